@@ -1,0 +1,67 @@
+// Repos (DESIGN §2 "Repo layout"): where packages are published and installed from. The layout is
+// the same for folder and HTTP repos:
+//   reel-repo.json                 {"format": 1, "name": "blessed"}
+//   index/<lower name>.json        every version of one package (index.h)
+//   packages/<lower name>/<Name>-<version>.reel   package archive
+//   objects/sha256/<2>/<62>        content objects
+// FolderRepo implements it on a FileSystem; an HTTP implementation comes later behind the same
+// interface.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reel/engine/index.h"
+#include "reel/engine/package.h"
+#include "reel/storage/clock.h"
+#include "reel/storage/file_system.h"
+#include "reel/storage/object_store.h"
+
+namespace reel {
+
+class Repo {
+ public:
+  virtual ~Repo() = default;
+  // The URL or path the repo was opened with.
+  virtual const std::string& url() const = 0;
+  // The name in reel-repo.json.
+  virtual const std::string& name() const = 0;
+
+  // The index of one package (name compared case-insensitively), or nullopt if the repo has none.
+  virtual Result<std::optional<PackageIndex>> read_index(const std::string& name) = 0;
+  // Every package name (canonical spelling), sorted case-insensitively.
+  virtual Result<std::vector<std::string>> list_packages() = 0;
+
+  // Copies an object into `dest` (verifying its digest; kCorruption on mismatch, nothing stored),
+  // unless dest already has it. kNotFound if the repo lacks it.
+  virtual Status fetch_object(const Digest& digest, ObjectStore& dest) = 0;
+  // Reads a version's archive bytes, verified against entry.archive (kCorruption on mismatch).
+  virtual Result<std::string> read_archive(const ArchiveRef& archive) = 0;
+
+  // Publishes: copies the package's objects from `objects` (skipping those present), writes the
+  // archive, syncs, then adds the index entry — all under the repo's lock, so the index never names
+  // an object that is not durable. Same version with the same archive digest: a no-op; with
+  // another digest: kConflict. `entry.archive` is filled in by the repo.
+  virtual Status publish(const BuiltPackage& package, ObjectStore& objects, IndexEntry entry) = 0;
+};
+
+// Opens a repo by URL: a path or file:// URL gives a FolderRepo. kNotFound if the folder or its
+// reel-repo.json does not exist ("repo 'blessed' at /x: no reel-repo.json"), kInvalidArgument for
+// a URL scheme not supported, kInvalidArgument for a malformed reel-repo.json.
+Result<std::unique_ptr<Repo>> open_repo(FileSystem& fs, const std::string& url);
+
+// Creates an empty folder repo at `path` (reel repo init). kAlreadyExists if one is there.
+Status init_folder_repo(FileSystem& fs, const fs::path& path, const std::string& name);
+
+// Makes the IndexEntry for a built package (everything but the archive ref, which publish fills).
+IndexEntry make_index_entry(const BuiltPackage& package, const SourceInfo& source, Clock& clock);
+
+// Copies NAME==VERSION from `from` to `to` (reel promote): objects, archive and index entry,
+// fetching objects through `staging` (usually the cache). Same rules as publish.
+Status promote(Repo& from, Repo& to, const std::string& name, const Version& version,
+               ObjectStore& staging);
+
+}  // namespace reel

@@ -1,0 +1,80 @@
+// Dependency resolution with PubGrub (Natalie Weizenbaum, "PubGrub: Next-Generation Version
+// Solving", 2018; Dart pub's doc/solver.md): incompatibilities, unit propagation, decision making
+// (newest admissible version first), conflict resolution with learned incompatibilities, and an
+// explanation of unsatisfiable requests built from the derivation tree in plain sentences.
+//
+// The solver is pure: it reads packages only through PackageProvider (after uv's provider.rs and
+// libmamba's request/solution split), so tests run it on in-memory indexes. Names are exact keys;
+// the caller canonicalises spelling (reel names compare case-insensitively, DESIGN §2) before
+// handing them in.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "reel/resolver/range.h"
+#include "reel/resolver/version.h"
+
+namespace reel {
+
+// A requirement on a package: a name and the range of versions that satisfy it.
+struct Dependency {
+  std::string name;
+  Range range;
+};
+
+struct VersionInfo {
+  Version version;
+  bool yanked = false;
+};
+
+// Where the solver gets packages from. Called from one thread; may do I/O and cache.
+class PackageProvider {
+ public:
+  virtual ~PackageProvider() = default;
+  // Every published version of `name`, in any order; empty if the package does not exist.
+  virtual std::vector<VersionInfo> versions(const std::string& name) = 0;
+  // The dependencies of one version (one per name), or nullopt if that version does not exist.
+  virtual std::optional<std::vector<Dependency>> dependencies(const std::string& name,
+                                                              const Version& version) = 0;
+};
+
+// What to solve, as plain data.
+struct ResolveRequest {
+  // The root's requirements: the workspace's [requirements], plus any dependency groups asked for.
+  std::vector<Dependency> requirements;
+  // Versions from reel.lock, tried first (cargo's rule) unless upgraded. A locked yanked version
+  // stays usable.
+  std::map<std::string, Version> preferred;
+  // Ignore `preferred` for every package (`reel lock --upgrade`) ...
+  bool upgrade_all = false;
+  // ... or for these (`--upgrade-package NAME`).
+  std::set<std::string> upgrade;
+  // How explanations name the root, e.g. "the workspace" or "workspace sq010".
+  std::string root_name = "the workspace";
+};
+
+// A solution: one version per package reached from the root (the root itself excluded), with each
+// package's dependency names, for `reel tree` and the lock.
+struct Solution {
+  std::map<std::string, Version> versions;
+  std::map<std::string, std::vector<std::string>> dependencies;
+};
+
+// An unsatisfiable request: the explanation, in sentences (pub's error-reporting format: linear
+// derivations as one paragraph, branching ones with numbered lines referred back to).
+struct Unsolvable {
+  std::string explanation;
+};
+
+using ResolveResult = std::variant<Solution, Unsolvable>;
+
+// Solves `request` against `provider`. Deterministic for the same inputs. Yanked versions are
+// chosen only when `preferred` names them or a requirement is a single-version pin (`==`).
+ResolveResult resolve(PackageProvider& provider, const ResolveRequest& request);
+
+}  // namespace reel

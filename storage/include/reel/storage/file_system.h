@@ -1,0 +1,115 @@
+// The file-system seam (after LevelDB's Env and ninja's DiskInterface): every touch of the disk
+// by reel's libraries goes through FileSystem, so tests can fake it and inject faults (no space,
+// a failed rename, a crash before a rename). make_real_file_system() is the POSIX implementation.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reel/storage/error.h"
+
+namespace reel {
+
+namespace fs = std::filesystem;
+
+enum class FileType { kMissing, kRegular, kDirectory, kSymlink, kOther };
+
+// lstat(2) facts. Times in nanoseconds since the Unix epoch.
+struct FileStat {
+  FileType type = FileType::kMissing;
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0;
+  std::uint64_t inode = 0;
+  std::uint64_t device = 0;
+  std::uint32_t mode = 0;  // permission bits (st_mode & 07777)
+  std::uint64_t nlink = 0;
+};
+
+struct DirEntry {
+  std::string name;  // a single path component, never "." or ".."
+  FileType type = FileType::kOther;
+};
+
+// A readable byte stream. read() returns the number of bytes read, 0 at end of file.
+class InputStream {
+ public:
+  virtual ~InputStream() = default;
+  virtual Result<std::size_t> read(void* buffer, std::size_t size) = 0;
+};
+
+// A file being written under a temporary name in its destination's directory (same file system,
+// so commit() is an atomic rename). If neither commit() nor abort() is called, the destructor
+// aborts (removes the temp file).
+class OutputFile {
+ public:
+  virtual ~OutputFile() = default;
+  virtual Status write(const void* data, std::size_t size) = 0;
+  Status write(std::string_view data) { return write(data.data(), data.size()); }
+  // fsync(2)s the data. Call before commit() when durability matters.
+  virtual Status sync() = 0;
+  // Closes and renames the temp file to `dest`, replacing any file there.
+  virtual Status commit(const fs::path& dest) = 0;
+  // Closes and removes the temp file.
+  virtual void abort() = 0;
+  virtual const fs::path& temp_path() const = 0;
+};
+
+// An advisory lock held until destroyed (flock(2) on a lock file).
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
+// Every disk operation reel's libraries make. Implementations are thread-safe. Paths are absolute
+// or relative to the process's working directory. Errors carry the path in their message and use
+// kNotFound (ENOENT), kNoSpace (ENOSPC/EDQUOT), kAlreadyExists (EEXIST), kUnsupported, kIOError.
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // lstat(2); a missing path is not an error: it returns type kMissing.
+  virtual Result<FileStat> stat(const fs::path& path) = 0;
+  // Whole-file read, for small files (manifests, indexes, locks).
+  virtual Result<std::string> read_file(const fs::path& path) = 0;
+  virtual Result<std::unique_ptr<InputStream>> open_read(const fs::path& path) = 0;
+  // Creates a temp file in `dest_dir` (which must exist), mode 0644 before umask.
+  virtual Result<std::unique_ptr<OutputFile>> create_temp(const fs::path& dest_dir) = 0;
+  // Temp file + optional fsync + rename + (if sync) fsync of the directory.
+  virtual Status write_file_atomic(const fs::path& path, std::string_view data, bool sync) = 0;
+  virtual Status rename(const fs::path& from, const fs::path& to) = 0;
+  // link(2). kAlreadyExists if `to` exists.
+  virtual Status hard_link(const fs::path& from, const fs::path& to) = 0;
+  // ioctl(FICLONE): a copy-on-write clone. kUnsupported where the file system has none.
+  virtual Status clone_file(const fs::path& from, const fs::path& to) = 0;
+  // A byte copy (copy_file_range, falling back to read/write).
+  virtual Status copy_file(const fs::path& from, const fs::path& to) = 0;
+  virtual Status symlink(const fs::path& target, const fs::path& link) = 0;
+  virtual Result<fs::path> read_symlink(const fs::path& link) = 0;
+  // mkdir -p.
+  virtual Status create_directories(const fs::path& path) = 0;
+  // Entries sorted by name.
+  virtual Result<std::vector<DirEntry>> list_dir(const fs::path& path) = 0;
+  // Removes a file, symlink or empty directory; a missing path is not an error.
+  virtual Status remove(const fs::path& path) = 0;
+  // rm -rf (makes read-only directories writable first); a missing path is not an error.
+  virtual Status remove_all(const fs::path& path) = 0;
+  // chmod(2) with permission bits.
+  virtual Status set_mode(const fs::path& path, std::uint32_t mode) = 0;
+  // Blocks until an exclusive flock on `path` (created if missing) is held.
+  virtual Result<std::unique_ptr<FileLock>> lock_exclusive(const fs::path& path) = 0;
+  // fsync(2) of a directory, to make renames and creations in it durable.
+  virtual Status sync_directory(const fs::path& path) = 0;
+};
+
+// The POSIX implementation.
+std::unique_ptr<FileSystem> make_real_file_system();
+
+// Renders errno `err` for `what` ("open /a/b") into an Error with the matching code.
+Error errno_error(int err, std::string_view what);
+
+}  // namespace reel

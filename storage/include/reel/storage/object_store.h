@@ -1,0 +1,66 @@
+// A content-addressed object store on a file system: each object is a file named by the SHA-256
+// of its bytes, at ROOT/sha256/<2 hex>/<62 hex> (DESIGN §2, the repo layout's objects/ folder and
+// the cache's objects-v1/ bucket use the same shape). Objects are immutable and read-only (0444,
+// or 0555 when executable bits are asked for... see put_file); an object that exists is never
+// rewritten. Thread-safe and safe across processes: objects appear only by rename of a complete,
+// verified temp file.
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+#include "reel/storage/digest.h"
+#include "reel/storage/error.h"
+#include "reel/storage/file_system.h"
+
+namespace reel {
+
+// How a file is placed into a workspace from the store (DESIGN §2, workspace.toml link-mode).
+enum class LinkMode {
+  kAuto,      // clone, else hard link, else copy
+  kClone,     // FICLONE copy-on-write (error if unsupported)
+  kHardlink,  // link(2); the store's file is read-only so an edit cannot corrupt it
+  kCopy,      // a byte copy
+  kSymlink,   // a symbolic link to the store's file
+};
+
+// "auto", "clone", "hardlink", "copy", "symlink"; kInvalidArgument for other text.
+Result<LinkMode> parse_link_mode(std::string_view text);
+std::string_view link_mode_name(LinkMode mode);
+
+class ObjectStore {
+ public:
+  // `fs` must outlive the store. `root` need not exist until the first put.
+  ObjectStore(FileSystem& fs, fs::path root);
+
+  const fs::path& root() const { return root_; }
+  // ROOT/sha256/ab/cdef... (whether or not it exists).
+  fs::path object_path(const Digest& digest) const;
+  // True if the object's file exists (not re-hashed).
+  Result<bool> contains(const Digest& digest);
+
+  // Streams `source` into the store, hashing as it copies (constant memory), and returns its
+  // digest. If the object already exists nothing is written. Errors: kNotFound, kIOError, kNoSpace.
+  // `sync`: fsync the object before its rename (callers batch directory syncs themselves).
+  Result<Digest> put_file(const fs::path& source, bool sync = false);
+  // Like put_file but fails with kCorruption, storing nothing, if the bytes' digest is not
+  // `expected` (used for downloads and copies between stores).
+  Status put_file_expecting(const fs::path& source, const Digest& expected, bool sync = false);
+  // Stores an in-memory byte string (small objects, archives).
+  Result<Digest> put_bytes(std::string_view data, bool sync = false);
+
+  // Re-hashes the object; kCorruption if its bytes no longer match its name, kNotFound if absent.
+  Status verify(const Digest& digest);
+
+  // Places the object at `dest` (which must not exist; parent directories are created) using
+  // `mode`. kAuto tries clone, then hard link, then copy. With kHardlink/kClone/kCopy the result is
+  // made read-only (0444, or 0555 if `executable`). Returns the mode actually used.
+  Result<LinkMode> materialise(const Digest& digest, const fs::path& dest, LinkMode mode,
+                               bool executable);
+
+ private:
+  FileSystem& fs_;
+  fs::path root_;
+};
+
+}  // namespace reel
