@@ -1,0 +1,81 @@
+// The command-line harness shared by every command file: global options, the context (seams,
+// cache, reporter) built once, the workspace found on demand, and output helpers. Only cli/ turns
+// errors into text and exit codes (0 success, 1 failure, 2 usage).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "reel/storage/cache.h"
+#include "reel/storage/clock.h"
+#include "reel/storage/error.h"
+#include "reel/storage/file_system.h"
+#include "reel/workspace/context.h"
+#include "reel/workspace/workspace.h"
+
+namespace reel::cli {
+
+struct GlobalOptions {
+  std::string directory;  // -C
+  std::string cache_dir;  // --cache-dir
+  bool quiet = false;     // -q
+  int verbose = 0;        // -v (repeatable)
+  bool json = false;      // --json
+  bool no_progress = false;
+  std::string color = "auto";
+};
+
+// State for one invocation. Commands register with CLI11 and set `action`, which main() runs
+// after parsing; the action returns the exit code.
+class Cli {
+ public:
+  Cli();
+  ~Cli();
+
+  GlobalOptions options;
+  std::function<int()> action;
+
+  // The directory commands run in (-C, else the current directory), absolute.
+  fs::path start_dir() const;
+  // The context, created on first use (cache dir from --cache-dir / environment).
+  Result<Context*> context();
+  // The workspace containing start_dir(), found and opened on first use.
+  Result<Workspace*> workspace();
+
+  // Prints `error: MESSAGE` (and `hint: HINT` if non-empty) to stderr; returns 1.
+  int fail(const Error& error, std::string_view hint = {});
+  int fail(std::string_view message, std::string_view hint = {});
+  // A line of normal output on stdout (suppressed with --json, which prints print_json instead).
+  void out(std::string_view line);
+  // A step report on stderr, unless -q.
+  void info(std::string_view line);
+  // Prints a JSON document on stdout (for --json).
+  void print_json(const nlohmann::json& value);
+  bool json() const { return options.json; }
+  // Whether stderr gets ANSI colours (--color, isatty).
+  bool color_stderr() const;
+
+ private:
+  class TerminalReporter;
+  std::unique_ptr<FileSystem> fs_;
+  std::unique_ptr<Clock> clock_;
+  std::unique_ptr<Cache> cache_;
+  std::unique_ptr<TerminalReporter> reporter_;
+  std::unique_ptr<Context> context_;
+  std::optional<Workspace> workspace_;
+};
+
+// Each command group lives in its own file and registers its subcommands here.
+void register_repo_commands(CLI::App& app, Cli& cli);        // repo init|add|list, init
+void register_output_commands(CLI::App& app, Cli& cli);      // new, edit, bump, build, publish, promote
+void register_install_commands(CLI::App& app, Cli& cli);     // add, remove, lock, sync
+void register_inspect_commands(CLI::App& app, Cli& cli);     // tree, why, export, verify, env, run
+void register_semver_command(CLI::App& app, Cli& cli);       // semver
+
+}  // namespace reel::cli

@@ -1,0 +1,147 @@
+// reel: entry point. Parses global options with CLI11, dispatches to the command files, and maps
+// results to exit codes (0 success, 1 failure, 2 usage; CLI11's own parse-error code 109 is never
+// returned).
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+
+#include "cli.h"
+
+extern char** environ;
+
+namespace reel::cli {
+
+class Cli::TerminalReporter : public Reporter {
+ public:
+  explicit TerminalReporter(const Cli& cli) : cli_(cli) {}
+  void warn(std::string_view message) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::cerr << (cli_.color_stderr() ? "\033[33mwarning:\033[0m " : "warning: ") << message
+              << "\n";
+  }
+  void info(std::string_view message) override {
+    if (cli_.options.quiet) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::cerr << message << "\n";
+  }
+  void progress(std::string_view phase, std::uint64_t done, std::uint64_t total) override {
+    if (cli_.options.quiet || cli_.options.no_progress || !isatty(STDERR_FILENO)) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::cerr << "\r" << phase << " " << done << "/" << total << (done >= total ? "\n" : "")
+              << std::flush;
+  }
+
+ private:
+  const Cli& cli_;
+  std::mutex mutex_;
+};
+
+Cli::Cli() = default;
+Cli::~Cli() = default;
+
+fs::path Cli::start_dir() const {
+  std::error_code ec;
+  fs::path dir = options.directory.empty() ? fs::current_path(ec) : fs::path(options.directory);
+  return fs::absolute(dir, ec).lexically_normal();
+}
+
+Result<Context*> Cli::context() {
+  if (context_) return context_.get();
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string_view::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  auto cache_dir = default_cache_dir(env, options.cache_dir);
+  if (!cache_dir) return tl::unexpected(cache_dir.error());
+  fs_ = make_real_file_system();
+  clock_ = make_system_clock();
+  cache_ = std::make_unique<Cache>(*fs_, *cache_dir);
+  reporter_ = std::make_unique<TerminalReporter>(*this);
+  context_.reset(new Context{*fs_, *clock_, *cache_, *reporter_, std::move(env)});
+  return context_.get();
+}
+
+Result<Workspace*> Cli::workspace() {
+  if (workspace_) return &*workspace_;
+  auto ctx = context();
+  if (!ctx) return tl::unexpected(ctx.error());
+  auto ws = Workspace::find(**ctx, start_dir());
+  if (!ws) return tl::unexpected(ws.error());
+  workspace_.emplace(std::move(*ws));
+  return &*workspace_;
+}
+
+bool Cli::color_stderr() const {
+  if (options.color == "always") return true;
+  if (options.color == "never") return false;
+  return isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
+}
+
+int Cli::fail(const Error& error, std::string_view hint) { return fail(error.message, hint); }
+
+int Cli::fail(std::string_view message, std::string_view hint) {
+  std::cerr << (color_stderr() ? "\033[31merror:\033[0m " : "error: ") << message << "\n";
+  if (!hint.empty()) std::cerr << "hint: " << hint << "\n";
+  return 1;
+}
+
+void Cli::out(std::string_view line) {
+  if (options.json) return;
+  std::cout << line << "\n";
+}
+
+void Cli::info(std::string_view line) {
+  if (options.quiet) return;
+  std::cerr << line << "\n";
+}
+
+void Cli::print_json(const nlohmann::json& value) { std::cout << value.dump(2) << "\n"; }
+
+}  // namespace reel::cli
+
+int main(int argc, char** argv) {
+  using reel::cli::Cli;
+  Cli cli;
+  CLI::App app{"reel: a package-based asset pipeline engine", "reel"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.add_option("-C", cli.options.directory, "Run as if reel was started in DIR");
+  app.add_option("--cache-dir", cli.options.cache_dir, "Cache directory (default: $REEL_CACHE_DIR, "
+                                                       "$XDG_CACHE_HOME/reel, ~/.cache/reel)");
+  app.add_flag("-q,--quiet", cli.options.quiet, "Print only errors and results");
+  app.add_flag("-v,--verbose", cli.options.verbose, "Print more detail (repeatable)");
+  app.add_flag("--json", cli.options.json, "Machine-readable result on stdout");
+  app.add_flag("--no-progress", cli.options.no_progress, "No progress display");
+  app.add_option("--color", cli.options.color, "Colour: auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+
+  reel::cli::register_repo_commands(app, cli);
+  reel::cli::register_output_commands(app, cli);
+  reel::cli::register_install_commands(app, cli);
+  reel::cli::register_inspect_commands(app, cli);
+  reel::cli::register_semver_command(app, cli);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);  // 0, prints help
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints the message
+    return 2;
+  }
+  if (!cli.action) return cli.fail("no command given", "run `reel --help`") + 1;
+  try {
+    return cli.action();
+  } catch (const std::exception& e) {
+    return cli.fail(std::string("internal error: ") + e.what());
+  }
+}

@@ -1,0 +1,37 @@
+// The explicit context every workspace operation takes: the seams (file system, clock), the cache,
+// and where messages for a person go. Created once in cli/; no globals.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "reel/storage/cache.h"
+#include "reel/storage/clock.h"
+#include "reel/storage/file_system.h"
+
+namespace reel {
+
+// Receives what a person may want to see while an operation runs. The CLI decides how (and
+// whether, with -q / --json) to show it. Implementations must be thread-safe.
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  // Something worth a person's attention that is not an error ("copying: hard links failed").
+  virtual void warn(std::string_view message) = 0;
+  // A step taken ("installed Table 3.2.1"), shown unless -q.
+  virtual void info(std::string_view message) = 0;
+  // Progress of a long phase: `done` of `total` units (files or bytes) for `phase`.
+  virtual void progress(std::string_view phase, std::uint64_t done, std::uint64_t total) = 0;
+};
+
+struct Context {
+  FileSystem& fs;
+  Clock& clock;
+  Cache& cache;
+  Reporter& reporter;
+  std::map<std::string, std::string> environment;  // the process environment, for `reel run`
+};
+
+}  // namespace reel

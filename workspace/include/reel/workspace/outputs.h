@@ -1,0 +1,76 @@
+// Outputs (DESIGN §1, §5): editable assets in outputs/NAME, each a git working tree (libgit2), and
+// the commands that act on them: new, edit, bump, build, publish, promote.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reel/engine/index.h"
+#include "reel/engine/package.h"
+#include "reel/resolver/version.h"
+#include "reel/workspace/workspace.h"
+
+namespace reel {
+
+struct NewOutputOptions {
+  std::string type;                   // asset type, may be empty
+  Version version = Version(0, 1, 0);
+};
+
+// `reel new NAME`: writes outputs/NAME/asset.toml, `git init`s it and makes a first commit.
+// kAlreadyExists if outputs/NAME exists; kInvalidArgument for a bad name.
+Status new_output(Workspace& ws, const std::string& name, const NewOutputOptions& options);
+
+// `reel edit NAME[==V]`: materialises a published version (newest non-yanked if `version` is
+// unset) from `repo_name` (else the install repos, first that has it) into outputs/NAME as
+// writable copies, git init + first commit ("edit NAME VERSION"). kAlreadyExists if outputs/NAME
+// exists; kNotFound for a missing package or version. Returns the version taken.
+Result<Version> edit_output(Workspace& ws, const std::string& name,
+                            const std::optional<Version>& version,
+                            const std::optional<std::string>& repo_name);
+
+enum class BumpPart { kMajor, kMinor, kPatch, kPre };
+// The bumped version: major 1.2.3 -> 2.0.0, minor -> 1.3.0, patch -> 1.2.4 (a prerelease 1.2.4-1
+// bumps to its release 1.2.4), pre 1.2.3 -> 1.2.4-0 and 1.2.4-0 -> 1.2.4-1.
+Version bump_version(const Version& version, BumpPart part);
+// `reel bump NAME PART`: rewrites outputs/NAME/asset.toml's version. Returns the new version.
+Result<Version> bump_output(Workspace& ws, const std::string& name, BumpPart part);
+
+// The git state of an output: its HEAD commit (hex) and whether the tree has uncommitted changes
+// (untracked files included, ignored ones not). A folder that is not a git repo: commit "" and
+// dirty = true.
+struct OutputSource {
+  std::string commit;
+  bool dirty = true;
+};
+Result<OutputSource> output_source(Workspace& ws, const std::string& name);
+
+// `reel build NAME`: snapshots outputs/NAME (objects into the cache) and writes the archive to
+// build/NAME-VERSION.reel. Returns the built package.
+Result<BuiltPackage> build_output(Workspace& ws, const std::string& name);
+
+struct PublishResult {
+  std::string name;
+  Version version;
+  std::string repo;        // the repo's name in workspace.toml
+  Digest archive;
+  bool already_published;  // the same version with the same content was there: nothing written
+  std::uint64_t file_count = 0;
+  std::uint64_t total_size = 0;
+};
+// `reel publish NAME`: builds, then publishes to `repo_name` (else the default repo). Refuses
+// (kConflict, with a hint about --allow-dirty) an output with uncommitted changes unless
+// `allow_dirty`. Records the git commit in the index entry.
+Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
+                                     const std::optional<std::string>& repo_name, bool allow_dirty);
+
+// Every output's name (the folders of outputs/ holding an asset.toml), sorted.
+Result<std::vector<std::string>> list_outputs(Workspace& ws);
+
+// `reel promote NAME==V --from A --to B` between two of the workspace's repos, staging objects
+// through the cache.
+Status promote_version(Workspace& ws, const std::string& name, const Version& version,
+                       const std::string& from, const std::string& to);
+
+}  // namespace reel

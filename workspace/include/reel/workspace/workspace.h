@@ -1,0 +1,75 @@
+// A workspace (DESIGN §1, §2): a folder with workspace.toml, reel.lock, inputs/ (installed,
+// read-only assets), outputs/ (editable assets, each a git working tree) and build/.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "reel/engine/lock_file.h"
+#include "reel/engine/repo.h"
+#include "reel/workspace/config.h"
+#include "reel/workspace/context.h"
+
+namespace reel {
+
+struct InitOptions {
+  std::string name;  // default: the folder's name
+  std::vector<std::pair<std::string, std::string>> repos;  // (NAME, URL) in order; first is
+                                                           // blessed and default
+  LinkMode link_mode = LinkMode::kAuto;
+};
+
+class Workspace {
+ public:
+  // Finds the workspace containing `start` (start itself or a parent holding workspace.toml) and
+  // parses its config. kNotFound with a hint ("run `reel init`") if there is none.
+  static Result<Workspace> find(Context& ctx, const fs::path& start);
+  // Creates workspace.toml, inputs/, outputs/, build/ in `dir` (created if missing). Relative repo
+  // paths are made absolute. kAlreadyExists if dir already has a workspace.toml.
+  static Result<Workspace> create(Context& ctx, const fs::path& dir, const InitOptions& options);
+
+  Workspace(Workspace&&) noexcept;
+  Workspace& operator=(Workspace&&) noexcept;
+  ~Workspace();
+
+  Context& context() const { return *ctx_; }
+  const fs::path& root() const { return root_; }
+  fs::path config_path() const { return root_ / "workspace.toml"; }
+  fs::path lock_path() const { return root_ / "reel.lock"; }
+  fs::path inputs_dir() const { return root_ / "inputs"; }
+  fs::path outputs_dir() const { return root_ / "outputs"; }
+  fs::path build_dir() const { return root_ / "build"; }
+
+  WorkspaceConfig& config() { return config_; }
+  const WorkspaceConfig& config() const { return config_; }
+  // Writes workspace.toml atomically.
+  Status save_config();
+
+  // reel.lock, or nullopt if there is none. Errors name the file.
+  Result<std::optional<LockFile>> read_lock();
+  // Writes reel.lock atomically (temp + fsync + rename).
+  Status write_lock(const LockFile& lock);
+
+  // The repo named `name` in workspace.toml, opened on first use and kept. kNotFound naming the
+  // repo if it is not configured; open_repo's errors (with the repo name as context) otherwise.
+  Result<Repo*> repo(const std::string& name);
+  // The repos installs resolve against, in search order, as (name, repo): `only` if given, else
+  // config().install_repos().
+  Result<std::vector<std::pair<std::string, Repo*>>> install_repos(
+      const std::optional<std::string>& only = std::nullopt);
+
+ private:
+  Workspace(Context& ctx, fs::path root, WorkspaceConfig config);
+
+  Context* ctx_;
+  fs::path root_;
+  WorkspaceConfig config_;
+  std::map<std::string, std::unique_ptr<Repo>> repos_;
+};
+
+}  // namespace reel
