@@ -1,0 +1,183 @@
+// Content-addressed object store: ROOT/sha256/<2 hex>/<62 hex>, immutable read-only files that
+// appear only by rename of a complete, verified temp file (DESIGN §2, §8).
+#include "reel/storage/object_store.h"
+
+namespace reel {
+
+Result<LinkMode> parse_link_mode(std::string_view text) {
+  if (text == "auto") return LinkMode::kAuto;
+  if (text == "clone") return LinkMode::kClone;
+  if (text == "hardlink") return LinkMode::kHardlink;
+  if (text == "copy") return LinkMode::kCopy;
+  if (text == "symlink") return LinkMode::kSymlink;
+  return make_error(ErrorCode::kInvalidArgument,
+                    "invalid link mode '" + std::string(text) +
+                        "': expected auto, clone, hardlink, copy or symlink");
+}
+
+std::string_view link_mode_name(LinkMode mode) {
+  switch (mode) {
+    case LinkMode::kAuto: return "auto";
+    case LinkMode::kClone: return "clone";
+    case LinkMode::kHardlink: return "hardlink";
+    case LinkMode::kCopy: return "copy";
+    case LinkMode::kSymlink: return "symlink";
+  }
+  return "auto";
+}
+
+ObjectStore::ObjectStore(FileSystem& fs, fs::path root) : fs_(fs), root_(std::move(root)) {}
+
+fs::path ObjectStore::object_path(const Digest& digest) const {
+  std::string hex = digest.hex();
+  return root_ / "sha256" / hex.substr(0, 2) / hex.substr(2);
+}
+
+Result<bool> ObjectStore::contains(const Digest& digest) {
+  auto st = fs_.stat(object_path(digest));
+  if (!st) return tl::unexpected(st.error());
+  return st->type == FileType::kRegular;
+}
+
+namespace {
+
+// Streams `source` into a temp file in `dir`, hashing as it goes.
+Result<std::pair<std::unique_ptr<OutputFile>, Digest>> stream_to_temp(FileSystem& fs,
+                                                                      const fs::path& source,
+                                                                      const fs::path& dir) {
+  auto in = fs.open_read(source);
+  if (!in) return tl::unexpected(in.error());
+  auto out = fs.create_temp(dir);
+  if (!out) return tl::unexpected(out.error());
+  Sha256 hasher;
+  std::string buffer(1 << 20, '\0');
+  for (;;) {
+    auto n = (*in)->read(buffer.data(), buffer.size());
+    if (!n) return tl::unexpected(n.error());
+    if (*n == 0) break;
+    hasher.update(buffer.data(), *n);
+    auto st = (*out)->write(buffer.data(), *n);
+    if (!st) return tl::unexpected(st.error());
+  }
+  return std::make_pair(std::move(*out), hasher.finish());
+}
+
+}  // namespace
+
+Status ObjectStore::put_file_expecting(const fs::path& source, const Digest& expected, bool sync) {
+  auto have = contains(expected);
+  if (!have) return tl::unexpected(have.error());
+  if (*have) return ok();
+  fs::path tmp_dir = root_ / "tmp";
+  REEL_TRY(fs_.create_directories(tmp_dir));
+  auto temp = stream_to_temp(fs_, source, tmp_dir);
+  if (!temp) return tl::unexpected(temp.error());
+  auto& [out, digest] = *temp;
+  if (digest != expected) {
+    out->abort();
+    return make_error(ErrorCode::kCorruption, source.string() + ": digest mismatch: expected sha256:" +
+                                                  expected.hex() + ", got sha256:" + digest.hex());
+  }
+  if (sync) REEL_TRY(out->sync());
+  fs::path dest = object_path(digest);
+  REEL_TRY(fs_.create_directories(dest.parent_path()));
+  REEL_TRY(fs_.set_mode(out->temp_path(), 0444));
+  return out->commit(dest);
+}
+
+Result<Digest> ObjectStore::put_file(const fs::path& source, bool sync) {
+  fs::path tmp_dir = root_ / "tmp";
+  REEL_TRY(fs_.create_directories(tmp_dir));
+  auto temp = stream_to_temp(fs_, source, tmp_dir);
+  if (!temp) return tl::unexpected(temp.error());
+  auto& [out, digest] = *temp;
+  auto have = contains(digest);
+  if (!have) return tl::unexpected(have.error());
+  if (*have) {
+    out->abort();
+    return digest;
+  }
+  if (sync) REEL_TRY(out->sync());
+  fs::path dest = object_path(digest);
+  REEL_TRY(fs_.create_directories(dest.parent_path()));
+  REEL_TRY(fs_.set_mode(out->temp_path(), 0444));
+  REEL_TRY(out->commit(dest));
+  return digest;
+}
+
+Result<Digest> ObjectStore::put_bytes(std::string_view data, bool sync) {
+  Digest digest = sha256_bytes(data);
+  auto have = contains(digest);
+  if (!have) return tl::unexpected(have.error());
+  if (*have) return digest;
+  fs::path dest = object_path(digest);
+  REEL_TRY(fs_.create_directories(dest.parent_path()));
+  auto out = fs_.create_temp(dest.parent_path());
+  if (!out) return tl::unexpected(out.error());
+  REEL_TRY((*out)->write(data));
+  if (sync) REEL_TRY((*out)->sync());
+  REEL_TRY(fs_.set_mode((*out)->temp_path(), 0444));
+  REEL_TRY((*out)->commit(dest));
+  return digest;
+}
+
+Status ObjectStore::verify(const Digest& digest) {
+  fs::path path = object_path(digest);
+  auto st = fs_.stat(path);
+  if (!st) return tl::unexpected(st.error());
+  if (st->type != FileType::kRegular) {
+    return make_error(ErrorCode::kNotFound, "object sha256:" + digest.hex() + " is missing from " +
+                                                root_.string());
+  }
+  auto actual = sha256_file(fs_, path);
+  if (!actual) return tl::unexpected(actual.error());
+  if (*actual != digest) {
+    return make_error(ErrorCode::kCorruption, path.string() + ": object is corrupt (its bytes hash to sha256:" +
+                                                  actual->hex() + ")");
+  }
+  return ok();
+}
+
+Result<LinkMode> ObjectStore::materialise(const Digest& digest, const fs::path& dest, LinkMode mode,
+                                          bool executable) {
+  fs::path src = object_path(digest);
+  if (dest.has_parent_path()) REEL_TRY(fs_.create_directories(dest.parent_path()));
+  const std::uint32_t read_only = executable ? 0555 : 0444;
+  auto finish_copy = [&](LinkMode used) -> Result<LinkMode> {
+    REEL_TRY(fs_.set_mode(dest, read_only));
+    return used;
+  };
+  switch (mode) {
+    case LinkMode::kSymlink:
+      REEL_TRY(fs_.symlink(src, dest));
+      return LinkMode::kSymlink;
+    case LinkMode::kHardlink:
+      REEL_TRY(fs_.hard_link(src, dest));
+      return LinkMode::kHardlink;
+    case LinkMode::kClone:
+      REEL_TRY(fs_.clone_file(src, dest));
+      return finish_copy(LinkMode::kClone);
+    case LinkMode::kCopy:
+      REEL_TRY(fs_.copy_file(src, dest));
+      return finish_copy(LinkMode::kCopy);
+    case LinkMode::kAuto: {
+      auto cloned = fs_.clone_file(src, dest);
+      if (cloned) return finish_copy(LinkMode::kClone);
+      if (cloned.error().code != ErrorCode::kUnsupported) return tl::unexpected(cloned.error());
+      // A hard link shares the store's inode, whose mode is 0444; an executable file needs its
+      // own inode, so it is copied.
+      if (!executable) {
+        auto linked = fs_.hard_link(src, dest);
+        if (linked) return LinkMode::kHardlink;
+        if (linked.error().code == ErrorCode::kNotFound || linked.error().code == ErrorCode::kAlreadyExists) {
+          return tl::unexpected(linked.error());
+        }
+      }
+      REEL_TRY(fs_.copy_file(src, dest));
+      return finish_copy(LinkMode::kCopy);
+    }
+  }
+  return make_error(ErrorCode::kInvalidArgument, "unknown link mode");
+}
+
+}  // namespace reel
