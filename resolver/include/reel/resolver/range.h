@@ -33,43 +33,47 @@ struct Interval {
   std::optional<Bound> upper;
 };
 
-// A set of versions: a union of disjoint, sorted intervals, plus node-semver's prerelease rule
-// (prereleases are admitted only for the listed MAJOR.MINOR.PATCH triples, unless
-// `all_prereleases`). Value type; cheap to copy for the small ranges people write.
+// One `||` branch: the intersection of its comparators, as sorted disjoint intervals, plus the
+// release triples whose prereleases the branch admits (node-semver's rule).
+struct RangeBranch {
+  std::vector<Interval> intervals;
+  std::vector<Version> prerelease_releases;
+};
+
+// A set of versions described by a range expression: a union of branches. Value type. The solver
+// works on sets of known versions (it asks contains()); Range keeps node-semver's meaning exactly.
 class Range {
  public:
   // The empty set.
   Range() = default;
+  // Every version (`*`): every release, no prerelease (node-semver).
   static Range any();
+  // Exactly `v` (prereleases included if v is one).
   static Range exactly(const Version& v);
   // Parses range text. Errors name the text and the position: `>=`, `>=1..2`, `abc`, `1.2.3 -`.
   static tl::expected<Range, ParseError> parse(std::string_view text);
 
   bool contains(const Version& v) const;
+  // True when no version can satisfy it (`>2 <1`).
   bool is_empty() const;
+  // True for `*` / empty text: an abstract dependency.
   bool is_any() const;
   // If the range admits exactly one version (`==1.2.3`), that version.
   std::optional<Version> single_version() const;
 
-  // Set algebra, used by the solver's terms. Results are normalised (merged, sorted).
-  Range intersect(const Range& other) const;
-  Range union_with(const Range& other) const;
-  Range complement() const;
-  bool is_subset_of(const Range& other) const;
-  bool is_disjoint_from(const Range& other) const;
-
   // The simplest equivalent text, for explanations and `reel tree`: "*", "==1.2.3", ">=1.2.3",
-  // ">=1.2.3,<2.0.0", "<1.0.0 || >=2.0.0", "no versions".
+  // ">=1.2.3,<2.0.0", "<1.0.0 || >=2.0.0", "no versions". Exclusive upper bounds written by
+  // node-semver as `<X.Y.Z-0` print as `<X.Y.Z` (they admit the same releases).
   std::string to_string() const;
 
-  bool operator==(const Range& other) const;
+  // The text the range was parsed from ("" for ranges built by any()/exactly()).
+  const std::string& source_text() const { return source_; }
+  const std::vector<RangeBranch>& branches() const { return branches_; }
+  bool operator==(const Range& other) const { return to_string() == other.to_string(); }
 
  private:
-  std::vector<Interval> intervals_;
-  // Prereleases admitted per release triple (sorted), or all of them.
-  std::vector<Version> prerelease_releases_;
-  bool all_prereleases_ = false;
-  friend class RangeBuilder;
+  std::vector<RangeBranch> branches_;
+  std::string source_;
 };
 
 }  // namespace reel

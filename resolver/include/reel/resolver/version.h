@@ -20,7 +20,7 @@ struct ParseError {
   std::string text;
   std::size_t position = 0;
   std::string message;
-  // "invalid version '01.2.3' at position 0: leading zero in numeric identifier"-style text.
+  // "invalid version: leading zero in numeric identifier in '01.2.3' at position 0".
   std::string to_string() const;
 };
 
@@ -51,6 +51,10 @@ class Version {
 
   // The same version without prerelease and build ("1.2.3-rc1" -> "1.2.3").
   Version release() const { return Version(major_, minor_, patch_); }
+
+  // Replace the prerelease / build identifiers (used by parsers and `reel bump`).
+  void set_prerelease(std::vector<std::string> ids) { prerelease_ = std::move(ids); }
+  void set_build(std::vector<std::string> ids) { build_ = std::move(ids); }
 
  private:
   std::uint64_t major_ = 0, minor_ = 0, patch_ = 0;

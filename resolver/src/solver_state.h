@@ -1,0 +1,83 @@
+// The PubGrub solver's state (private to the resolver): packages, incompatibilities, and the
+// partial solution. See solver.cc for the algorithm and explain.cc for the explanations.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "reel/resolver/solver.h"
+#include "solver_types.h"
+
+namespace reel::pubgrub {
+
+struct PackageInfo {
+  std::string name;
+  std::vector<Version> versions;  // ascending
+  std::vector<bool> yanked;
+  bool loaded = false;
+};
+
+struct Assignment {
+  Term term;
+  int decision_level = 0;
+  int cause = -1;  // incompatibility index; -1 for a decision
+};
+
+class Solver {
+ public:
+  Solver(PackageProvider& provider, const ResolveRequest& request);
+  ResolveResult run();
+
+  // For explain.cc.
+  const PackageInfo& package(PackageId id) const { return packages_[static_cast<std::size_t>(id)]; }
+  const std::vector<Incompatibility>& incompatibilities() const { return incompatibilities_; }
+  const std::string& root_name() const { return request_.root_name; }
+
+ private:
+  PackageId intern(const std::string& name);
+  void load(PackageId id);
+  VersionSet set_of(PackageId id, const Range& range);
+  int add_incompatibility(Incompatibility incompatibility);
+
+  // The intersection of every assignment to `id`, or nullptr if none.
+  const Term* current(PackageId id) const;
+  void assign(Term term, int cause);
+  void decide(PackageId id, std::size_t version_index);
+  void backtrack(int level);
+
+  enum class Relation { kSatisfied, kContradicted, kInconclusive };
+  Relation relation(const Incompatibility& inc, int* unsatisfied) const;
+  bool relation_term_satisfied(const Term& t) const;
+
+  // Returns false when unsatisfiable (root_cause_ holds the final incompatibility).
+  bool propagate(PackageId start);
+  int resolve_conflict(int incompatibility);
+  std::size_t satisfier_index(const Term& term) const;
+  // Picks a package and version (pub: fewest admissible versions first); the package to propagate
+  // from next, or nullopt when every package is decided.
+  std::optional<PackageId> choose_and_decide();
+  std::vector<Dependency> dependencies_of(PackageId id, std::size_t version_index, bool* missing);
+
+  PackageProvider& provider_;
+  const ResolveRequest& request_;
+  std::vector<PackageInfo> packages_;
+  std::map<std::string, PackageId> ids_;
+  std::vector<Incompatibility> incompatibilities_;
+  std::vector<std::vector<int>> by_package_;  // incompatibility indexes mentioning a package
+  std::vector<Assignment> assignments_;
+  std::vector<Term> current_;        // per package: intersection of its assignments
+  std::vector<int> assignment_count_;
+  std::vector<long> decided_;        // per package: decided version index or -1
+  int decision_level_ = 0;
+  int failure_ = -1;
+  std::map<std::pair<PackageId, std::size_t>, std::vector<Dependency>> dependency_cache_;
+};
+
+// Builds the explanation of failure incompatibility `root` (pub's doc/solver.md, error reporting).
+std::string explain(const Solver& solver, int root);
+
+// Text of a set of one package's versions: "1.0.0", ">=1.0.0,<2.0.0", "*" (every), "no versions".
+std::string set_text(const PackageInfo& info, const VersionSet& set);
+
+}  // namespace reel::pubgrub
