@@ -354,6 +354,15 @@ class PosixFileSystem : public FileSystem {
     if (rc != 0) return sys_error("fsync", path);
     return ok();
   }
+
+  Status sync_filesystem(const fs::path& path) override {
+    int fd = retry_open(path.c_str(), O_RDONLY);
+    if (fd < 0) return sys_error("open", path);
+    int rc = ::syncfs(fd);
+    ::close(fd);
+    if (rc != 0) return sys_error("syncfs", path);
+    return ok();
+  }
 };
 
 }  // namespace

@@ -104,6 +104,9 @@ class FileSystem {
   virtual Result<std::unique_ptr<FileLock>> lock_exclusive(const fs::path& path) = 0;
   // fsync(2) of a directory, to make renames and creations in it durable.
   virtual Status sync_directory(const fs::path& path) = 0;
+  // syncfs(2) of the file system holding `path`: one batched flush instead of an fsync per file
+  // (a publish of thousands of objects flushes once, before its index entry is written).
+  virtual Status sync_filesystem(const fs::path& path) = 0;
 };
 
 // The POSIX implementation.

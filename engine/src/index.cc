@@ -1,0 +1,189 @@
+// Repo index files (DESIGN §2), with nlohmann-json.
+#include "reel/engine/index.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "reel/engine/names.h"
+
+namespace reel {
+
+const IndexEntry* PackageIndex::find(const Version& v) const {
+  for (const auto& e : versions) {
+    if (e.version == v) return &e;
+  }
+  return nullptr;
+}
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct Reader {
+  std::string_view file;
+  Error error(const std::string& path, const std::string& what) const {
+    return Error{ErrorCode::kInvalidArgument, std::string(file) + ": " + path + ": " + what};
+  }
+  Result<std::string> str(const json& j, const std::string& path, bool required = true) const {
+    if (!j.is_string()) {
+      if (!required && j.is_null()) return std::string();
+      return tl::unexpected(error(path, "expected a string"));
+    }
+    return j.get<std::string>();
+  }
+  Result<std::uint64_t> u64(const json& j, const std::string& path) const {
+    if (!j.is_number_unsigned() && !(j.is_number_integer() && j.get<long long>() >= 0)) {
+      return tl::unexpected(error(path, "expected a non-negative integer"));
+    }
+    return j.get<std::uint64_t>();
+  }
+  Result<std::vector<DependencySpec>> deps(const json& j, const std::string& path) const {
+    std::vector<DependencySpec> out;
+    if (j.is_null()) return out;
+    if (!j.is_object()) return tl::unexpected(error(path, "expected an object"));
+    for (const auto& [name, value] : j.items()) {
+      std::string p = path + "." + name;
+      if (auto okname = check_package_name(name); !okname) return tl::unexpected(error(p, okname.error().message));
+      auto text = str(value, p);
+      if (!text) return tl::unexpected(text.error());
+      auto range = Range::parse(*text);
+      if (!range) return tl::unexpected(error(p, range.error().to_string()));
+      out.push_back(DependencySpec{name, *text, *range});
+    }
+    std::sort(out.begin(), out.end(), [](const DependencySpec& a, const DependencySpec& b) {
+      return lower_name(a.name) < lower_name(b.name);
+    });
+    return out;
+  }
+};
+
+json deps_json(const std::vector<DependencySpec>& deps) {
+  json o = json::object();
+  for (const auto& d : deps) o[d.name] = d.range_text;
+  return o;
+}
+
+}  // namespace
+
+Result<PackageIndex> parse_index(std::string_view text, std::string_view file) {
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    return make_error(ErrorCode::kInvalidArgument, std::string(file) + ": invalid JSON at byte " +
+                                                       std::to_string(e.byte) + ": " + e.what());
+  }
+  Reader r{file};
+  if (!root.is_object()) return tl::unexpected(r.error("(root)", "expected an object"));
+  if (!root.contains("format") || root["format"] != 1) return tl::unexpected(r.error("format", "expected 1"));
+  PackageIndex index;
+  auto name = r.str(root.contains("name") ? root["name"] : json(), "name");
+  if (!name) return tl::unexpected(name.error());
+  if (auto okname = check_package_name(*name); !okname) return tl::unexpected(r.error("name", okname.error().message));
+  index.name = *name;
+  if (!root.contains("versions") || !root["versions"].is_array()) {
+    return tl::unexpected(r.error("versions", "expected an array"));
+  }
+  std::size_t i = 0;
+  for (const auto& v : root["versions"]) {
+    std::string p = "versions[" + std::to_string(i++) + "]";
+    if (!v.is_object()) return tl::unexpected(r.error(p, "expected an object"));
+    auto at = [&](const char* key) { return v.contains(key) ? v[key] : json(); };
+    IndexEntry e;
+    auto ver = r.str(at("version"), p + ".version");
+    if (!ver) return tl::unexpected(ver.error());
+    auto parsed = Version::parse(*ver);
+    if (!parsed) return tl::unexpected(r.error(p + ".version", parsed.error().to_string()));
+    e.version = *parsed;
+    auto type = r.str(at("type"), p + ".type", false);
+    if (!type) return tl::unexpected(type.error());
+    e.type = *type;
+    auto deps = r.deps(at("dependencies"), p + ".dependencies");
+    if (!deps) return tl::unexpected(deps.error());
+    e.dependencies = *deps;
+    json groups = at("dependency-groups");
+    if (!groups.is_null()) {
+      if (!groups.is_object()) return tl::unexpected(r.error(p + ".dependency-groups", "expected an object"));
+      for (const auto& [g, gj] : groups.items()) {
+        auto gd = r.deps(gj, p + ".dependency-groups." + g);
+        if (!gd) return tl::unexpected(gd.error());
+        e.groups[g] = *gd;
+      }
+    }
+    json archive = at("archive");
+    if (!archive.is_object()) return tl::unexpected(r.error(p + ".archive", "expected an object"));
+    auto apath = r.str(archive.contains("path") ? archive["path"] : json(), p + ".archive.path");
+    if (!apath) return tl::unexpected(apath.error());
+    e.archive.path = *apath;
+    auto sha = r.str(archive.contains("sha256") ? archive["sha256"] : json(), p + ".archive.sha256");
+    if (!sha) return tl::unexpected(sha.error());
+    auto digest = Digest::from_hex(*sha);
+    if (!digest) return tl::unexpected(r.error(p + ".archive.sha256", digest.error().message));
+    e.archive.sha256 = *digest;
+    auto size = r.u64(archive.contains("size") ? archive["size"] : json(), p + ".archive.size");
+    if (!size) return tl::unexpected(size.error());
+    e.archive.size = *size;
+    json files = at("files");
+    if (files.is_object()) {
+      auto count = r.u64(files.contains("count") ? files["count"] : json(0), p + ".files.count");
+      auto bytes = r.u64(files.contains("size") ? files["size"] : json(0), p + ".files.size");
+      if (!count) return tl::unexpected(count.error());
+      if (!bytes) return tl::unexpected(bytes.error());
+      e.file_count = *count;
+      e.file_size = *bytes;
+    }
+    auto published = r.str(at("published"), p + ".published", false);
+    if (!published) return tl::unexpected(published.error());
+    e.published = *published;
+    json source = at("source");
+    if (source.is_object()) {
+      auto commit = r.str(source.contains("commit") ? source["commit"] : json(), p + ".source.commit", false);
+      if (!commit) return tl::unexpected(commit.error());
+      e.source.commit = *commit;
+      e.source.dirty = source.contains("dirty") && source["dirty"].is_boolean() && source["dirty"].get<bool>();
+    }
+    json yanked = at("yanked");
+    if (!yanked.is_null() && !yanked.is_boolean()) return tl::unexpected(r.error(p + ".yanked", "expected a boolean"));
+    e.yanked = yanked.is_boolean() && yanked.get<bool>();
+    json meta = at("metadata");
+    if (!meta.is_null()) {
+      if (!meta.is_object()) return tl::unexpected(r.error(p + ".metadata", "expected an object"));
+      e.metadata_json = meta.dump();
+    }
+    index.versions.push_back(std::move(e));
+  }
+  std::sort(index.versions.begin(), index.versions.end(),
+            [](const IndexEntry& a, const IndexEntry& b) { return a.version < b.version; });
+  return index;
+}
+
+std::string serialize_index(const PackageIndex& index) {
+  json root = json::object();
+  root["format"] = 1;
+  root["name"] = index.name;
+  json versions = json::array();
+  std::vector<const IndexEntry*> sorted;
+  for (const auto& e : index.versions) sorted.push_back(&e);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->version < b->version; });
+  for (const IndexEntry* e : sorted) {
+    json v = json::object();
+    v["version"] = e->version.to_string();
+    v["type"] = e->type;
+    v["dependencies"] = deps_json(e->dependencies);
+    json groups = json::object();
+    for (const auto& [g, d] : e->groups) groups[g] = deps_json(d);
+    v["dependency-groups"] = groups;
+    v["archive"] = {{"path", e->archive.path}, {"sha256", e->archive.sha256.hex()}, {"size", e->archive.size}};
+    v["files"] = {{"count", e->file_count}, {"size", e->file_size}};
+    v["published"] = e->published;
+    v["source"] = {{"commit", e->source.commit}, {"dirty", e->source.dirty}};
+    v["yanked"] = e->yanked;
+    auto meta = json::parse(e->metadata_json, nullptr, false);
+    if (meta.is_object() && !meta.empty()) v["metadata"] = meta;
+    versions.push_back(std::move(v));
+  }
+  root["versions"] = std::move(versions);
+  return root.dump(1) + "\n";
+}
+
+}  // namespace reel

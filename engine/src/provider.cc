@@ -1,0 +1,68 @@
+#include "reel/engine/provider.h"
+
+#include "reel/engine/names.h"
+
+namespace reel {
+
+RepoProvider::RepoProvider(std::vector<std::pair<std::string, Repo*>> repos) : repos_(std::move(repos)) {}
+
+const RepoProvider::Found* RepoProvider::find(const std::string& name) {
+  std::string key = lower_name(name);
+  auto it = cache_.find(key);
+  if (it != cache_.end()) return it->second ? &*it->second : nullptr;
+  std::optional<Found> found;
+  for (const auto& [repo_name, repo] : repos_) {
+    auto index = repo->read_index(name);
+    if (!index) {
+      if (!error_) error_ = index.error();
+      continue;
+    }
+    if (*index) {
+      found = Found{repo_name, repo, std::move(**index)};
+      break;
+    }
+  }
+  auto& slot = cache_[key];
+  slot = std::move(found);
+  return slot ? &*slot : nullptr;
+}
+
+std::vector<VersionInfo> RepoProvider::versions(const std::string& name) {
+  std::vector<VersionInfo> out;
+  const Found* f = find(name);
+  if (!f) return out;
+  for (const auto& e : f->index.versions) out.push_back({e.version, e.yanked});
+  return out;
+}
+
+std::optional<std::vector<Dependency>> RepoProvider::dependencies(const std::string& name, const Version& version) {
+  const Found* f = find(name);
+  if (!f) return std::nullopt;
+  const IndexEntry* e = f->index.find(version);
+  if (!e) return std::nullopt;
+  std::vector<Dependency> deps;
+  for (const auto& d : e->dependencies) {
+    auto canonical = canonical_name(d.name);
+    deps.push_back(Dependency{canonical ? *canonical : d.name, d.range});
+  }
+  return deps;
+}
+
+std::optional<std::string> RepoProvider::canonical_name(const std::string& name) {
+  const Found* f = find(name);
+  if (!f) return std::nullopt;
+  return f->index.name;
+}
+
+std::optional<std::pair<std::string, Repo*>> RepoProvider::repo_of(const std::string& name) {
+  const Found* f = find(name);
+  if (!f) return std::nullopt;
+  return std::make_pair(f->repo_name, f->repo);
+}
+
+const IndexEntry* RepoProvider::entry(const std::string& name, const Version& version) {
+  const Found* f = find(name);
+  return f ? f->index.find(version) : nullptr;
+}
+
+}  // namespace reel
