@@ -1,0 +1,67 @@
+// Locking and syncing a workspace (DESIGN §4, §5): resolve the workspace's requirements into
+// reel.lock, then make inputs/ match the lock (uv's plan -> prepare -> install: fetch archives and
+// objects into the cache, verified on entry; link them into inputs/ with the link mode).
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "reel/engine/lock_file.h"
+#include "reel/engine/manifest.h"
+#include "reel/engine/package.h"
+#include "reel/resolver/solver.h"
+#include "reel/workspace/workspace.h"
+
+namespace reel {
+
+struct LockOptions {
+  bool upgrade_all = false;              // --upgrade
+  std::set<std::string> upgrade;         // --upgrade-package NAME
+  std::vector<std::string> groups;       // --group NAME: outputs' dependency groups to include
+};
+
+// The root requirements: workspace.toml [requirements], plus for each output (outputs/NAME with an
+// asset.toml) its [dependencies], its `edit` group and the groups named in `options`.
+Result<std::vector<DependencySpec>> workspace_requirements(Workspace& ws, const LockOptions& options);
+
+struct LockOutcome {
+  std::optional<LockFile> lock;  // the new lock, written to reel.lock
+  std::string explanation;       // when there is no solution: why (reel.lock is left untouched)
+};
+
+// Resolves against the install repos, preferring versions in the current reel.lock, and writes
+// reel.lock. Errors: repo I/O, malformed indexes, a malformed existing reel.lock.
+Result<LockOutcome> lock_workspace(Workspace& ws, const LockOptions& options);
+
+// True if `lock` no longer answers the workspace: its [requirements] differ from workspace.toml's,
+// or an output's dependency is not met by the locked versions.
+Result<bool> lock_is_stale(Workspace& ws, const LockFile& lock, const LockOptions& options);
+
+enum class SyncMode {
+  kResolveIfNeeded,  // lock first if reel.lock is missing or stale
+  kLocked,           // fail (kConflict) if reel.lock is missing or stale
+  kFrozen,           // use reel.lock as it is; never resolve (farm bootstrap)
+};
+
+struct SyncReport {
+  std::vector<std::string> installed;  // "Table 3.2.1"
+  std::vector<std::string> removed;    // names
+  std::size_t unchanged = 0;
+  std::uint64_t files = 0;             // files materialised
+  std::uint64_t bytes = 0;
+  std::optional<LinkMode> link_mode;   // the mode actually used for the last file
+  std::string explanation;             // non-empty when resolving found no solution
+};
+
+// Makes inputs/ match the lock: installs missing or changed packages (each into a temp folder,
+// then renamed into place), removes the ones the lock no longer names, touches nothing else.
+// A cached object whose size is wrong is dropped and fetched again; a repo object or archive whose
+// digest is wrong fails with kCorruption and nothing of that package is materialised.
+Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOptions& options);
+
+// Reads the archive of a locked package (cache first, else its repo, checked against the lock).
+Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked);
+
+}  // namespace reel

@@ -1,0 +1,241 @@
+#include "reel/workspace/inspect.h"
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "reel/engine/names.h"
+
+namespace reel {
+namespace {
+
+std::map<std::string, const LockedPackage*> by_lower(const LockFile& lock) {
+  std::map<std::string, const LockedPackage*> out;
+  for (const auto& p : lock.packages) out[lower_name(p.name)] = &p;
+  return out;
+}
+
+std::string label(const LockedPackage& p) { return p.name + " " + p.version.to_string(); }
+
+}  // namespace
+
+Result<std::vector<RequirementChain>> why(Workspace& ws, const LockFile& lock, const std::string& name) {
+  auto index = by_lower(lock);
+  auto target = index.find(lower_name(name));
+  if (target == index.end()) return make_error(ErrorCode::kNotFound, name + " is not in reel.lock");
+  auto reqs = workspace_requirements(ws, LockOptions{});
+  if (!reqs) return tl::unexpected(reqs.error());
+  // Breadth-first from each root requirement, keeping every simple path that reaches the target.
+  std::vector<RequirementChain> chains;
+  std::deque<RequirementChain> queue;
+  std::set<std::string> seen_roots;
+  for (const auto& r : *reqs) {
+    auto it = index.find(lower_name(r.name));
+    if (it != index.end() && seen_roots.insert(it->first).second) queue.push_back({"the workspace", it->second->name});
+  }
+  while (!queue.empty() && chains.size() < 50) {
+    RequirementChain chain = queue.front();
+    queue.pop_front();
+    const LockedPackage* p = index.at(lower_name(chain.back()));
+    if (p == target->second) {
+      chains.push_back(chain);
+      continue;
+    }
+    for (const auto& d : p->dependencies) {
+      auto it = index.find(lower_name(d));
+      if (it == index.end()) continue;
+      if (std::find(chain.begin(), chain.end(), it->second->name) != chain.end()) continue;
+      RequirementChain next = chain;
+      next.push_back(it->second->name);
+      queue.push_back(std::move(next));
+    }
+  }
+  return chains;
+}
+
+Result<std::vector<std::string>> tree_lines(Workspace& ws, const LockFile& lock, const std::string& invert) {
+  auto index = by_lower(lock);
+  std::vector<std::string> lines;
+  std::function<void(const LockedPackage&, const std::string&, std::set<std::string>&,
+                     const std::function<std::vector<const LockedPackage*>(const LockedPackage&)>&)>
+      draw = [&](const LockedPackage& p, const std::string& prefix, std::set<std::string>& path,
+                 const std::function<std::vector<const LockedPackage*>(const LockedPackage&)>& children) {
+        auto kids = children(p);
+        for (std::size_t i = 0; i < kids.size(); ++i) {
+          bool last = i + 1 == kids.size();
+          bool cycle = path.count(lower_name(kids[i]->name)) > 0;
+          lines.push_back(prefix + (last ? "└── " : "├── ") + label(*kids[i]) + (cycle ? " (cycle)" : ""));
+          if (cycle) continue;
+          path.insert(lower_name(kids[i]->name));
+          draw(*kids[i], prefix + (last ? "    " : "│   "), path, children);
+          path.erase(lower_name(kids[i]->name));
+        }
+      };
+  if (!invert.empty()) {
+    auto it = index.find(lower_name(invert));
+    if (it == index.end()) return make_error(ErrorCode::kNotFound, invert + " is not in reel.lock");
+    auto parents = [&](const LockedPackage& p) {
+      std::vector<const LockedPackage*> out;
+      for (const auto& q : lock.packages) {
+        for (const auto& d : q.dependencies) {
+          if (lower_name(d) == lower_name(p.name)) out.push_back(&q);
+        }
+      }
+      return out;
+    };
+    lines.push_back(label(*it->second));
+    std::set<std::string> path{it->first};
+    draw(*it->second, "", path, parents);
+    return lines;
+  }
+  auto reqs = workspace_requirements(ws, LockOptions{});
+  if (!reqs) return tl::unexpected(reqs.error());
+  auto children = [&](const LockedPackage& p) {
+    std::vector<const LockedPackage*> out;
+    for (const auto& d : p.dependencies) {
+      auto it = index.find(lower_name(d));
+      if (it != index.end()) out.push_back(it->second);
+    }
+    return out;
+  };
+  std::set<std::string> roots;
+  for (const auto& r : *reqs) {
+    auto it = index.find(lower_name(r.name));
+    if (it == index.end() || !roots.insert(it->first).second) continue;
+    lines.push_back(label(*it->second));
+    std::set<std::string> path{it->first};
+    draw(*it->second, "", path, children);
+  }
+  return lines;
+}
+
+std::string export_requirements(const WorkspaceConfig& config, const LockFile& lock) {
+  std::string out = "# reel export requirements: workspace " + config.name + ", " +
+                    std::to_string(lock.packages.size()) + " packages\n";
+  for (const auto& p : lock.packages) {
+    out += p.name + "==" + p.version.to_string() + " --hash=" + p.archive.prefixed() + "\n";
+  }
+  return out;
+}
+
+Result<std::vector<Pin>> parse_requirements_export(std::string_view text, std::string_view file) {
+  REEL_TRY(check_text(text, file));
+  std::vector<Pin> pins;
+  std::size_t line_no = 0, pos = 0;
+  while (pos <= text.size()) {
+    std::size_t end = text.find('\n', pos);
+    std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    ++line_no;
+    pos = end == std::string_view::npos ? text.size() + 1 : end + 1;
+    auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    line = line.substr(first);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t')) line.remove_suffix(1);
+    auto bad = [&](const std::string& why) {
+      return make_error(ErrorCode::kInvalidArgument, std::string(file) + ":" + std::to_string(line_no) + ": " + why);
+    };
+    auto eq = line.find("==");
+    auto hash = line.find(" --hash=");
+    if (eq == std::string_view::npos || hash == std::string_view::npos || hash < eq) {
+      return bad("expected 'Name==VERSION --hash=sha256:…'");
+    }
+    Pin pin;
+    pin.name = std::string(line.substr(0, eq));
+    if (auto okname = check_package_name(pin.name); !okname) return bad(okname.error().message);
+    auto v = Version::parse(line.substr(eq + 2, hash - eq - 2));
+    if (!v) return bad(v.error().to_string());
+    pin.version = *v;
+    auto d = Digest::from_prefixed(line.substr(hash + 8));
+    if (!d) return bad(d.error().message);
+    pin.archive = *d;
+    pins.push_back(std::move(pin));
+  }
+  return pins;
+}
+
+Result<std::vector<std::string>> verify_inputs(Workspace& ws, const LockFile& lock) {
+  FileSystem& fs = ws.context().fs;
+  std::vector<std::string> problems;
+  for (const auto& locked : lock.packages) {
+    fs::path root = ws.inputs_dir() / locked.name;
+    std::string shown = "inputs/" + locked.name;
+    auto st = fs.stat(root);
+    if (!st) return tl::unexpected(st.error());
+    if (st->type != FileType::kDirectory) {
+      problems.push_back(shown + ": not installed (run `reel sync`)");
+      continue;
+    }
+    auto package = locked_package(ws, locked);
+    if (!package) return tl::unexpected(package.error());
+    std::set<std::string> expected{"asset.toml"};
+    auto manifest = fs.read_file(root / "asset.toml");
+    if (!manifest || *manifest != package->manifest_text) problems.push_back(shown + "/asset.toml: differs from the lock");
+    for (const auto& f : package->files) {
+      expected.insert(f.path);
+      fs::path p = root / f.path;
+      auto fst = fs.stat(p);
+      if (!fst) return tl::unexpected(fst.error());
+      if (f.symlink) {
+        auto target = fs.read_symlink(p);
+        if (fst->type != FileType::kSymlink || !target || target->string() != *f.symlink) {
+          problems.push_back(shown + "/" + f.path + ": symlink differs from the lock");
+        }
+        continue;
+      }
+      if (fst->type == FileType::kMissing) {
+        problems.push_back(shown + "/" + f.path + ": missing");
+        continue;
+      }
+      auto d = sha256_file(fs, p);
+      if (!d) return tl::unexpected(d.error());
+      if (*d != f.sha256) problems.push_back(shown + "/" + f.path + ": content differs from the lock (sha256:" + d->hex() + ", expected sha256:" + f.sha256.hex() + ")");
+    }
+    // Files that the lock does not name.
+    std::function<Status(const fs::path&, const std::string&)> walk = [&](const fs::path& dir, const std::string& rel) -> Status {
+      auto entries = fs.list_dir(dir);
+      if (!entries) return tl::unexpected(entries.error());
+      for (const auto& e : *entries) {
+        std::string path = rel.empty() ? e.name : rel + "/" + e.name;
+        if (e.type == FileType::kDirectory) REEL_TRY(walk(dir / e.name, path));
+        else if (!expected.count(path)) problems.push_back(shown + "/" + path + ": not in the lock");
+      }
+      return ok();
+    };
+    REEL_TRY(walk(root, ""));
+  }
+  return problems;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> workspace_env(Workspace& ws, const LockFile& lock) {
+  std::vector<std::pair<std::string, std::string>> env = {
+      {"REEL_WORKSPACE", ws.root().string()}, {"REEL_INPUTS", ws.inputs_dir().string()}};
+  // Dependencies first (a depth-first post-order over names sorted case-insensitively).
+  auto index = by_lower(lock);
+  std::vector<const LockedPackage*> order;
+  std::set<std::string> done;
+  std::function<void(const LockedPackage&)> visit = [&](const LockedPackage& p) {
+    if (!done.insert(lower_name(p.name)).second) return;
+    for (const auto& d : p.dependencies) {
+      auto it = index.find(lower_name(d));
+      if (it != index.end()) visit(*it->second);
+    }
+    order.push_back(&p);
+  };
+  for (const auto& [key, p] : index) visit(*p);
+  for (const LockedPackage* p : order) {
+    fs::path root = ws.inputs_dir() / p->name;
+    auto text = ws.context().fs.read_file(root / "asset.toml");
+    if (!text) return tl::unexpected(text.error().with_context(p->name + " is not installed (run `reel sync`)"));
+    auto m = parse_manifest(*text, (root / "asset.toml").string());
+    if (!m) return tl::unexpected(m.error());
+    for (auto [key, value] : m->env) {
+      for (std::size_t at; (at = value.find("{root}")) != std::string::npos;) value.replace(at, 6, root.string());
+      env.emplace_back(key, value);
+    }
+  }
+  return env;
+}
+
+}  // namespace reel

@@ -1,0 +1,345 @@
+// Lock and sync (install.h).
+#include "reel/workspace/install.h"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "reel/engine/names.h"
+#include "reel/engine/provider.h"
+
+namespace reel {
+namespace {
+
+std::string random_tag() {
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(8, '0');
+  auto v = rng();
+  for (auto& c : s) { c = kHex[v & 15]; v >>= 4; }
+  return s;
+}
+
+fs::path installed_path(Workspace& ws) { return ws.root() / ".reel" / "installed.json"; }
+
+// What reel installed into inputs/: lower name -> archive digest (hex).
+Result<std::map<std::string, std::string>> read_installed(Workspace& ws) {
+  std::map<std::string, std::string> out;
+  FileSystem& fs = ws.context().fs;
+  auto st = fs.stat(installed_path(ws));
+  if (!st) return tl::unexpected(st.error());
+  if (st->type == FileType::kMissing) return out;
+  auto text = fs.read_file(installed_path(ws));
+  if (!text) return tl::unexpected(text.error());
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (!j.is_object()) return out;  // unreadable state: everything is reinstalled
+  for (const auto& [k, v] : j.items()) {
+    if (v.is_string()) out[k] = v.get<std::string>();
+  }
+  return out;
+}
+
+Status write_installed(Workspace& ws, const std::map<std::string, std::string>& installed) {
+  FileSystem& fs = ws.context().fs;
+  REEL_TRY(fs.create_directories(installed_path(ws).parent_path()));
+  nlohmann::json j = installed;
+  return fs.write_file_atomic(installed_path(ws), j.dump(1) + "\n", true);
+}
+
+Result<std::vector<std::string>> output_names(Workspace& ws) {
+  FileSystem& fs = ws.context().fs;
+  std::vector<std::string> out;
+  auto st = fs.stat(ws.outputs_dir());
+  if (!st) return tl::unexpected(st.error());
+  if (st->type != FileType::kDirectory) return out;
+  auto entries = fs.list_dir(ws.outputs_dir());
+  if (!entries) return tl::unexpected(entries.error());
+  for (const auto& e : *entries) {
+    if (e.type != FileType::kDirectory) continue;
+    auto m = fs.stat(ws.outputs_dir() / e.name / "asset.toml");
+    if (m && m->type == FileType::kRegular) out.push_back(e.name);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<DependencySpec>> workspace_requirements(Workspace& ws, const LockOptions& options) {
+  std::vector<DependencySpec> out;
+  for (const auto& [name, text] : ws.config().requirements) {
+    auto range = Range::parse(text);
+    if (!range) return make_error(ErrorCode::kInvalidArgument, ws.config_path().string() + ": [requirements] " + name + ": " + range.error().to_string());
+    out.push_back({name, text, *range});
+  }
+  auto outputs = output_names(ws);
+  if (!outputs) return tl::unexpected(outputs.error());
+  for (const auto& name : *outputs) {
+    fs::path file = ws.outputs_dir() / name / "asset.toml";
+    auto text = ws.context().fs.read_file(file);
+    if (!text) return tl::unexpected(text.error());
+    auto m = parse_manifest(*text, file.string());
+    if (!m) return tl::unexpected(m.error());
+    auto add = [&](const std::vector<DependencySpec>& deps) {
+      for (const auto& d : deps) {
+        if (lower_name(d.name) != lower_name(m->name)) out.push_back(d);
+      }
+    };
+    add(m->dependencies);
+    if (auto it = m->groups.find("edit"); it != m->groups.end()) add(it->second);
+    for (const auto& g : options.groups) {
+      if (auto it = m->groups.find(g); it != m->groups.end()) add(it->second);
+    }
+  }
+  return out;
+}
+
+Result<LockOutcome> lock_workspace(Workspace& ws, const LockOptions& options) {
+  auto reqs = workspace_requirements(ws, options);
+  if (!reqs) return tl::unexpected(reqs.error());
+  auto repos = ws.install_repos();
+  if (!repos) return tl::unexpected(repos.error());
+  RepoProvider provider(*repos);
+  ResolveRequest request;
+  request.upgrade_all = options.upgrade_all;
+  for (const auto& u : options.upgrade) {
+    auto c = provider.canonical_name(u);
+    request.upgrade.insert(c ? *c : u);
+  }
+  request.root_name = "the workspace";
+  for (const auto& d : *reqs) {
+    auto c = provider.canonical_name(d.name);
+    request.requirements.push_back(Dependency{c ? *c : d.name, d.range});
+  }
+  auto current = ws.read_lock();
+  if (!current) return tl::unexpected(current.error());
+  if (*current) {
+    for (const auto& p : (*current)->packages) {
+      auto c = provider.canonical_name(p.name);
+      request.preferred[c ? *c : p.name] = p.version;
+    }
+  }
+  ResolveResult result = resolve(provider, request);
+  if (provider.error()) return tl::unexpected(*provider.error());
+  LockOutcome outcome;
+  if (auto* unsolvable = std::get_if<Unsolvable>(&result)) {
+    outcome.explanation = unsolvable->explanation;
+    return outcome;
+  }
+  const Solution& solution = std::get<Solution>(result);
+  LockFile lock;
+  lock.requirements = ws.config().requirements;
+  for (const auto& [name, version] : solution.versions) {
+    const IndexEntry* entry = provider.entry(name, version);
+    auto where = provider.repo_of(name);
+    if (!entry || !where) return make_error(ErrorCode::kNotFound, name + " " + version.to_string() + " vanished from its repo");
+    LockedPackage lp{name, version, where->first, entry->archive.sha256, solution.dependencies.at(name)};
+    lock.packages.push_back(std::move(lp));
+  }
+  std::sort(lock.packages.begin(), lock.packages.end(),
+            [](const LockedPackage& a, const LockedPackage& b) { return lower_name(a.name) < lower_name(b.name); });
+  REEL_TRY(ws.write_lock(lock));
+  outcome.lock = std::move(lock);
+  return outcome;
+}
+
+Result<bool> lock_is_stale(Workspace& ws, const LockFile& lock, const LockOptions& options) {
+  auto normal = [](std::vector<std::pair<std::string, std::string>> v) {
+    for (auto& [n, r] : v) n = lower_name(n);
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  if (normal(lock.requirements) != normal(ws.config().requirements)) return true;
+  auto reqs = workspace_requirements(ws, options);
+  if (!reqs) return tl::unexpected(reqs.error());
+  for (const auto& d : *reqs) {
+    const LockedPackage* p = lock.find(d.name);
+    if (!p || !d.range.contains(p->version)) return true;
+  }
+  return false;
+}
+
+Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked) {
+  Context& ctx = ws.context();
+  ObjectStore& archives = ctx.cache.archives();
+  std::string what = locked.name + " " + locked.version.to_string();
+  auto have = archives.contains(locked.archive);
+  if (!have) return tl::unexpected(have.error());
+  if (*have) {
+    auto bytes = ctx.fs.read_file(archives.object_path(locked.archive));
+    if (!bytes) return tl::unexpected(bytes.error());
+    if (sha256_bytes(*bytes) == locked.archive) return read_package(*bytes, what);
+    // A damaged cached archive: drop it and fetch it again.
+    (void)ctx.fs.set_mode(archives.object_path(locked.archive), 0644);
+    REEL_TRY(ctx.fs.remove(archives.object_path(locked.archive)));
+    ctx.reporter.warn("the cached archive of " + what + " was damaged; fetching it again");
+  }
+  auto repo = ws.repo(locked.repo);
+  if (!repo) return tl::unexpected(repo.error());
+  auto index = (*repo)->read_index(locked.name);
+  if (!index) return tl::unexpected(index.error());
+  const IndexEntry* entry = *index ? (*index)->find(locked.version) : nullptr;
+  if (!entry) {
+    return make_error(ErrorCode::kNotFound, what + " is not in repo '" + locked.repo + "' (" + (*repo)->url() + ")");
+  }
+  if (entry->archive.sha256 != locked.archive) {
+    return make_error(ErrorCode::kCorruption, what + ": repo '" + locked.repo + "' has archive sha256:" +
+                                                  entry->archive.sha256.hex() + " but reel.lock names " +
+                                                  locked.archive.prefixed());
+  }
+  auto bytes = (*repo)->read_archive(entry->archive);
+  if (!bytes) return tl::unexpected(bytes.error());
+  auto put = archives.put_bytes(*bytes);
+  if (!put) return tl::unexpected(put.error());
+  return read_package(*bytes, what);
+}
+
+namespace {
+
+// Fetches every object of `package` into the cache, replacing damaged ones (wrong size).
+Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package) {
+  Context& ctx = ws.context();
+  ObjectStore& objects = ctx.cache.objects();
+  Repo* repo = nullptr;
+  for (const auto& f : package.files) {
+    if (f.symlink) continue;
+    fs::path path = objects.object_path(f.sha256);
+    auto st = ctx.fs.stat(path);
+    if (!st) return tl::unexpected(st.error());
+    if (st->type == FileType::kRegular && st->size == f.size) continue;
+    if (st->type != FileType::kMissing) {
+      ctx.reporter.warn("cache object " + f.sha256.prefixed() + " (" + locked.name + ": " + f.path +
+                        ") is damaged; fetching it again");
+      (void)ctx.fs.set_mode(path, 0644);
+      REEL_TRY(ctx.fs.remove(path));
+    }
+    if (!repo) {
+      auto r = ws.repo(locked.repo);
+      if (!r) return tl::unexpected(r.error());
+      repo = *r;
+    }
+    auto fetched = repo->fetch_object(f.sha256, objects);
+    if (!fetched) return tl::unexpected(fetched.error().with_context(locked.name + " " + locked.version.to_string() + ": " + f.path));
+  }
+  return ok();
+}
+
+Status materialise_package(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package,
+                           SyncReport& report, bool& warned_copy) {
+  Context& ctx = ws.context();
+  FileSystem& fs = ctx.fs;
+  fs::path final_dir = ws.inputs_dir() / locked.name;
+  fs::path temp = ws.inputs_dir() / (".tmp-" + locked.name + "-" + random_tag());
+  REEL_TRY(fs.create_directories(temp));
+  auto cleanup = [&] { (void)fs.remove_all(temp); };
+  auto fail = [&](const Error& e) {
+    cleanup();
+    return tl::unexpected(e);
+  };
+  if (auto st = fs.write_file_atomic(temp / "asset.toml", package.manifest_text, false); !st) return fail(st.error());
+  if (auto st = fs.set_mode(temp / "asset.toml", 0444); !st) return fail(st.error());
+  LinkMode mode = ws.config().link_mode;
+  for (const auto& f : package.files) {
+    fs::path dest = temp / f.path;
+    if (f.symlink) {
+      if (auto st = fs.create_directories(dest.parent_path()); !st) return fail(st.error());
+      if (auto st = fs.symlink(*f.symlink, dest); !st) return fail(st.error());
+      continue;
+    }
+    auto used = ctx.cache.objects().materialise(f.sha256, dest, mode, f.executable);
+    if (!used) return fail(used.error());
+    if (mode == LinkMode::kAuto && *used == LinkMode::kCopy && !f.executable && !warned_copy) {
+      warned_copy = true;
+      ctx.reporter.warn("hard links into the cache failed (another file system?); copying files instead");
+    }
+    report.link_mode = *used;
+    ++report.files;
+    report.bytes += f.size;
+  }
+  auto st = fs.stat(final_dir);
+  if (!st) return fail(st.error());
+  fs::path old = ws.inputs_dir() / (".old-" + locked.name + "-" + random_tag());
+  if (st->type != FileType::kMissing) {
+    if (auto r = fs.rename(final_dir, old); !r) return fail(r.error());
+  }
+  if (auto r = fs.rename(temp, final_dir); !r) return fail(r.error());
+  if (st->type != FileType::kMissing) REEL_TRY(fs.remove_all(old));
+  return ok();
+}
+
+}  // namespace
+
+Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOptions& options) {
+  SyncReport report;
+  auto lock = ws.read_lock();
+  if (!lock) return tl::unexpected(lock.error());
+  if (mode == SyncMode::kFrozen) {
+    if (!*lock) return make_error(ErrorCode::kNotFound, ws.lock_path().string() + " does not exist (--frozen never resolves)");
+  } else {
+    bool stale = !*lock;
+    if (*lock) {
+      auto s = lock_is_stale(ws, **lock, options);
+      if (!s) return tl::unexpected(s.error());
+      stale = *s;
+    }
+    if (stale && mode == SyncMode::kLocked) {
+      return make_error(ErrorCode::kConflict, ws.lock_path().string() +
+                                                  (*lock ? " is stale: workspace.toml's requirements changed"
+                                                         : " does not exist") +
+                                                  " (run `reel lock`, or drop --locked)");
+    }
+    if (stale) {
+      auto outcome = lock_workspace(ws, options);
+      if (!outcome) return tl::unexpected(outcome.error());
+      if (!outcome->lock) {
+        report.explanation = outcome->explanation;
+        return report;
+      }
+      *lock = std::move(outcome->lock);
+    }
+  }
+  FileSystem& fs = ws.context().fs;
+  REEL_TRY(fs.create_directories(ws.inputs_dir()));
+  auto installed = read_installed(ws);
+  if (!installed) return tl::unexpected(installed.error());
+  bool warned_copy = false;
+  std::set<std::string> wanted;
+  for (const auto& locked : (*lock)->packages) {
+    std::string key = lower_name(locked.name);
+    wanted.insert(key);
+    auto it = installed->find(key);
+    auto here = fs.stat(ws.inputs_dir() / locked.name);
+    if (!here) return tl::unexpected(here.error());
+    if (it != installed->end() && it->second == locked.archive.hex() && here->type == FileType::kDirectory) {
+      ++report.unchanged;
+      continue;
+    }
+    auto package = locked_package(ws, locked);
+    if (!package) return tl::unexpected(package.error());
+    REEL_TRY(prepare_objects(ws, locked, *package));
+    REEL_TRY(materialise_package(ws, locked, *package, report, warned_copy));
+    (*installed)[key] = locked.archive.hex();
+    REEL_TRY(write_installed(ws, *installed));
+    report.installed.push_back(locked.name + " " + locked.version.to_string());
+    ws.context().reporter.info("installed " + locked.name + " " + locked.version.to_string());
+  }
+  // Remove what reel installed that the lock no longer names; touch nothing else.
+  auto entries = fs.list_dir(ws.inputs_dir());
+  if (!entries) return tl::unexpected(entries.error());
+  for (const auto& e : *entries) {
+    std::string key = lower_name(e.name);
+    if (wanted.count(key) || !installed->count(key)) continue;
+    REEL_TRY(fs.remove_all(ws.inputs_dir() / e.name));
+    installed->erase(key);
+    REEL_TRY(write_installed(ws, *installed));
+    report.removed.push_back(e.name);
+    ws.context().reporter.info("removed " + e.name);
+  }
+  for (auto it = installed->begin(); it != installed->end();) {
+    it = wanted.count(it->first) ? std::next(it) : installed->erase(it);
+  }
+  REEL_TRY(write_installed(ws, *installed));
+  return report;
+}
+
+}  // namespace reel

@@ -1,0 +1,106 @@
+#include "reel/workspace/workspace.h"
+
+#include "reel/engine/names.h"
+
+namespace reel {
+
+Workspace::Workspace(Context& ctx, fs::path root, WorkspaceConfig config)
+    : ctx_(&ctx), root_(std::move(root)), config_(std::move(config)) {}
+Workspace::Workspace(Workspace&&) noexcept = default;
+Workspace& Workspace::operator=(Workspace&&) noexcept = default;
+Workspace::~Workspace() = default;
+
+Result<Workspace> Workspace::find(Context& ctx, const fs::path& start) {
+  fs::path dir = start;
+  for (;;) {
+    auto st = ctx.fs.stat(dir / "workspace.toml");
+    if (!st) return tl::unexpected(st.error());
+    if (st->type == FileType::kRegular) break;
+    if (!dir.has_parent_path() || dir.parent_path() == dir) {
+      return make_error(ErrorCode::kNotFound, "no workspace.toml in " + start.string() +
+                                                  " or its parents (run `reel init` to create a workspace)");
+    }
+    dir = dir.parent_path();
+  }
+  fs::path file = dir / "workspace.toml";
+  auto text = ctx.fs.read_file(file);
+  if (!text) return tl::unexpected(text.error());
+  auto config = parse_workspace_config(*text, file.string());
+  if (!config) return tl::unexpected(config.error());
+  return Workspace(ctx, dir, std::move(*config));
+}
+
+Result<Workspace> Workspace::create(Context& ctx, const fs::path& dir, const InitOptions& options) {
+  auto st = ctx.fs.stat(dir / "workspace.toml");
+  if (!st) return tl::unexpected(st.error());
+  if (st->type != FileType::kMissing) {
+    return make_error(ErrorCode::kAlreadyExists, (dir / "workspace.toml").string() + " already exists");
+  }
+  WorkspaceConfig config;
+  config.name = options.name.empty() ? dir.filename().string() : options.name;
+  config.link_mode = options.link_mode;
+  for (std::size_t i = 0; i < options.repos.size(); ++i) {
+    const auto& [name, url] = options.repos[i];
+    if (config.find_repo(name)) return make_error(ErrorCode::kInvalidArgument, "repo '" + name + "' is given twice");
+    RepoConfig rc;
+    rc.name = name;
+    bool is_path = url.find("://") == std::string::npos;
+    rc.url = is_path ? fs::absolute(url).lexically_normal().string() : url;
+    rc.blessed = i == 0;
+    rc.is_default = i == 0;
+    config.repos.push_back(std::move(rc));
+  }
+  for (const char* sub : {"inputs", "outputs", "build"}) REEL_TRY(ctx.fs.create_directories(dir / sub));
+  Workspace ws(ctx, dir, std::move(config));
+  REEL_TRY(ws.save_config());
+  return ws;
+}
+
+Status Workspace::save_config() {
+  return ctx_->fs.write_file_atomic(config_path(), serialize_workspace_config(config_), true);
+}
+
+Result<std::optional<LockFile>> Workspace::read_lock() {
+  auto st = ctx_->fs.stat(lock_path());
+  if (!st) return tl::unexpected(st.error());
+  if (st->type == FileType::kMissing) return std::optional<LockFile>();
+  auto text = ctx_->fs.read_file(lock_path());
+  if (!text) return tl::unexpected(text.error());
+  auto lock = parse_lock_file(*text, lock_path().string());
+  if (!lock) return tl::unexpected(lock.error());
+  return std::optional<LockFile>(std::move(*lock));
+}
+
+Status Workspace::write_lock(const LockFile& lock) {
+  return ctx_->fs.write_file_atomic(lock_path(), serialize_lock_file(lock), true);
+}
+
+Result<Repo*> Workspace::repo(const std::string& name) {
+  auto it = repos_.find(name);
+  if (it != repos_.end()) return it->second.get();
+  const RepoConfig* rc = config_.find_repo(name);
+  if (!rc) return make_error(ErrorCode::kNotFound, "no repo named '" + name + "' in " + config_path().string());
+  auto repo = open_repo(ctx_->fs, rc->url);
+  if (!repo) return tl::unexpected(repo.error().with_context("repo '" + name + "'"));
+  Repo* raw = repo->get();
+  repos_.emplace(name, std::move(*repo));
+  return raw;
+}
+
+Result<std::vector<std::pair<std::string, Repo*>>> Workspace::install_repos(const std::optional<std::string>& only) {
+  std::vector<std::pair<std::string, Repo*>> out;
+  std::vector<std::string> names;
+  if (only) names.push_back(*only);
+  else for (const RepoConfig* rc : config_.install_repos()) names.push_back(rc->name);
+  if (names.empty()) {
+    return make_error(ErrorCode::kNotFound, "the workspace has no repos (add one with `reel repo add NAME URL`)");
+  }
+  for (const auto& n : names) {
+    auto r = repo(n);
+    if (!r) return tl::unexpected(r.error());
+    out.emplace_back(n, *r);
+  }
+  return out;
+}
+
+}  // namespace reel
