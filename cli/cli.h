@@ -79,3 +79,8 @@ void register_inspect_commands(CLI::App& app, Cli& cli);     // tree, why, expor
 void register_semver_command(CLI::App& app, Cli& cli);       // semver
 
 }  // namespace reel::cli
+
+// Evaluates a Result expression into `var`; on error prints it and returns exit code 1.
+#define CLI_TRY(var, expr)                          \
+  auto var = (expr);                                \
+  if (!var) return cli.fail(var.error())

@@ -1,6 +1,153 @@
-// Placeholder: the inspect command group is being written.
+// `reel tree|why|export|verify|env|run`: looking at a locked workspace and running in it.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
 #include "cli.h"
+#include "reel/workspace/inspect.h"
 
 namespace reel::cli {
-void register_inspect_commands(CLI::App& /*app*/, Cli& /*cli*/) {}
+namespace {
+
+Result<LockFile> require_lock(Workspace& ws) {
+  auto lock = ws.read_lock();
+  if (!lock) return tl::unexpected(lock.error());
+  if (!*lock) return make_error(ErrorCode::kNotFound, ws.lock_path().string() + " does not exist (run `reel lock`)");
+  return std::move(**lock);
+}
+
+}  // namespace
+
+void register_inspect_commands(CLI::App& app, Cli& cli) {
+  auto invert = std::make_shared<std::string>();
+  auto* tree = app.add_subcommand("tree", "Show the locked dependency tree");
+  tree->add_option("--invert", *invert, "Show what depends on NAME");
+  tree->callback([&cli, invert] {
+    cli.action = [&cli, invert]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      CLI_TRY(lock, require_lock(**ws));
+      CLI_TRY(lines, tree_lines(**ws, *lock, *invert));
+      for (const auto& l : *lines) cli.out(l);
+      if (cli.json()) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& p : lock->packages) {
+          out.push_back({{"name", p.name}, {"version", p.version.to_string()}, {"dependencies", p.dependencies}});
+        }
+        cli.print_json(out);
+      }
+      return 0;
+    };
+  });
+
+  auto why_name = std::make_shared<std::string>();
+  auto* why_cmd = app.add_subcommand("why", "Show why a package is in the workspace");
+  why_cmd->add_option("NAME", *why_name)->required();
+  why_cmd->callback([&cli, why_name] {
+    cli.action = [&cli, why_name]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      CLI_TRY(lock, require_lock(**ws));
+      CLI_TRY(chains, why(**ws, *lock, *why_name));
+      if (chains->empty()) cli.out(*why_name + " is locked but nothing requires it");
+      for (const auto& chain : *chains) {
+        std::string line;
+        for (std::size_t i = 0; i < chain.size(); ++i) {
+          line += (i ? " -> " : "") + chain[i];
+          if (i > 0) {
+            const LockedPackage* p = lock->find(chain[i]);
+            if (p) line += " " + p->version.to_string();
+          }
+        }
+        cli.out(line);
+      }
+      if (cli.json()) cli.print_json(*chains);
+      return 0;
+    };
+  });
+
+  auto* exp = app.add_subcommand("export", "Export the lock");
+  exp->require_subcommand(1);
+  auto out_file = std::make_shared<std::string>();
+  auto* req = exp->add_subcommand("requirements", "Pins with hashes (requirements.txt style)");
+  req->add_option("-o,--output", *out_file, "Write to FILE instead of stdout");
+  req->callback([&cli, out_file] {
+    cli.action = [&cli, out_file]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      CLI_TRY(lock, require_lock(**ws));
+      std::string text = export_requirements((*ws)->config(), *lock);
+      if (out_file->empty()) {
+        std::fputs(text.c_str(), stdout);
+        return 0;
+      }
+      fs::path file = cli.start_dir() / *out_file;
+      CLI_TRY(written, cli.context().value()->fs.write_file_atomic(file, text, true));
+      cli.info("wrote " + file.string() + " (" + std::to_string(lock->packages.size()) + " packages)");
+      return 0;
+    };
+  });
+
+  auto* verify = app.add_subcommand("verify", "Re-hash inputs/ against reel.lock");
+  verify->callback([&cli] {
+    cli.action = [&cli]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      CLI_TRY(lock, require_lock(**ws));
+      CLI_TRY(problems, verify_inputs(**ws, *lock));
+      if (cli.json()) cli.print_json({{"ok", problems->empty()}, {"problems", *problems}});
+      if (problems->empty()) {
+        cli.out("verified " + std::to_string(lock->packages.size()) + " packages: inputs/ matches reel.lock");
+        return 0;
+      }
+      cli.fail("inputs/ does not match reel.lock (" + std::to_string(problems->size()) + " problems):");
+      for (const auto& p : *problems) std::fprintf(stderr, "  %s\n", p.c_str());
+      return 1;
+    };
+  });
+
+  auto* env = app.add_subcommand("env", "Print the workspace environment");
+  env->callback([&cli] {
+    cli.action = [&cli]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      CLI_TRY(lock, require_lock(**ws));
+      CLI_TRY(vars, workspace_env(**ws, *lock));
+      nlohmann::json out = nlohmann::json::object();
+      for (const auto& [k, v] : *vars) {
+        cli.out(k + "=" + v);
+        out[k] = v;
+      }
+      if (cli.json()) cli.print_json(out);
+      return 0;
+    };
+  });
+
+  auto command = std::make_shared<std::vector<std::string>>();
+  auto* run = app.add_subcommand("run", "Run a command in the workspace environment");
+  run->add_option("CMD", *command, "The command and its arguments (after --)")->required();
+  run->callback([&cli, command] {
+    cli.action = [&cli, command]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      CLI_TRY(lock, require_lock(**ws));
+      CLI_TRY(vars, workspace_env(**ws, *lock));
+      std::string cwd = cli.start_dir().string();
+      std::fflush(stdout);
+      pid_t pid = fork();
+      if (pid < 0) return cli.fail(std::string("fork: ") + std::strerror(errno));
+      if (pid == 0) {
+        for (const auto& [k, v] : *vars) setenv(k.c_str(), v.c_str(), 1);
+        if (chdir(cwd.c_str()) != 0) _exit(127);
+        std::vector<char*> argv;
+        for (auto& a : *command) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execvp(argv[0], argv.data());
+        std::fprintf(stderr, "error: cannot run '%s': %s\n", argv[0], std::strerror(errno));
+        _exit(127);
+      }
+      int status = 0;
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      return 128 + WTERMSIG(status);
+    };
+  });
+}
+
 }  // namespace reel::cli

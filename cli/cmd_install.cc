@@ -1,6 +1,192 @@
-// Placeholder: the install command group is being written.
+// `reel add|remove|lock|sync`: requirements, resolution and installation.
+#include <cctype>
+
 #include "cli.h"
+#include "reel/engine/names.h"
+#include "reel/workspace/inspect.h"
+#include "reel/workspace/install.h"
 
 namespace reel::cli {
-void register_install_commands(CLI::App& /*app*/, Cli& /*cli*/) {}
+namespace {
+
+struct LockFlags {
+  bool upgrade = false;
+  std::vector<std::string> upgrade_packages;
+  std::vector<std::string> groups;
+  LockOptions options() const {
+    LockOptions o;
+    o.upgrade_all = upgrade;
+    o.upgrade.insert(upgrade_packages.begin(), upgrade_packages.end());
+    o.groups = groups;
+    return o;
+  }
+};
+
+// "Table>=1.2,<2" -> ("Table", ">=1.2,<2"); the name is the longest prefix of name characters.
+Result<std::pair<std::string, std::string>> parse_spec(const std::string& spec) {
+  std::size_t i = 0;
+  while (i < spec.size() && (std::isalnum(static_cast<unsigned char>(spec[i])) || spec[i] == '.' || spec[i] == '_' || spec[i] == '-')) ++i;
+  std::string name = spec.substr(0, i);
+  REEL_TRY(check_package_name(name));
+  std::string range = spec.substr(i);
+  auto first = range.find_first_not_of(" \t");
+  range = first == std::string::npos ? "*" : range.substr(first);
+  auto parsed = Range::parse(range);
+  if (!parsed) return make_error(ErrorCode::kInvalidArgument, "requirement '" + spec + "': " + parsed.error().to_string());
+  return std::make_pair(name, range);
+}
+
+void print_report(Cli& cli, const SyncReport& report) {
+  std::string summary = "synced: " + std::to_string(report.installed.size()) + " installed, " +
+                        std::to_string(report.removed.size()) + " removed, " +
+                        std::to_string(report.unchanged) + " unchanged";
+  if (report.link_mode) summary += " (" + std::string(link_mode_name(*report.link_mode)) + ")";
+  cli.out(summary);
+  if (cli.json()) {
+    cli.print_json({{"installed", report.installed}, {"removed", report.removed}, {"unchanged", report.unchanged},
+                    {"files", report.files}, {"bytes", report.bytes}});
+  }
+}
+
+int fail_unsolvable(Cli& cli, const std::string& explanation) {
+  cli.fail("no solution for the workspace's requirements:");
+  std::fprintf(stderr, "%s\n", explanation.c_str());
+  return 1;
+}
+
+// Lock and sync after a change of requirements; on failure, workspace.toml goes back as it was.
+int relock(Cli& cli, Workspace& ws, const WorkspaceConfig& before, const LockOptions& options,
+           const std::vector<Pin>& pins = {}) {
+  auto restore = [&] {
+    ws.config() = before;
+    (void)ws.save_config();
+  };
+  if (auto saved = ws.save_config(); !saved) return cli.fail(saved.error());
+  auto outcome = lock_workspace(ws, options);
+  if (!outcome) {
+    restore();
+    return cli.fail(outcome.error());
+  }
+  if (!outcome->lock) {
+    restore();
+    return fail_unsolvable(cli, outcome->explanation);
+  }
+  for (const auto& pin : pins) {
+    const LockedPackage* p = outcome->lock->find(pin.name);
+    if (p && p->archive != pin.archive) {
+      return cli.fail(pin.name + " " + pin.version.to_string() + ": the repo's archive is " + p->archive.prefixed() +
+                      ", the requirements file says " + pin.archive.prefixed());
+    }
+  }
+  auto report = sync_workspace(ws, SyncMode::kFrozen, options);
+  if (!report) return cli.fail(report.error());
+  print_report(cli, *report);
+  return 0;
+}
+
+}  // namespace
+
+void register_install_commands(CLI::App& app, Cli& cli) {
+  struct Add { std::vector<std::string> specs; std::string repo, file; LockFlags flags; };
+  auto ad = std::make_shared<Add>();
+  auto* add = app.add_subcommand("add", "Add requirements, then lock and sync");
+  add->add_option("SPEC", ad->specs, "Table, Table==3.2.1, 'Table >=1.2,<2'");
+  add->add_option("--repo", ad->repo, "The package must come from this repo");
+  add->add_option("-r,--requirements", ad->file, "Read pins from a requirements export");
+  add->add_option("--group", ad->flags.groups, "Include this dependency group of the outputs");
+  add->callback([&cli, ad] {
+    cli.action = [&cli, ad]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      WorkspaceConfig before = (*ws)->config();
+      std::vector<std::pair<std::string, std::string>> wanted;
+      std::vector<Pin> pins;
+      for (const auto& spec : ad->specs) {
+        CLI_TRY(parsed, parse_spec(spec));
+        wanted.push_back(*parsed);
+      }
+      if (!ad->file.empty()) {
+        fs::path file = cli.start_dir() / ad->file;
+        CLI_TRY(text, cli.context().value()->fs.read_file(file));
+        CLI_TRY(parsed, parse_requirements_export(*text, file.string()));
+        pins = *parsed;
+        for (const auto& p : pins) wanted.emplace_back(p.name, "==" + p.version.to_string());
+      }
+      if (wanted.empty()) return cli.fail("nothing to add", "give SPEC arguments or -r FILE");
+      if (!ad->repo.empty()) {
+        CLI_TRY(repo, (*ws)->repo(ad->repo));
+        for (const auto& [name, range] : wanted) {
+          CLI_TRY(index, (*repo)->read_index(name));
+          if (!*index) return cli.fail("repo '" + ad->repo + "' has no package named '" + name + "'");
+        }
+      }
+      auto& reqs = (*ws)->config().requirements;
+      for (const auto& [name, range] : wanted) {
+        auto it = std::find_if(reqs.begin(), reqs.end(), [&](const auto& r) { return lower_name(r.first) == lower_name(name); });
+        if (it != reqs.end()) it->second = range;
+        else reqs.emplace_back(name, range);
+        cli.info("requirement " + name + " " + range);
+      }
+      std::sort(reqs.begin(), reqs.end(), [](const auto& a, const auto& b) { return lower_name(a.first) < lower_name(b.first); });
+      return relock(cli, **ws, before, ad->flags.options(), pins);
+    };
+  });
+
+  auto rm = std::make_shared<std::vector<std::string>>();
+  auto* remove = app.add_subcommand("remove", "Remove requirements, then lock and sync");
+  remove->add_option("NAME", *rm)->required();
+  remove->callback([&cli, rm] {
+    cli.action = [&cli, rm]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      WorkspaceConfig before = (*ws)->config();
+      auto& reqs = (*ws)->config().requirements;
+      for (const auto& name : *rm) {
+        auto it = std::find_if(reqs.begin(), reqs.end(), [&](const auto& r) { return lower_name(r.first) == lower_name(name); });
+        if (it == reqs.end()) return cli.fail("'" + name + "' is not a requirement of the workspace");
+        reqs.erase(it);
+      }
+      return relock(cli, **ws, before, LockOptions{});
+    };
+  });
+
+  auto lf = std::make_shared<LockFlags>();
+  auto* lock = app.add_subcommand("lock", "Resolve and write reel.lock");
+  lock->add_flag("--upgrade", lf->upgrade, "Ignore the current lock's versions");
+  lock->add_option("--upgrade-package", lf->upgrade_packages, "Ignore the current lock's version of NAME");
+  lock->add_option("--group", lf->groups, "Include this dependency group of the outputs");
+  lock->callback([&cli, lf] {
+    cli.action = [&cli, lf]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      CLI_TRY(outcome, lock_workspace(**ws, lf->options()));
+      if (!outcome->lock) return fail_unsolvable(cli, outcome->explanation);
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& p : outcome->lock->packages) {
+        cli.out(p.name + " " + p.version.to_string() + " (" + p.repo + ")");
+        out.push_back({{"name", p.name}, {"version", p.version.to_string()}, {"repo", p.repo}, {"archive", p.archive.prefixed()}});
+      }
+      cli.info("locked " + std::to_string(outcome->lock->packages.size()) + " packages");
+      if (cli.json()) cli.print_json(out);
+      return 0;
+    };
+  });
+
+  struct Sync { bool frozen = false, locked = false; std::vector<std::string> groups; };
+  auto sy = std::make_shared<Sync>();
+  auto* sync = app.add_subcommand("sync", "Make inputs/ match reel.lock");
+  auto* frozen = sync->add_flag("--frozen", sy->frozen, "Use reel.lock as it is; never resolve");
+  sync->add_flag("--locked", sy->locked, "Fail if reel.lock is stale")->excludes(frozen);
+  sync->add_option("--group", sy->groups, "Include this dependency group of the outputs");
+  sync->callback([&cli, sy] {
+    cli.action = [&cli, sy]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      SyncMode mode = sy->frozen ? SyncMode::kFrozen : sy->locked ? SyncMode::kLocked : SyncMode::kResolveIfNeeded;
+      LockOptions options;
+      options.groups = sy->groups;
+      CLI_TRY(report, sync_workspace(**ws, mode, options));
+      if (!report->explanation.empty()) return fail_unsolvable(cli, report->explanation);
+      print_report(cli, *report);
+      return 0;
+    };
+  });
+}
+
 }  // namespace reel::cli

@@ -1,6 +1,172 @@
-// Placeholder: the output command group is being written.
+// `reel new|edit|bump|build|publish|promote`: outputs and publishing.
+#include <cstdio>
+
 #include "cli.h"
+#include "reel/workspace/outputs.h"
 
 namespace reel::cli {
-void register_output_commands(CLI::App& /*app*/, Cli& /*cli*/) {}
+namespace {
+
+std::string human_bytes(std::uint64_t n) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+// Splits NAME==VERSION (the version part optional unless `need_version`).
+bool split_pin(const std::string& spec, std::string& name, std::optional<Version>& version, std::string& error) {
+  auto eq = spec.find("==");
+  name = spec.substr(0, eq);
+  if (eq == std::string::npos) return true;
+  auto v = Version::parse(spec.substr(eq + 2));
+  if (!v) {
+    error = v.error().to_string();
+    return false;
+  }
+  version = *v;
+  return true;
+}
+
+}  // namespace
+
+void register_output_commands(CLI::App& app, Cli& cli) {
+  struct New { std::string name, type, version = "0.1.0"; };
+  auto nw = std::make_shared<New>();
+  auto* create = app.add_subcommand("new", "Scaffold an editable asset in outputs/NAME");
+  create->add_option("NAME", nw->name)->required();
+  create->add_option("--type", nw->type, "Asset type (prop, set, character, ...)");
+  create->add_option("--version", nw->version, "First version (default 0.1.0)");
+  create->callback([&cli, nw] {
+    cli.action = [&cli, nw]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      auto v = Version::parse(nw->version);
+      if (!v) return cli.fail(v.error().to_string());
+      CLI_TRY(made, new_output(**ws, nw->name, NewOutputOptions{nw->type, *v}));
+      cli.out("created outputs/" + nw->name + " (" + v->to_string() + ")");
+      return 0;
+    };
+  });
+
+  struct Edit { std::string spec, repo; };
+  auto ed = std::make_shared<Edit>();
+  auto* edit = app.add_subcommand("edit", "Make a published version editable in outputs/NAME");
+  edit->add_option("NAME[==VERSION]", ed->spec)->required();
+  edit->add_option("--repo", ed->repo, "Take it from this repo");
+  edit->callback([&cli, ed] {
+    cli.action = [&cli, ed]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      std::string name, error;
+      std::optional<Version> version;
+      if (!split_pin(ed->spec, name, version, error)) return cli.fail(error);
+      std::optional<std::string> repo;
+      if (!ed->repo.empty()) repo = ed->repo;
+      CLI_TRY(taken, edit_output(**ws, name, version, repo));
+      cli.out("outputs/" + name + " now holds " + name + " " + taken->to_string() + " (a git working tree)");
+      if (cli.json()) cli.print_json({{"name", name}, {"version", taken->to_string()}});
+      return 0;
+    };
+  });
+
+  struct Bump { std::string name, part; };
+  auto bp = std::make_shared<Bump>();
+  auto* bump = app.add_subcommand("bump", "Bump an output's version");
+  bump->add_option("NAME", bp->name)->required();
+  bump->add_option("PART", bp->part, "major, minor, patch or pre")->required()->check(CLI::IsMember({"major", "minor", "patch", "pre"}));
+  bump->callback([&cli, bp] {
+    cli.action = [&cli, bp]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      BumpPart part = bp->part == "major" ? BumpPart::kMajor : bp->part == "minor" ? BumpPart::kMinor
+                    : bp->part == "patch" ? BumpPart::kPatch : BumpPart::kPre;
+      CLI_TRY(next, bump_output(**ws, bp->name, part));
+      cli.out(bp->name + " is now " + next->to_string());
+      if (cli.json()) cli.print_json({{"name", bp->name}, {"version", next->to_string()}});
+      return 0;
+    };
+  });
+
+  auto build_name = std::make_shared<std::string>();
+  auto* build = app.add_subcommand("build", "Snapshot outputs/NAME into build/");
+  build->add_option("NAME", *build_name)->required();
+  build->callback([&cli, build_name] {
+    cli.action = [&cli, build_name]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      CLI_TRY(built, build_output(**ws, *build_name));
+      cli.out("built " + built->manifest.name + " " + built->manifest.version.to_string() + " (" +
+              std::to_string(built->files.size()) + " files, " + human_bytes(built->total_size) + ") sha256:" +
+              built->archive_digest.hex());
+      if (cli.json()) {
+        cli.print_json({{"name", built->manifest.name}, {"version", built->manifest.version.to_string()},
+                        {"archive", built->archive_digest.prefixed()}, {"files", built->files.size()}});
+      }
+      return 0;
+    };
+  });
+
+  struct Publish { std::vector<std::string> names; bool all = false, allow_dirty = false; std::string repo; };
+  auto pb = std::make_shared<Publish>();
+  auto* publish = app.add_subcommand("publish", "Publish outputs to a repo");
+  publish->add_option("NAME", pb->names, "Outputs to publish");
+  publish->add_flag("--all", pb->all, "Publish every output");
+  publish->add_option("--repo", pb->repo, "Target repo (default: the workspace's default repo)");
+  publish->add_flag("--allow-dirty", pb->allow_dirty, "Publish even with uncommitted changes");
+  publish->callback([&cli, pb] {
+    cli.action = [&cli, pb]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      std::vector<std::string> names = pb->names;
+      if (pb->all) {
+        CLI_TRY(all, list_outputs(**ws));
+        names = *all;
+      }
+      if (names.empty()) return cli.fail("nothing to publish", "name outputs, or pass --all");
+      std::optional<std::string> repo;
+      if (!pb->repo.empty()) repo = pb->repo;
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& name : names) {
+        auto result = publish_output(**ws, name, repo, pb->allow_dirty);
+        if (!result) {
+          bool dirty = result.error().code == ErrorCode::kConflict && result.error().message.find("outputs/") == 0;
+          return cli.fail(result.error(), dirty ? "commit the changes, or pass --allow-dirty" : "");
+        }
+        std::string what = result->name + " " + result->version.to_string();
+        if (result->already_published) {
+          cli.out(what + " is already published in " + result->repo);
+        } else {
+          cli.out("published " + what + " to " + result->repo + " (" + std::to_string(result->file_count) +
+                  " files, " + human_bytes(result->total_size) + ")");
+        }
+        out.push_back({{"name", result->name}, {"version", result->version.to_string()}, {"repo", result->repo},
+                       {"archive", result->archive.prefixed()}, {"already_published", result->already_published}});
+      }
+      if (cli.json()) cli.print_json(out);
+      return 0;
+    };
+  });
+
+  struct Promote { std::string spec, from, to; };
+  auto pr = std::make_shared<Promote>();
+  auto* promote_cmd = app.add_subcommand("promote", "Copy a published version between repos");
+  promote_cmd->add_option("NAME==VERSION", pr->spec)->required();
+  promote_cmd->add_option("--from", pr->from)->required();
+  promote_cmd->add_option("--to", pr->to)->required();
+  promote_cmd->callback([&cli, pr] {
+    cli.action = [&cli, pr]() -> int {
+      CLI_TRY(ws, cli.workspace());
+      std::string name, error;
+      std::optional<Version> version;
+      if (!split_pin(pr->spec, name, version, error)) return cli.fail(error);
+      if (!version) return cli.fail("promote needs NAME==VERSION, got '" + pr->spec + "'");
+      CLI_TRY(done, promote_version(**ws, name, *version, pr->from, pr->to));
+      cli.out("promoted " + name + " " + version->to_string() + " from " + pr->from + " to " + pr->to);
+      return 0;
+    };
+  });
+}
+
 }  // namespace reel::cli
