@@ -7,6 +7,8 @@
 namespace reel::cli {
 namespace {
 
+std::string count_files(std::uint64_t n) { return std::to_string(n) + (n == 1 ? " file" : " files"); }
+
 std::string human_bytes(std::uint64_t n) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   double v = static_cast<double>(n);
@@ -99,7 +101,7 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       CLI_TRY(ws, cli.workspace());
       CLI_TRY(built, build_output(**ws, *build_name));
       cli.out("built " + built->manifest.name + " " + built->manifest.version.to_string() + " (" +
-              std::to_string(built->files.size()) + " files, " + human_bytes(built->total_size) + ") sha256:" +
+              count_files(built->files.size()) + ", " + human_bytes(built->total_size) + ") sha256:" +
               built->archive_digest.hex());
       if (cli.json()) {
         cli.print_json({{"name", built->manifest.name}, {"version", built->manifest.version.to_string()},
@@ -138,8 +140,7 @@ void register_output_commands(CLI::App& app, Cli& cli) {
         if (result->already_published) {
           cli.out(what + " is already published in " + result->repo);
         } else {
-          cli.out("published " + what + " to " + result->repo + " (" + std::to_string(result->file_count) +
-                  " files, " + human_bytes(result->total_size) + ")");
+          cli.out("published " + what + " to " + result->repo + " (" + count_files(result->file_count) + ", " + human_bytes(result->total_size) + ")");
         }
         out.push_back({{"name", result->name}, {"version", result->version.to_string()}, {"repo", result->repo},
                        {"archive", result->archive.prefixed()}, {"already_published", result->already_published}});
