@@ -57,9 +57,13 @@ int fail_unsolvable(Cli& cli, const std::string& explanation) {
 // Lock and sync after a change of requirements; on failure, workspace.toml goes back as it was.
 int relock(Cli& cli, Workspace& ws, const WorkspaceConfig& before, const LockOptions& options,
            const std::vector<Pin>& pins = {}) {
+  FileSystem& fs = ws.context().fs;
+  auto old_lock = fs.read_file(ws.lock_path());
   auto restore = [&] {
     ws.config() = before;
     (void)ws.save_config();
+    if (old_lock) (void)fs.write_file_atomic(ws.lock_path(), *old_lock, true);
+    else (void)fs.remove(ws.lock_path());
   };
   if (auto saved = ws.save_config(); !saved) return cli.fail(saved.error());
   auto outcome = lock_workspace(ws, options);
@@ -74,12 +78,16 @@ int relock(Cli& cli, Workspace& ws, const WorkspaceConfig& before, const LockOpt
   for (const auto& pin : pins) {
     const LockedPackage* p = outcome->lock->find(pin.name);
     if (p && p->archive != pin.archive) {
+      restore();
       return cli.fail(pin.name + " " + pin.version.to_string() + ": the repo's archive is " + p->archive.prefixed() +
                       ", the requirements file says " + pin.archive.prefixed());
     }
   }
   auto report = sync_workspace(ws, SyncMode::kFrozen, options);
-  if (!report) return cli.fail(report.error());
+  if (!report) {
+    restore();
+    return cli.fail(report.error());
+  }
   print_report(cli, *report);
   return 0;
 }

@@ -304,6 +304,9 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
   if (!installed) return tl::unexpected(installed.error());
   bool warned_copy = false;
   std::set<std::string> wanted;
+  // Plan and prepare every package first (archives and objects into the cache, verified), so a
+  // missing or corrupt object fails the sync before anything in inputs/ changes.
+  std::vector<std::pair<const LockedPackage*, BuiltPackage>> plan;
   for (const auto& locked : (*lock)->packages) {
     std::string key = lower_name(locked.name);
     wanted.insert(key);
@@ -317,11 +320,14 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
     auto package = locked_package(ws, locked);
     if (!package) return tl::unexpected(package.error());
     REEL_TRY(prepare_objects(ws, locked, *package));
-    REEL_TRY(materialise_package(ws, locked, *package, report, warned_copy));
-    (*installed)[key] = locked.archive.hex();
+    plan.emplace_back(&locked, std::move(*package));
+  }
+  for (const auto& [locked, package] : plan) {
+    REEL_TRY(materialise_package(ws, *locked, package, report, warned_copy));
+    (*installed)[lower_name(locked->name)] = locked->archive.hex();
     REEL_TRY(write_installed(ws, *installed));
-    report.installed.push_back(locked.name + " " + locked.version.to_string());
-    ws.context().reporter.info("installed " + locked.name + " " + locked.version.to_string());
+    report.installed.push_back(locked->name + " " + locked->version.to_string());
+    ws.context().reporter.info("installed " + locked->name + " " + locked->version.to_string());
   }
   // Remove what reel installed that the lock no longer names; touch nothing else.
   auto entries = fs.list_dir(ws.inputs_dir());
