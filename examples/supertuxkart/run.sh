@@ -68,7 +68,7 @@ t=$(now)
 "$reel" -q -C ws add "stk-track-$track"
 sync_time=$(elapsed "$t")
 "$reel" -C ws verify
-"$reel" -C ws tree | head -20
+"$reel" -C ws tree > tree.txt && head -20 tree.txt
 
 echo "== a second workspace from workspace.toml + reel.lock, frozen, with an empty cache (a farm node)"
 mkdir farm
