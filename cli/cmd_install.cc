@@ -128,7 +128,9 @@ void register_install_commands(CLI::App& app, Cli& cli) {
         }
       }
       auto& reqs = (*ws)->config().requirements;
-      for (const auto& [name, range] : wanted) {
+      for (const auto& want : wanted) {
+        const std::string& name = want.first;
+        const std::string& range = want.second;
         auto it = std::find_if(reqs.begin(), reqs.end(), [&](const auto& r) { return lower_name(r.first) == lower_name(name); });
         if (it != reqs.end()) it->second = range;
         else reqs.emplace_back(name, range);
