@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "reel/storage/testing.h"
 #include "reel/engine/index.h"
 #include "reel/engine/lock_file.h"
 #include "reel/engine/manifest.h"
@@ -15,28 +16,9 @@
 namespace reel {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/reel-engine-test-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { (void)make_real_file_system()->remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-void write(const fs::path& p, std::string_view data) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << data;
-}
-
-class FixedClock : public Clock {
- public:
-  std::int64_t now_unix_seconds() override { return 1795000000; }
-};
+using testing::FixedClock;
+using testing::TempDir;
+constexpr auto write = testing::write_file;
 
 TEST(Manifest, ParsesDesignExample) {
   auto m = parse_manifest(R"([asset]

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "reel/storage/testing.h"
 #include "reel/storage/archive.h"
 #include "reel/storage/digest.h"
 #include "reel/storage/object_store.h"
@@ -11,22 +12,8 @@
 namespace reel {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/reel-storage-test-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { (void)make_real_file_system()->remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-void write(const fs::path& p, std::string_view data) {
-  std::ofstream(p, std::ios::binary) << data;
-}
+using testing::TempDir;
+constexpr auto write = testing::write_file;
 
 TEST(Digest, KnownVectors) {
   EXPECT_EQ(sha256_bytes("abc").hex(),

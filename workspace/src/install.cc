@@ -8,6 +8,7 @@
 
 #include "reel/engine/names.h"
 #include "reel/engine/provider.h"
+#include "reel/workspace/outputs.h"
 
 namespace reel {
 namespace {
@@ -47,22 +48,6 @@ Status write_installed(Workspace& ws, const std::map<std::string, std::string>& 
   return fs.write_file_atomic(installed_path(ws), j.dump(1) + "\n", true);
 }
 
-Result<std::vector<std::string>> output_names(Workspace& ws) {
-  FileSystem& fs = ws.context().fs;
-  std::vector<std::string> out;
-  auto st = fs.stat(ws.outputs_dir());
-  if (!st) return tl::unexpected(st.error());
-  if (st->type != FileType::kDirectory) return out;
-  auto entries = fs.list_dir(ws.outputs_dir());
-  if (!entries) return tl::unexpected(entries.error());
-  for (const auto& e : *entries) {
-    if (e.type != FileType::kDirectory) continue;
-    auto m = fs.stat(ws.outputs_dir() / e.name / "asset.toml");
-    if (m && m->type == FileType::kRegular) out.push_back(e.name);
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<std::vector<DependencySpec>> workspace_requirements(Workspace& ws, const LockOptions& options) {
@@ -72,7 +57,7 @@ Result<std::vector<DependencySpec>> workspace_requirements(Workspace& ws, const 
     if (!range) return make_error(ErrorCode::kInvalidArgument, ws.config_path().string() + ": [requirements] " + name + ": " + range.error().to_string());
     out.push_back({name, text, *range});
   }
-  auto outputs = output_names(ws);
+  auto outputs = list_outputs(ws);
   if (!outputs) return tl::unexpected(outputs.error());
   for (const auto& name : *outputs) {
     fs::path file = ws.outputs_dir() / name / "asset.toml";
