@@ -169,6 +169,25 @@ republish_different_content)
   expect 0 "$REEL" -C ws publish Table --allow-dirty
   grep -q "already published" "$WORK/out" || fail "same content should be a no-op"
   ;;
+requirements_roundtrip)
+  setup_kitchen
+  "$REEL" -q -C ws add KitchenSet
+  "$REEL" -q -C ws export requirements -o requirements.txt
+  "$REEL" -q init ws2 --repo blessed=repos/blessed
+  expect 0 "$REEL" -C ws2 add -r ../ws/requirements.txt
+  diff -r ws/inputs ws2/inputs || fail "inputs differ"
+  expect 0 "$REEL" --json -C ws2 verify
+  grep -q '"ok": true' "$WORK/out" || fail "--json verify: $(cat "$WORK/out")"
+  sed -E 's/--hash=sha256:[0-9a-f]{64}/--hash=sha256:"0000000000000000000000000000000000000000000000000000000000000000"/' ws/requirements.txt > tampered.txt
+  "$REEL" -q init ws3 --repo blessed=repos/blessed
+  before=$(snapshot ws3)
+  expect 1 "$REEL" -C ws3 add -r ../tampered.txt
+  stderr_has "the requirements file says"
+  [ "$before" = "$(snapshot ws3)" ] || fail "ws3 changed"
+  printf 'Table>=1\n' > broken.txt
+  expect 1 "$REEL" -C ws3 add -r ../broken.txt
+  stderr_has "broken.txt:1"
+  ;;
 usage_error)
   expect 2 "$REEL" frobnicate
   expect 2 "$REEL" sync --frozen --locked
