@@ -178,7 +178,7 @@ requirements_roundtrip)
   diff -r ws/inputs ws2/inputs || fail "inputs differ"
   expect 0 "$REEL" --json -C ws2 verify
   grep -q '"ok": true' "$WORK/out" || fail "--json verify: $(cat "$WORK/out")"
-  sed -E 's/--hash=sha256:[0-9a-f]{64}/--hash=sha256:"0000000000000000000000000000000000000000000000000000000000000000"/' ws/requirements.txt > tampered.txt
+  sed -E "s/--hash=sha256:[0-9a-f]{64}/--hash=sha256:$(printf "%064d" 0)/" ws/requirements.txt > tampered.txt
   "$REEL" -q init ws3 --repo blessed=repos/blessed
   before=$(snapshot ws3)
   expect 1 "$REEL" -C ws3 add -r ../tampered.txt
