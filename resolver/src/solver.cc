@@ -128,7 +128,10 @@ Solver::Relation Solver::relation(const Incompatibility& inc, int* unsatisfied) 
       if (satisfies(*c, t)) continue;
       if (contradicts(*c, t)) return Relation::kContradicted;
     }
-    if (*unsatisfied != -1) return Relation::kInconclusive;
+    if (*unsatisfied != -1) {
+      *unsatisfied = -1;  // two undecided terms: nothing can be derived
+      return Relation::kInconclusive;
+    }
     *unsatisfied = static_cast<int>(i);
   }
   return *unsatisfied == -1 ? Relation::kSatisfied : Relation::kInconclusive;
