@@ -14,7 +14,7 @@ constexpr const char* kRootKey = "\x01root";
 }
 
 Solver::Solver(PackageProvider& provider, const ResolveRequest& request)
-    : provider_(provider), request_(request) {
+    : provider_(provider), request_(request), any_range_(std::make_shared<const Range>(Range::any())) {
   PackageId root = intern(kRootKey);
   packages_[static_cast<std::size_t>(root)].name = request.root_name;
   packages_[static_cast<std::size_t>(root)].versions = {Version(0, 0, 0)};
@@ -85,7 +85,7 @@ void Solver::decide(PackageId id, std::size_t version_index) {
   const PackageInfo& info = packages_[static_cast<std::size_t>(id)];
   VersionSet one(info.versions.size(), false);
   one.set(version_index);
-  assign(Term{id, std::move(one), true, std::nullopt}, -1);
+  assign(Term{id, std::move(one), true, nullptr}, -1);
   decided_[static_cast<std::size_t>(id)] = static_cast<long>(version_index);
 }
 
@@ -291,7 +291,7 @@ std::optional<PackageId> Solver::choose_and_decide() {
   const PackageInfo& info = packages_[static_cast<std::size_t>(best)];
   const VersionSet& allowed = current_[static_cast<std::size_t>(best)].set;
   if (info.versions.empty()) {
-    add_incompatibility(Incompatibility{{Term{best, VersionSet(0, true), true, Range::any()}}, Cause::kNotFound});
+    add_incompatibility(Incompatibility{{Term{best, VersionSet(0, true), true, nullptr}}, Cause::kNotFound});
     return best;
   }
   long chosen = -1;
@@ -312,7 +312,7 @@ std::optional<PackageId> Solver::choose_and_decide() {
     }
   }
   if (chosen == -1) {
-    Term t{best, allowed, true, std::nullopt};
+    Term t{best, allowed, true, nullptr};
     add_incompatibility(Incompatibility{{t}, Cause::kNoVersions});
     return best;
   }
@@ -322,7 +322,7 @@ std::optional<PackageId> Solver::choose_and_decide() {
   if (missing) {
     VersionSet one(info.versions.size(), false);
     one.set(index);
-    add_incompatibility(Incompatibility{{Term{best, one, true, std::nullopt}}, Cause::kUnavailable});
+    add_incompatibility(Incompatibility{{Term{best, one, true, nullptr}}, Cause::kUnavailable});
     return best;
   }
   bool conflict = false;
@@ -347,16 +347,17 @@ std::optional<PackageId> Solver::choose_and_decide() {
     }
     VersionSet target_set = set_of(target, dep.range);
     bool nothing = target_set.empty();
-    Term depender_term{best, depender, true, std::nullopt};
-    if (depender.full()) depender_term.label = Range::any();
-    Incompatibility inc{{depender_term, Term{target, target_set, false, dep.range}}, Cause::kDependency};
+    Term depender_term{best, depender, true, nullptr};
+    if (depender.full()) depender_term.label = any_range_;
+    auto label = std::make_shared<const Range>(dep.range);
+    Incompatibility inc{{depender_term, Term{target, target_set, false, label}}, Cause::kDependency};
     conflict = conflict || relation_term_satisfied(inc.terms[1]);
     add_incompatibility(std::move(inc));
     if (nothing) {
       // No known version matches: say so now (pub's "no versions of X match R" / "X doesn't
       // exist"), so the derived assignment "X in nothing" meets this external cause first.
       bool unknown = packages_[static_cast<std::size_t>(target)].versions.empty();
-      add_incompatibility(Incompatibility{{Term{target, std::move(target_set), true, dep.range}},
+      add_incompatibility(Incompatibility{{Term{target, std::move(target_set), true, label}},
                                           unknown ? Cause::kNotFound : Cause::kNoVersions});
     }
   }
@@ -365,7 +366,7 @@ std::optional<PackageId> Solver::choose_and_decide() {
 }
 
 ResolveResult Solver::run() {
-  add_incompatibility(Incompatibility{{Term{0, VersionSet(1, true), false, std::nullopt}}, Cause::kRoot});
+  add_incompatibility(Incompatibility{{Term{0, VersionSet(1, true), false, nullptr}}, Cause::kRoot});
   PackageId next = 0;
   for (;;) {
     if (!propagate(next)) return Unsolvable{explain(*this, failure_)};

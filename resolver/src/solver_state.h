@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,7 @@ class Solver {
   int decision_level_ = 0;
   int failure_ = -1;
   std::map<std::pair<PackageId, std::size_t>, std::vector<Dependency>> dependency_cache_;
+  std::shared_ptr<const Range> any_range_;  // the label of "every version of X"
 };
 
 // Builds the explanation of failure incompatibility `root` (pub's doc/solver.md, error reporting).

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -87,18 +88,19 @@ struct Term {
   PackageId package = 0;
   VersionSet set;
   bool positive = true;
-  // The range as the user or index wrote it, when the set came straight from one.
-  std::optional<Range> label;
+  // The range as the user or index wrote it, when the set came straight from one (shared: terms are
+  // copied into every incompatibility derived from them).
+  std::shared_ptr<const Range> label;
 
   Term negate() const { return Term{package, set, !positive, label}; }
 };
 
 // Intersection of two terms on the same package (PubGrub: "foo S ∩ not foo T" = "foo S\T", ...).
 inline Term intersect(const Term& a, const Term& b) {
-  if (a.positive && b.positive) return Term{a.package, a.set & b.set, true, std::nullopt};
-  if (a.positive) return Term{a.package, a.set.minus(b.set), true, std::nullopt};
-  if (b.positive) return Term{a.package, b.set.minus(a.set), true, std::nullopt};
-  return Term{a.package, a.set | b.set, false, std::nullopt};
+  if (a.positive && b.positive) return Term{a.package, a.set & b.set, true, nullptr};
+  if (a.positive) return Term{a.package, a.set.minus(b.set), true, nullptr};
+  if (b.positive) return Term{a.package, b.set.minus(a.set), true, nullptr};
+  return Term{a.package, a.set | b.set, false, nullptr};
 }
 
 // Does assignment-term `a` imply term `t` (a ⊆ t)?
