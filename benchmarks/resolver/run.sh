@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Resolver side by side with libsolv (testsolv, the SAT solver behind dnf/zypper/mamba) on the same
 # generated problems, each answer checked by an independent checker. Prints wall time, peak memory
-# and the ratio. usage: run.sh [BUILD_DIR] [SEEDS]   (default build/, seeds "1 2 3")
+# and the ratio. usage: run.sh [BUILD_DIR] [SEEDS]   (default build/, seeds "1 2 3"); each solver
+# run is stopped after $TIMEOUT seconds (default 900).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(realpath "${1:-$root/build}")
@@ -16,7 +17,7 @@ work=$(mktemp -d /tmp/reel-bench-resolver-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 measure() {  # measure OUT_PREFIX CMD...: wall seconds and peak KB into OUT_PREFIX.time
-  /usr/bin/time -f "%e %M" -o "$1.time" "${@:2}" > "$1.out" 2> "$1.err" || true
+  /usr/bin/time -f "%e %M" -o "$1.time" timeout "${TIMEOUT:-900}" "${@:2}" > "$1.out" 2> "$1.err" || true
 }
 
 printf '%-28s %5s %10s %10s %8s %9s %s\n' family seed libsolv_s reel_s ratio reel_MB answers
