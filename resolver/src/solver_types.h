@@ -19,67 +19,80 @@ namespace reel::pubgrub {
 class VersionSet {
  public:
   VersionSet() = default;
-  VersionSet(std::size_t size, bool full) : size_(size), words_((size + 63) / 64, full ? ~0ULL : 0) {
-    trim();
+  VersionSet(std::size_t size, bool full) : size_(size) {
+    if (words() > 1) heap_.assign(words(), 0);
+    if (full) {
+      for (std::size_t i = 0; i < words(); ++i) data()[i] = ~0ULL;
+      trim();
+    }
   }
   std::size_t size() const { return size_; }
-  bool test(std::size_t i) const { return (words_[i / 64] >> (i % 64)) & 1; }
-  void set(std::size_t i) { words_[i / 64] |= 1ULL << (i % 64); }
+  bool test(std::size_t i) const { return (data()[i / 64] >> (i % 64)) & 1; }
+  void set(std::size_t i) { data()[i / 64] |= 1ULL << (i % 64); }
   bool empty() const {
-    for (auto w : words_) if (w) return false;
+    for (std::size_t i = 0; i < words(); ++i) if (data()[i]) return false;
     return true;
   }
   bool full() const { return complement().empty(); }
   std::size_t count() const {
     std::size_t n = 0;
-    for (auto w : words_) n += static_cast<std::size_t>(__builtin_popcountll(w));
+    for (std::size_t i = 0; i < words(); ++i) n += static_cast<std::size_t>(__builtin_popcountll(data()[i]));
     return n;
   }
   VersionSet complement() const {
     VersionSet r = *this;
-    for (auto& w : r.words_) w = ~w;
+    for (std::size_t i = 0; i < words(); ++i) r.data()[i] = ~r.data()[i];
     r.trim();
     return r;
   }
   VersionSet operator&(const VersionSet& o) const {
     VersionSet r = *this;
-    for (std::size_t i = 0; i < words_.size(); ++i) r.words_[i] &= o.words_[i];
+    for (std::size_t i = 0; i < words(); ++i) r.data()[i] &= o.data()[i];
     return r;
   }
   VersionSet operator|(const VersionSet& o) const {
     VersionSet r = *this;
-    for (std::size_t i = 0; i < words_.size(); ++i) r.words_[i] |= o.words_[i];
+    for (std::size_t i = 0; i < words(); ++i) r.data()[i] |= o.data()[i];
     return r;
   }
   // this \ o
   VersionSet minus(const VersionSet& o) const {
     VersionSet r = *this;
-    for (std::size_t i = 0; i < words_.size(); ++i) r.words_[i] &= ~o.words_[i];
+    for (std::size_t i = 0; i < words(); ++i) r.data()[i] &= ~o.data()[i];
     return r;
   }
   bool subset_of(const VersionSet& o) const {
-    for (std::size_t i = 0; i < words_.size(); ++i) if (words_[i] & ~o.words_[i]) return false;
+    for (std::size_t i = 0; i < words(); ++i) if (data()[i] & ~o.data()[i]) return false;
     return true;
   }
   bool disjoint(const VersionSet& o) const {
-    for (std::size_t i = 0; i < words_.size(); ++i) if (words_[i] & o.words_[i]) return false;
+    for (std::size_t i = 0; i < words(); ++i) if (data()[i] & o.data()[i]) return false;
     return true;
   }
-  bool operator==(const VersionSet& o) const { return words_ == o.words_; }
+  bool operator==(const VersionSet& o) const {
+    if (size_ != o.size_) return false;
+    for (std::size_t i = 0; i < words(); ++i) if (data()[i] != o.data()[i]) return false;
+    return true;
+  }
   // Highest index set, or -1.
   long highest() const {
-    for (std::size_t w = words_.size(); w-- > 0;) {
-      if (words_[w]) return static_cast<long>(w * 64 + 63 - static_cast<std::size_t>(__builtin_clzll(words_[w])));
+    for (std::size_t w = words(); w-- > 0;) {
+      if (data()[w]) return static_cast<long>(w * 64 + 63 - static_cast<std::size_t>(__builtin_clzll(data()[w])));
     }
     return -1;
   }
 
  private:
+  // Packages with up to 64 versions (nearly all) keep their bits inline: no allocation per term.
+  std::size_t words() const { return (size_ + 63) / 64; }
+  std::uint64_t* data() { return words() > 1 ? heap_.data() : &inline_; }
+  const std::uint64_t* data() const { return words() > 1 ? heap_.data() : &inline_; }
   void trim() {
-    if (size_ % 64 && !words_.empty()) words_.back() &= (1ULL << (size_ % 64)) - 1;
+    if (size_ % 64 && words() > 0) data()[words() - 1] &= (1ULL << (size_ % 64)) - 1;
   }
   std::size_t size_ = 0;
-  std::vector<std::uint64_t> words_;
+  std::uint64_t inline_ = 0;
+  std::vector<std::uint64_t> heap_;
 };
 
 using PackageId = int;
