@@ -3,14 +3,13 @@
 // errors into text and exit codes (0 success, 1 failure, 2 usage).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include "reel/storage/cache.h"
 #include "reel/storage/clock.h"
@@ -72,15 +71,15 @@ class Cli {
 };
 
 // Each command group lives in its own file and registers its subcommands here.
-void register_repo_commands(CLI::App& app, Cli& cli);        // repo init|add|list, init
-void register_output_commands(CLI::App& app, Cli& cli);      // new, edit, bump, build, publish, promote
-void register_install_commands(CLI::App& app, Cli& cli);     // add, remove, lock, sync
-void register_inspect_commands(CLI::App& app, Cli& cli);     // tree, why, export, verify, env, run
-void register_semver_command(CLI::App& app, Cli& cli);       // semver
+void register_repo_commands(CLI::App& app, Cli& cli);    // repo init|add|list, init
+void register_output_commands(CLI::App& app, Cli& cli);  // new, edit, bump, build, publish, promote
+void register_install_commands(CLI::App& app, Cli& cli);  // add, remove, lock, sync
+void register_inspect_commands(CLI::App& app, Cli& cli);  // tree, why, export, verify, env, run
+void register_semver_command(CLI::App& app, Cli& cli);    // semver
 
 }  // namespace reel::cli
 
 // Evaluates a Result expression into `var`; on error prints it and returns exit code 1.
-#define CLI_TRY(var, expr)                          \
-  auto var = (expr);                                \
+#define CLI_TRY(var, expr) \
+  auto var = (expr);       \
   if (!var) return cli.fail(var.error())

@@ -13,7 +13,9 @@ namespace {
 Result<LockFile> require_lock(Workspace& ws) {
   auto lock = ws.read_lock();
   if (!lock) return tl::unexpected(lock.error());
-  if (!*lock) return make_error(ErrorCode::kNotFound, ws.lock_path().string() + " does not exist (run `reel lock`)");
+  if (!*lock)
+    return make_error(ErrorCode::kNotFound,
+                      ws.lock_path().string() + " does not exist (run `reel lock`)");
   return std::move(**lock);
 }
 
@@ -32,7 +34,9 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
       if (cli.json()) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& p : lock->packages) {
-          out.push_back({{"name", p.name}, {"version", p.version.to_string()}, {"dependencies", p.dependencies}});
+          out.push_back({{"name", p.name},
+                         {"version", p.version.to_string()},
+                         {"dependencies", p.dependencies}});
         }
         cli.print_json(out);
       }
@@ -81,7 +85,8 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
       }
       fs::path file = cli.start_dir() / *out_file;
       CLI_TRY(written, cli.context().value()->fs.write_file_atomic(file, text, true));
-      cli.info("wrote " + file.string() + " (" + std::to_string(lock->packages.size()) + " packages)");
+      cli.info("wrote " + file.string() + " (" + std::to_string(lock->packages.size()) +
+               " packages)");
       return 0;
     };
   });
@@ -94,10 +99,12 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
       CLI_TRY(problems, verify_inputs(**ws, *lock));
       if (cli.json()) cli.print_json({{"ok", problems->empty()}, {"problems", *problems}});
       if (problems->empty()) {
-        cli.out("verified " + std::to_string(lock->packages.size()) + " packages: inputs/ matches reel.lock");
+        cli.out("verified " + std::to_string(lock->packages.size()) +
+                " packages: inputs/ matches reel.lock");
         return 0;
       }
-      cli.fail("inputs/ does not match reel.lock (" + std::to_string(problems->size()) + " problems):");
+      cli.fail("inputs/ does not match reel.lock (" + std::to_string(problems->size()) +
+               " problems):");
       for (const auto& p : *problems) std::fprintf(stderr, "  %s\n", p.c_str());
       return 1;
     };

@@ -1,5 +1,5 @@
 // `reel add|remove|lock|sync`: requirements, resolution and installation.
-#include <cctype>
+#include <algorithm>
 
 #include "cli.h"
 #include "reel/engine/names.h"
@@ -22,20 +22,6 @@ struct LockFlags {
   }
 };
 
-// "Table>=1.2,<2" -> ("Table", ">=1.2,<2"); the name is the longest prefix of name characters.
-Result<std::pair<std::string, std::string>> parse_spec(const std::string& spec) {
-  std::size_t i = 0;
-  while (i < spec.size() && (std::isalnum(static_cast<unsigned char>(spec[i])) || spec[i] == '.' || spec[i] == '_' || spec[i] == '-')) ++i;
-  std::string name = spec.substr(0, i);
-  REEL_TRY(check_package_name(name));
-  std::string range = spec.substr(i);
-  auto first = range.find_first_not_of(" \t");
-  range = first == std::string::npos ? "*" : range.substr(first);
-  auto parsed = Range::parse(range);
-  if (!parsed) return make_error(ErrorCode::kInvalidArgument, "requirement '" + spec + "': " + parsed.error().to_string());
-  return std::make_pair(name, range);
-}
-
 void print_report(Cli& cli, const SyncReport& report) {
   std::string summary = "synced: " + std::to_string(report.installed.size()) + " installed, " +
                         std::to_string(report.removed.size()) + " removed, " +
@@ -43,8 +29,11 @@ void print_report(Cli& cli, const SyncReport& report) {
   if (report.link_mode) summary += " (" + std::string(link_mode_name(*report.link_mode)) + ")";
   cli.out(summary);
   if (cli.json()) {
-    cli.print_json({{"installed", report.installed}, {"removed", report.removed}, {"unchanged", report.unchanged},
-                    {"files", report.files}, {"bytes", report.bytes}});
+    cli.print_json({{"installed", report.installed},
+                    {"removed", report.removed},
+                    {"unchanged", report.unchanged},
+                    {"files", report.files},
+                    {"bytes", report.bytes}});
   }
 }
 
@@ -62,8 +51,10 @@ int relock(Cli& cli, Workspace& ws, const WorkspaceConfig& before, const LockOpt
   auto restore = [&] {
     ws.config() = before;
     (void)ws.save_config();
-    if (old_lock) (void)fs.write_file_atomic(ws.lock_path(), *old_lock, true);
-    else (void)fs.remove(ws.lock_path());
+    if (old_lock)
+      (void)fs.write_file_atomic(ws.lock_path(), *old_lock, true);
+    else
+      (void)fs.remove(ws.lock_path());
   };
   if (auto saved = ws.save_config(); !saved) return cli.fail(saved.error());
   auto outcome = lock_workspace(ws, options);
@@ -75,13 +66,9 @@ int relock(Cli& cli, Workspace& ws, const WorkspaceConfig& before, const LockOpt
     restore();
     return fail_unsolvable(cli, outcome->explanation);
   }
-  for (const auto& pin : pins) {
-    const LockedPackage* p = outcome->lock->find(pin.name);
-    if (p && p->archive != pin.archive) {
-      restore();
-      return cli.fail(pin.name + " " + pin.version.to_string() + ": the repo's archive is " + p->archive.prefixed() +
-                      ", the requirements file says " + pin.archive.prefixed());
-    }
+  if (auto checked = check_pins(*outcome->lock, pins); !checked) {
+    restore();
+    return cli.fail(checked.error());
   }
   auto report = sync_workspace(ws, SyncMode::kFrozen, options);
   if (!report) {
@@ -95,11 +82,16 @@ int relock(Cli& cli, Workspace& ws, const WorkspaceConfig& before, const LockOpt
 }  // namespace
 
 void register_install_commands(CLI::App& app, Cli& cli) {
-  struct Add { std::vector<std::string> specs; std::string repo, file; LockFlags flags; };
+  struct Add {
+    std::vector<std::string> specs;
+    std::string repo, file;
+    LockFlags flags;
+  };
   auto ad = std::make_shared<Add>();
   auto* add = app.add_subcommand("add", "Add requirements, then lock and sync");
   add->add_option("SPEC", ad->specs, "Table, Table==3.2.1, 'Table >=1.2,<2'");
-  add->add_option("--repo", ad->repo, "The package must come from this repo");
+  add->add_option("--repo", ad->repo,
+                  "Resolve these packages from this repo only (recorded in [sources])");
   add->add_option("-r,--requirements", ad->file, "Read pins from a requirements export");
   add->add_option("--group", ad->flags.groups, "Include this dependency group of the outputs");
   add->callback([&cli, ad] {
@@ -109,7 +101,7 @@ void register_install_commands(CLI::App& app, Cli& cli) {
       std::vector<std::pair<std::string, std::string>> wanted;
       std::vector<Pin> pins;
       for (const auto& spec : ad->specs) {
-        CLI_TRY(parsed, parse_spec(spec));
+        CLI_TRY(parsed, parse_requirement_spec(spec));
         wanted.push_back(*parsed);
       }
       if (!ad->file.empty()) {
@@ -124,19 +116,41 @@ void register_install_commands(CLI::App& app, Cli& cli) {
         CLI_TRY(repo, (*ws)->repo(ad->repo));
         for (const auto& [name, range] : wanted) {
           CLI_TRY(index, (*repo)->read_index(name));
-          if (!*index) return cli.fail("repo '" + ad->repo + "' has no package named '" + name + "'");
+          if (!*index)
+            return cli.fail("repo '" + ad->repo + "' has no package named '" + name + "'");
         }
       }
+      // --repo R pins each added name to R in [sources]; without it an earlier pin is kept.
+      auto& sources = (*ws)->config().sources;
+      for (const auto& want : wanted) {
+        if (ad->repo.empty()) continue;
+        auto it = std::find_if(sources.begin(), sources.end(), [&](const auto& s) {
+          return lower_name(s.first) == lower_name(want.first);
+        });
+        if (it != sources.end())
+          it->second = ad->repo;
+        else
+          sources.emplace_back(want.first, ad->repo);
+      }
+      std::sort(sources.begin(), sources.end(), [](const auto& a, const auto& b) {
+        return lower_name(a.first) < lower_name(b.first);
+      });
       auto& reqs = (*ws)->config().requirements;
       for (const auto& want : wanted) {
         const std::string& name = want.first;
         const std::string& range = want.second;
-        auto it = std::find_if(reqs.begin(), reqs.end(), [&](const auto& r) { return lower_name(r.first) == lower_name(name); });
-        if (it != reqs.end()) it->second = range;
-        else reqs.emplace_back(name, range);
+        auto it = std::find_if(reqs.begin(), reqs.end(), [&](const auto& r) {
+          return lower_name(r.first) == lower_name(name);
+        });
+        if (it != reqs.end())
+          it->second = range;
+        else
+          reqs.emplace_back(name, range);
         cli.info("requirement " + name + " " + range);
       }
-      std::sort(reqs.begin(), reqs.end(), [](const auto& a, const auto& b) { return lower_name(a.first) < lower_name(b.first); });
+      std::sort(reqs.begin(), reqs.end(), [](const auto& a, const auto& b) {
+        return lower_name(a.first) < lower_name(b.first);
+      });
       return relock(cli, **ws, before, ad->flags.options(), pins);
     };
   });
@@ -150,9 +164,15 @@ void register_install_commands(CLI::App& app, Cli& cli) {
       WorkspaceConfig before = (*ws)->config();
       auto& reqs = (*ws)->config().requirements;
       for (const auto& name : *rm) {
-        auto it = std::find_if(reqs.begin(), reqs.end(), [&](const auto& r) { return lower_name(r.first) == lower_name(name); });
-        if (it == reqs.end()) return cli.fail("'" + name + "' is not a requirement of the workspace");
+        auto it = std::find_if(reqs.begin(), reqs.end(), [&](const auto& r) {
+          return lower_name(r.first) == lower_name(name);
+        });
+        if (it == reqs.end())
+          return cli.fail("'" + name + "' is not a requirement of the workspace");
         reqs.erase(it);
+        auto& sources = (*ws)->config().sources;
+        std::erase_if(sources,
+                      [&](const auto& s) { return lower_name(s.first) == lower_name(name); });
       }
       return relock(cli, **ws, before, LockOptions{});
     };
@@ -161,7 +181,8 @@ void register_install_commands(CLI::App& app, Cli& cli) {
   auto lf = std::make_shared<LockFlags>();
   auto* lock = app.add_subcommand("lock", "Resolve and write reel.lock");
   lock->add_flag("--upgrade", lf->upgrade, "Ignore the current lock's versions");
-  lock->add_option("--upgrade-package", lf->upgrade_packages, "Ignore the current lock's version of NAME");
+  lock->add_option("--upgrade-package", lf->upgrade_packages,
+                   "Ignore the current lock's version of NAME");
   lock->add_option("--group", lf->groups, "Include this dependency group of the outputs");
   lock->callback([&cli, lf] {
     cli.action = [&cli, lf]() -> int {
@@ -171,7 +192,10 @@ void register_install_commands(CLI::App& app, Cli& cli) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& p : outcome->lock->packages) {
         cli.out(p.name + " " + p.version.to_string() + " (" + p.repo + ")");
-        out.push_back({{"name", p.name}, {"version", p.version.to_string()}, {"repo", p.repo}, {"archive", p.archive.prefixed()}});
+        out.push_back({{"name", p.name},
+                       {"version", p.version.to_string()},
+                       {"repo", p.repo},
+                       {"archive", p.archive.prefixed()}});
       }
       cli.info("locked " + std::to_string(outcome->lock->packages.size()) + " packages");
       if (cli.json()) cli.print_json(out);
@@ -179,7 +203,10 @@ void register_install_commands(CLI::App& app, Cli& cli) {
     };
   });
 
-  struct Sync { bool frozen = false, locked = false; std::vector<std::string> groups; };
+  struct Sync {
+    bool frozen = false, locked = false;
+    std::vector<std::string> groups;
+  };
   auto sy = std::make_shared<Sync>();
   auto* sync = app.add_subcommand("sync", "Make inputs/ match reel.lock");
   auto* frozen = sync->add_flag("--frozen", sy->frozen, "Use reel.lock as it is; never resolve");
@@ -188,7 +215,9 @@ void register_install_commands(CLI::App& app, Cli& cli) {
   sync->callback([&cli, sy] {
     cli.action = [&cli, sy]() -> int {
       CLI_TRY(ws, cli.workspace());
-      SyncMode mode = sy->frozen ? SyncMode::kFrozen : sy->locked ? SyncMode::kLocked : SyncMode::kResolveIfNeeded;
+      SyncMode mode = sy->frozen   ? SyncMode::kFrozen
+                      : sy->locked ? SyncMode::kLocked
+                                   : SyncMode::kResolveIfNeeded;
       LockOptions options;
       options.groups = sy->groups;
       CLI_TRY(report, sync_workspace(**ws, mode, options));

@@ -2,12 +2,15 @@
 #include <cstdio>
 
 #include "cli.h"
+#include "reel/engine/names.h"
 #include "reel/workspace/outputs.h"
 
 namespace reel::cli {
 namespace {
 
-std::string count_files(std::uint64_t n) { return std::to_string(n) + (n == 1 ? " file" : " files"); }
+std::string count_files(std::uint64_t n) {
+  return std::to_string(n) + (n == 1 ? " file" : " files");
+}
 
 std::string human_bytes(std::uint64_t n) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -23,7 +26,8 @@ std::string human_bytes(std::uint64_t n) {
 }
 
 // Splits NAME==VERSION (the version part optional unless `need_version`).
-bool split_pin(const std::string& spec, std::string& name, std::optional<Version>& version, std::string& error) {
+bool split_pin(const std::string& spec, std::string& name, std::optional<Version>& version,
+               std::string& error) {
   auto eq = spec.find("==");
   name = spec.substr(0, eq);
   if (eq == std::string::npos) return true;
@@ -36,10 +40,36 @@ bool split_pin(const std::string& spec, std::string& name, std::optional<Version
   return true;
 }
 
+// The spelling of NAME in outputs/ (`reel edit chair` makes outputs/Chair).
+std::string canonical_output_name(Workspace& ws, const std::string& name) {
+  auto all = list_outputs(ws);
+  if (all) {
+    for (const auto& n : *all) {
+      if (lower_name(n) == lower_name(name)) return n;
+    }
+  }
+  return name;
+}
+
+// What to tell the user when publishing NAME failed with `error`.
+std::string publish_hint(const Error& error, const std::string& name) {
+  if (error.code != ErrorCode::kConflict) return "";
+  const std::string& m = error.message;
+  if (m.rfind("outputs/", 0) == 0 && m.find("uncommitted changes") != std::string::npos) {
+    return "commit them, or pass --allow-dirty";
+  }
+  if (m.rfind("outputs/", 0) == 0)
+    return "commit it with git (`git init && git add -A && git commit`), or pass --allow-dirty";
+  return "a published version never changes: bump the version (`reel bump " + name +
+         " patch`), commit, and publish again";
+}
+
 }  // namespace
 
 void register_output_commands(CLI::App& app, Cli& cli) {
-  struct New { std::string name, type, version = "0.1.0"; };
+  struct New {
+    std::string name, type, version = "0.1.0";
+  };
   auto nw = std::make_shared<New>();
   auto* create = app.add_subcommand("new", "Scaffold an editable asset in outputs/NAME");
   create->add_option("NAME", nw->name)->required();
@@ -51,12 +81,22 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       auto v = Version::parse(nw->version);
       if (!v) return cli.fail(v.error().to_string());
       CLI_TRY(made, new_output(**ws, nw->name, NewOutputOptions{nw->type, *v}));
+      CLI_TRY(source, output_source(**ws, nw->name));
       cli.out("created outputs/" + nw->name + " (" + v->to_string() + ")");
+      if (cli.json()) {
+        cli.print_json({{"name", nw->name},
+                        {"version", v->to_string()},
+                        {"type", nw->type},
+                        {"path", ((*ws)->outputs_dir() / nw->name).string()},
+                        {"commit", source->commit}});
+      }
       return 0;
     };
   });
 
-  struct Edit { std::string spec, repo; };
+  struct Edit {
+    std::string spec, repo;
+  };
   auto ed = std::make_shared<Edit>();
   auto* edit = app.add_subcommand("edit", "Make a published version editable in outputs/NAME");
   edit->add_option("NAME[==VERSION]", ed->spec)->required();
@@ -70,22 +110,34 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       std::optional<std::string> repo;
       if (!ed->repo.empty()) repo = ed->repo;
       CLI_TRY(taken, edit_output(**ws, name, version, repo));
-      cli.out("outputs/" + name + " now holds " + name + " " + taken->to_string() + " (a git working tree)");
-      if (cli.json()) cli.print_json({{"name", name}, {"version", taken->to_string()}});
+      name = canonical_output_name(**ws, name);
+      cli.out("outputs/" + name + " now holds " + name + " " + taken->to_string() +
+              " (a git working tree)");
+      if (cli.json()) {
+        cli.print_json({{"name", name},
+                        {"version", taken->to_string()},
+                        {"path", ((*ws)->outputs_dir() / name).string()}});
+      }
       return 0;
     };
   });
 
-  struct Bump { std::string name, part; };
+  struct Bump {
+    std::string name, part;
+  };
   auto bp = std::make_shared<Bump>();
   auto* bump = app.add_subcommand("bump", "Bump an output's version");
   bump->add_option("NAME", bp->name)->required();
-  bump->add_option("PART", bp->part, "major, minor, patch or pre")->required()->check(CLI::IsMember({"major", "minor", "patch", "pre"}));
+  bump->add_option("PART", bp->part, "major, minor, patch or pre")
+      ->required()
+      ->check(CLI::IsMember({"major", "minor", "patch", "pre"}));
   bump->callback([&cli, bp] {
     cli.action = [&cli, bp]() -> int {
       CLI_TRY(ws, cli.workspace());
-      BumpPart part = bp->part == "major" ? BumpPart::kMajor : bp->part == "minor" ? BumpPart::kMinor
-                    : bp->part == "patch" ? BumpPart::kPatch : BumpPart::kPre;
+      BumpPart part = bp->part == "major"   ? BumpPart::kMajor
+                      : bp->part == "minor" ? BumpPart::kMinor
+                      : bp->part == "patch" ? BumpPart::kPatch
+                                            : BumpPart::kPre;
       CLI_TRY(next, bump_output(**ws, bp->name, part));
       cli.out(bp->name + " is now " + next->to_string());
       if (cli.json()) cli.print_json({{"name", bp->name}, {"version", next->to_string()}});
@@ -101,17 +153,23 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       CLI_TRY(ws, cli.workspace());
       CLI_TRY(built, build_output(**ws, *build_name));
       cli.out("built " + built->manifest.name + " " + built->manifest.version.to_string() + " (" +
-              count_files(built->files.size()) + ", " + human_bytes(built->total_size) + ") sha256:" +
-              built->archive_digest.hex());
+              count_files(built->files.size()) + ", " + human_bytes(built->total_size) +
+              ") sha256:" + built->archive_digest.hex());
       if (cli.json()) {
-        cli.print_json({{"name", built->manifest.name}, {"version", built->manifest.version.to_string()},
-                        {"archive", built->archive_digest.prefixed()}, {"files", built->files.size()}});
+        cli.print_json({{"name", built->manifest.name},
+                        {"version", built->manifest.version.to_string()},
+                        {"archive", built->archive_digest.prefixed()},
+                        {"files", built->files.size()}});
       }
       return 0;
     };
   });
 
-  struct Publish { std::vector<std::string> names; bool all = false, allow_dirty = false; std::string repo; };
+  struct Publish {
+    std::vector<std::string> names;
+    bool all = false, allow_dirty = false;
+    std::string repo;
+  };
   auto pb = std::make_shared<Publish>();
   auto* publish = app.add_subcommand("publish", "Publish outputs to a repo");
   publish->add_option("NAME", pb->names, "Outputs to publish");
@@ -132,25 +190,28 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& name : names) {
         auto result = publish_output(**ws, name, repo, pb->allow_dirty);
-        if (!result) {
-          bool dirty = result.error().code == ErrorCode::kConflict && result.error().message.find("outputs/") == 0;
-          return cli.fail(result.error(), dirty ? "commit the changes, or pass --allow-dirty" : "");
-        }
+        if (!result) return cli.fail(result.error(), publish_hint(result.error(), name));
         std::string what = result->name + " " + result->version.to_string();
         if (result->already_published) {
           cli.out(what + " is already published in " + result->repo);
         } else {
-          cli.out("published " + what + " to " + result->repo + " (" + count_files(result->file_count) + ", " + human_bytes(result->total_size) + ")");
+          cli.out("published " + what + " to " + result->repo + " (" +
+                  count_files(result->file_count) + ", " + human_bytes(result->total_size) + ")");
         }
-        out.push_back({{"name", result->name}, {"version", result->version.to_string()}, {"repo", result->repo},
-                       {"archive", result->archive.prefixed()}, {"already_published", result->already_published}});
+        out.push_back({{"name", result->name},
+                       {"version", result->version.to_string()},
+                       {"repo", result->repo},
+                       {"archive", result->archive.prefixed()},
+                       {"already_published", result->already_published}});
       }
       if (cli.json()) cli.print_json(out);
       return 0;
     };
   });
 
-  struct Promote { std::string spec, from, to; };
+  struct Promote {
+    std::string spec, from, to;
+  };
   auto pr = std::make_shared<Promote>();
   auto* promote_cmd = app.add_subcommand("promote", "Copy a published version between repos");
   promote_cmd->add_option("NAME==VERSION", pr->spec)->required();
@@ -164,7 +225,14 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       if (!split_pin(pr->spec, name, version, error)) return cli.fail(error);
       if (!version) return cli.fail("promote needs NAME==VERSION, got '" + pr->spec + "'");
       CLI_TRY(done, promote_version(**ws, name, *version, pr->from, pr->to));
-      cli.out("promoted " + name + " " + version->to_string() + " from " + pr->from + " to " + pr->to);
+      cli.out("promoted " + name + " " + version->to_string() + " from " + pr->from + " to " +
+              pr->to);
+      if (cli.json()) {
+        cli.print_json({{"name", name},
+                        {"version", version->to_string()},
+                        {"from", pr->from},
+                        {"to", pr->to}});
+      }
       return 0;
     };
   });

@@ -9,7 +9,9 @@ void register_repo_commands(CLI::App& app, Cli& cli) {
   auto* repo = app.add_subcommand("repo", "Create and configure repos");
   repo->require_subcommand(1);
 
-  struct InitRepo { std::string path, name; };
+  struct InitRepo {
+    std::string path, name;
+  };
   auto ir = std::make_shared<InitRepo>();
   auto* init_repo = repo->add_subcommand("init", "Create an empty folder repo");
   init_repo->add_option("PATH", ir->path, "Folder for the repo")->required();
@@ -26,7 +28,10 @@ void register_repo_commands(CLI::App& app, Cli& cli) {
     };
   });
 
-  struct AddRepo { std::string name, url; bool blessed = false, is_default = false; };
+  struct AddRepo {
+    std::string name, url;
+    bool blessed = false, is_default = false;
+  };
   auto ar = std::make_shared<AddRepo>();
   auto* add = repo->add_subcommand("add", "Add a repo to the workspace");
   add->add_option("NAME", ar->name)->required();
@@ -37,11 +42,14 @@ void register_repo_commands(CLI::App& app, Cli& cli) {
     cli.action = [&cli, ar]() -> int {
       CLI_TRY(ws, cli.workspace());
       WorkspaceConfig& config = (*ws)->config();
-      if (config.find_repo(ar->name)) return cli.fail("the workspace already has a repo named '" + ar->name + "'");
+      if (config.find_repo(ar->name))
+        return cli.fail("the workspace already has a repo named '" + ar->name + "'");
       RepoConfig rc{ar->name, ar->url, ar->blessed, ar->is_default, ""};
-      if (rc.url.find("://") == std::string::npos) rc.url = fs::absolute(cli.start_dir() / rc.url).lexically_normal().string();
+      if (rc.url.find("://") == std::string::npos)
+        rc.url = fs::absolute(cli.start_dir() / rc.url).lexically_normal().string();
       CLI_TRY(opened, open_repo(cli.context().value()->fs, rc.url));
-      if (rc.is_default) for (auto& r : config.repos) r.is_default = false;
+      if (rc.is_default)
+        for (auto& r : config.repos) r.is_default = false;
       config.repos.push_back(rc);
       CLI_TRY(saved, (*ws)->save_config());
       cli.out("added repo '" + rc.name + "' (" + rc.url + ")");
@@ -59,19 +67,24 @@ void register_repo_commands(CLI::App& app, Cli& cli) {
         if (r.blessed) flags += " blessed";
         if (r.is_default) flags += " default";
         cli.out(r.name + "  " + r.url + (flags.empty() ? "" : "  [" + flags.substr(1) + "]"));
-        out.push_back({{"name", r.name}, {"url", r.url}, {"blessed", r.blessed}, {"default", r.is_default}});
+        out.push_back(
+            {{"name", r.name}, {"url", r.url}, {"blessed", r.blessed}, {"default", r.is_default}});
       }
       if (cli.json()) cli.print_json(out);
       return 0;
     };
   });
 
-  struct Init { std::string dir = ".", name, link_mode = "auto"; std::vector<std::string> repos; };
+  struct Init {
+    std::string dir = ".", name, link_mode = "auto";
+    std::vector<std::string> repos;
+  };
   auto in = std::make_shared<Init>();
   auto* init = app.add_subcommand("init", "Create a workspace");
   init->add_option("DIR", in->dir, "Folder (default: the current one)");
   init->add_option("--name", in->name, "Workspace name (default: the folder's name)");
-  init->add_option("--repo", in->repos, "NAME=URL; the first is blessed and the default publish target");
+  init->add_option("--repo", in->repos,
+                   "NAME=URL; the first is blessed and the default publish target");
   init->add_option("--link-mode", in->link_mode, "auto, clone, hardlink, copy or symlink");
   init->callback([&cli, in] {
     cli.action = [&cli, in]() -> int {
@@ -86,7 +99,8 @@ void register_repo_commands(CLI::App& app, Cli& cli) {
           return cli.fail("invalid --repo '" + spec + "'", "write it as NAME=URL");
         }
         std::string url = spec.substr(eq + 1);
-        if (url.find("://") == std::string::npos) url = fs::absolute(cli.start_dir() / url).lexically_normal().string();
+        if (url.find("://") == std::string::npos)
+          url = fs::absolute(cli.start_dir() / url).lexically_normal().string();
         CLI_TRY(opened, open_repo((*ctx)->fs, url));
         options.repos.emplace_back(spec.substr(0, eq), url);
       }

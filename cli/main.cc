@@ -111,8 +111,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   app.add_option("-C", cli.options.directory, "Run as if reel was started in DIR");
-  app.add_option("--cache-dir", cli.options.cache_dir, "Cache directory (default: $REEL_CACHE_DIR, "
-                                                       "$XDG_CACHE_HOME/reel, ~/.cache/reel)");
+  app.add_option("--cache-dir", cli.options.cache_dir,
+                 "Cache directory (default: $REEL_CACHE_DIR, "
+                 "$XDG_CACHE_HOME/reel, ~/.cache/reel)");
   app.add_flag("-q,--quiet", cli.options.quiet, "Print only errors and results");
   app.add_flag("-v,--verbose", cli.options.verbose, "Print more detail (repeatable)");
   app.add_flag("--json", cli.options.json, "Machine-readable result on stdout");

@@ -43,7 +43,8 @@ struct Reader {
     if (!j.is_object()) return tl::unexpected(error(path, "expected an object"));
     for (const auto& [name, value] : j.items()) {
       std::string p = path + "." + name;
-      if (auto okname = check_package_name(name); !okname) return tl::unexpected(error(p, okname.error().message));
+      if (auto okname = check_package_name(name); !okname)
+        return tl::unexpected(error(p, okname.error().message));
       auto text = str(value, p);
       if (!text) return tl::unexpected(text.error());
       auto range = Range::parse(*text);
@@ -70,16 +71,25 @@ Result<PackageIndex> parse_index(std::string_view text, std::string_view file) {
   try {
     root = json::parse(text);
   } catch (const json::parse_error& e) {
+    // e.byte is nlohmann's 1-based count of the bytes read when it failed; what() adds the line
+    // and column after an "[json.exception.parse_error.101] " tag, dropped here.
+    std::string what = e.what();
+    if (auto tag = what.find("] ");
+        what.rfind("[json.exception", 0) == 0 && tag != std::string::npos) {
+      what = what.substr(tag + 2);
+    }
     return make_error(ErrorCode::kInvalidArgument, std::string(file) + ": invalid JSON at byte " +
-                                                       std::to_string(e.byte) + ": " + e.what());
+                                                       std::to_string(e.byte) + ": " + what);
   }
   Reader r{file};
   if (!root.is_object()) return tl::unexpected(r.error("(root)", "expected an object"));
-  if (!root.contains("format") || root["format"] != 1) return tl::unexpected(r.error("format", "expected 1"));
+  if (!root.contains("format") || root["format"] != 1)
+    return tl::unexpected(r.error("format", "expected 1"));
   PackageIndex index;
   auto name = r.str(root.contains("name") ? root["name"] : json(), "name");
   if (!name) return tl::unexpected(name.error());
-  if (auto okname = check_package_name(*name); !okname) return tl::unexpected(r.error("name", okname.error().message));
+  if (auto okname = check_package_name(*name); !okname)
+    return tl::unexpected(r.error("name", okname.error().message));
   index.name = *name;
   if (!root.contains("versions") || !root["versions"].is_array()) {
     return tl::unexpected(r.error("versions", "expected an array"));
@@ -103,7 +113,8 @@ Result<PackageIndex> parse_index(std::string_view text, std::string_view file) {
     e.dependencies = *deps;
     json groups = at("dependency-groups");
     if (!groups.is_null()) {
-      if (!groups.is_object()) return tl::unexpected(r.error(p + ".dependency-groups", "expected an object"));
+      if (!groups.is_object())
+        return tl::unexpected(r.error(p + ".dependency-groups", "expected an object"));
       for (const auto& [g, gj] : groups.items()) {
         auto gd = r.deps(gj, p + ".dependency-groups." + g);
         if (!gd) return tl::unexpected(gd.error());
@@ -115,7 +126,8 @@ Result<PackageIndex> parse_index(std::string_view text, std::string_view file) {
     auto apath = r.str(archive.contains("path") ? archive["path"] : json(), p + ".archive.path");
     if (!apath) return tl::unexpected(apath.error());
     e.archive.path = *apath;
-    auto sha = r.str(archive.contains("sha256") ? archive["sha256"] : json(), p + ".archive.sha256");
+    auto sha =
+        r.str(archive.contains("sha256") ? archive["sha256"] : json(), p + ".archive.sha256");
     if (!sha) return tl::unexpected(sha.error());
     auto digest = Digest::from_hex(*sha);
     if (!digest) return tl::unexpected(r.error(p + ".archive.sha256", digest.error().message));
@@ -137,13 +149,16 @@ Result<PackageIndex> parse_index(std::string_view text, std::string_view file) {
     e.published = *published;
     json source = at("source");
     if (source.is_object()) {
-      auto commit = r.str(source.contains("commit") ? source["commit"] : json(), p + ".source.commit", false);
+      auto commit =
+          r.str(source.contains("commit") ? source["commit"] : json(), p + ".source.commit", false);
       if (!commit) return tl::unexpected(commit.error());
       e.source.commit = *commit;
-      e.source.dirty = source.contains("dirty") && source["dirty"].is_boolean() && source["dirty"].get<bool>();
+      e.source.dirty =
+          source.contains("dirty") && source["dirty"].is_boolean() && source["dirty"].get<bool>();
     }
     json yanked = at("yanked");
-    if (!yanked.is_null() && !yanked.is_boolean()) return tl::unexpected(r.error(p + ".yanked", "expected a boolean"));
+    if (!yanked.is_null() && !yanked.is_boolean())
+      return tl::unexpected(r.error(p + ".yanked", "expected a boolean"));
     e.yanked = yanked.is_boolean() && yanked.get<bool>();
     json meta = at("metadata");
     if (!meta.is_null()) {
@@ -173,7 +188,8 @@ std::string serialize_index(const PackageIndex& index) {
     json groups = json::object();
     for (const auto& [g, d] : e->groups) groups[g] = deps_json(d);
     v["dependency-groups"] = groups;
-    v["archive"] = {{"path", e->archive.path}, {"sha256", e->archive.sha256.hex()}, {"size", e->archive.size}};
+    v["archive"] = {
+        {"path", e->archive.path}, {"sha256", e->archive.sha256.hex()}, {"size", e->archive.size}};
     v["files"] = {{"count", e->file_count}, {"size", e->file_size}};
     v["published"] = e->published;
     v["source"] = {{"commit", e->source.commit}, {"dirty", e->source.dirty}};

@@ -21,24 +21,37 @@ Result<LockFile> parse_lock_file(std::string_view text, std::string_view file) {
   if (!parsed) return tl::unexpected(parsed.error());
   const TomlValue& root = *parsed;
   LockFile lock;
-  if (!root.contains("version") || !root.at("version").is_integer() || root.at("version").as_integer() != 1) {
+  if (!root.contains("version") || !root.at("version").is_integer() ||
+      root.at("version").as_integer() != 1) {
     return make_error(ErrorCode::kInvalidArgument, std::string(file) + ": version: expected 1");
+  }
+  for (const auto& [key, value] : root.as_table()) {
+    if (key != "version" && key != "requirements" && key != "package") {
+      return tl::unexpected(toml_field_error(
+          value, file, key, "unknown key (expected version, requirements or package)"));
+    }
   }
   if (root.contains("requirements")) {
     const auto& req = root.at("requirements");
-    if (!req.is_table()) return tl::unexpected(toml_field_error(req, file, "[requirements]", "expected a table"));
+    if (!req.is_table())
+      return tl::unexpected(toml_field_error(req, file, "[requirements]", "expected a table"));
     for (const auto& [name, value] : req.as_table()) {
-      if (!value.is_string()) return tl::unexpected(toml_field_error(value, file, "[requirements] " + name, "expected a string"));
+      if (!value.is_string())
+        return tl::unexpected(
+            toml_field_error(value, file, "[requirements] " + name, "expected a string"));
       lock.requirements.emplace_back(name, value.as_string().str);
     }
   }
   if (root.contains("package")) {
     const auto& packages = root.at("package");
-    if (!packages.is_array()) return tl::unexpected(toml_field_error(packages, file, "[[package]]", "expected an array of tables"));
+    if (!packages.is_array())
+      return tl::unexpected(
+          toml_field_error(packages, file, "[[package]]", "expected an array of tables"));
     std::size_t i = 0;
     for (const auto& p : packages.as_array()) {
       std::string where = "[[package]] #" + std::to_string(++i);
-      if (!p.is_table()) return tl::unexpected(toml_field_error(p, file, where, "expected a table"));
+      if (!p.is_table())
+        return tl::unexpected(toml_field_error(p, file, where, "expected a table"));
       auto str = [&](const char* key) -> Result<std::string> {
         if (!p.contains(key) || !p.at(key).is_string()) {
           return tl::unexpected(toml_field_error(p, file, where + " " + key, "expected a string"));
@@ -48,12 +61,15 @@ Result<LockFile> parse_lock_file(std::string_view text, std::string_view file) {
       LockedPackage lp;
       auto name = str("name");
       if (!name) return tl::unexpected(name.error());
-      if (auto okname = check_package_name(*name); !okname) return tl::unexpected(toml_field_error(p, file, where + " name", okname.error().message));
+      if (auto okname = check_package_name(*name); !okname)
+        return tl::unexpected(toml_field_error(p, file, where + " name", okname.error().message));
       lp.name = *name;
+      where = "[[package]] " + lp.name;
       auto version = str("version");
       if (!version) return tl::unexpected(version.error());
       auto v = Version::parse(*version);
-      if (!v) return tl::unexpected(toml_field_error(p, file, where + " version", v.error().to_string()));
+      if (!v)
+        return tl::unexpected(toml_field_error(p, file, where + " version", v.error().to_string()));
       lp.version = *v;
       auto repo = str("repo");
       if (!repo) return tl::unexpected(repo.error());
@@ -61,30 +77,54 @@ Result<LockFile> parse_lock_file(std::string_view text, std::string_view file) {
       auto archive = str("archive");
       if (!archive) return tl::unexpected(archive.error());
       auto d = Digest::from_prefixed(*archive);
-      if (!d) return tl::unexpected(toml_field_error(p, file, where + " archive", d.error().message));
+      if (!d)
+        return tl::unexpected(toml_field_error(p, file, where + " archive", d.error().message));
       lp.archive = *d;
       if (p.contains("dependencies")) {
         const auto& deps = p.at("dependencies");
-        if (!deps.is_array()) return tl::unexpected(toml_field_error(deps, file, where + " dependencies", "expected an array of names"));
+        if (!deps.is_array())
+          return tl::unexpected(
+              toml_field_error(deps, file, where + " dependencies", "expected an array of names"));
         for (const auto& x : deps.as_array()) {
-          if (!x.is_string()) return tl::unexpected(toml_field_error(x, file, where + " dependencies", "expected an array of names"));
+          if (!x.is_string())
+            return tl::unexpected(
+                toml_field_error(x, file, where + " dependencies", "expected an array of names"));
           lp.dependencies.push_back(x.as_string().str);
         }
       }
       lock.packages.push_back(std::move(lp));
     }
   }
+  auto by_lower = [](const std::string& a, const std::string& b) {
+    return lower_name(a) < lower_name(b);
+  };
+  std::sort(lock.requirements.begin(), lock.requirements.end(),
+            [&](const auto& a, const auto& b) { return by_lower(a.first, b.first); });
+  std::sort(lock.packages.begin(), lock.packages.end(),
+            [&](const auto& a, const auto& b) { return by_lower(a.name, b.name); });
+  for (std::size_t i = 1; i < lock.packages.size(); ++i) {
+    if (lower_name(lock.packages[i].name) == lower_name(lock.packages[i - 1].name)) {
+      return make_error(
+          ErrorCode::kInvalidArgument,
+          std::string(file) + ": [[package]] " + lock.packages[i].name + " is listed twice");
+    }
+  }
+  for (auto& p : lock.packages) std::sort(p.dependencies.begin(), p.dependencies.end(), by_lower);
   return lock;
 }
 
 std::string serialize_lock_file(const LockFile& lock) {
-  auto by_lower = [](const std::string& a, const std::string& b) { return lower_name(a) < lower_name(b); };
+  auto by_lower = [](const std::string& a, const std::string& b) {
+    return lower_name(a) < lower_name(b);
+  };
   std::string out = "version = 1\n\n[requirements]\n";
   auto reqs = lock.requirements;
-  std::sort(reqs.begin(), reqs.end(), [&](const auto& a, const auto& b) { return by_lower(a.first, b.first); });
-  for (const auto& [name, range] : reqs) out += toml_quote(name) + " = " + toml_quote(range) + "\n";
+  std::sort(reqs.begin(), reqs.end(),
+            [&](const auto& a, const auto& b) { return by_lower(a.first, b.first); });
+  for (const auto& [name, range] : reqs) out += toml_key(name) + " = " + toml_quote(range) + "\n";
   auto packages = lock.packages;
-  std::sort(packages.begin(), packages.end(), [&](const auto& a, const auto& b) { return by_lower(a.name, b.name); });
+  std::sort(packages.begin(), packages.end(),
+            [&](const auto& a, const auto& b) { return by_lower(a.name, b.name); });
   for (auto& p : packages) {
     std::sort(p.dependencies.begin(), p.dependencies.end(), by_lower);
     out += "\n[[package]]\n";
@@ -93,7 +133,8 @@ std::string serialize_lock_file(const LockFile& lock) {
     out += "repo = " + toml_quote(p.repo) + "\n";
     out += "archive = " + toml_quote(p.archive.prefixed()) + "\n";
     out += "dependencies = [";
-    for (std::size_t i = 0; i < p.dependencies.size(); ++i) out += (i ? ", " : "") + toml_quote(p.dependencies[i]);
+    for (std::size_t i = 0; i < p.dependencies.size(); ++i)
+      out += (i ? ", " : "") + toml_quote(p.dependencies[i]);
     out += "]\n";
   }
   return out;

@@ -16,9 +16,12 @@ DependencyKind dependency_kind(const Range& range) {
 
 std::string_view dependency_kind_name(DependencyKind kind) {
   switch (kind) {
-    case DependencyKind::kAbstract: return "abstract";
-    case DependencyKind::kBounded: return "bounded";
-    case DependencyKind::kConcrete: return "concrete";
+    case DependencyKind::kAbstract:
+      return "abstract";
+    case DependencyKind::kBounded:
+      return "bounded";
+    case DependencyKind::kConcrete:
+      return "concrete";
   }
   return "bounded";
 }
@@ -30,11 +33,14 @@ Result<std::string> get_string(const TomlValue& v, std::string_view file, std::s
   return v.as_string().str;
 }
 
-Result<std::vector<std::string>> get_strings(const TomlValue& v, std::string_view file, std::string_view field) {
-  if (!v.is_array()) return tl::unexpected(toml_field_error(v, file, field, "expected an array of strings"));
+Result<std::vector<std::string>> get_strings(const TomlValue& v, std::string_view file,
+                                             std::string_view field) {
+  if (!v.is_array())
+    return tl::unexpected(toml_field_error(v, file, field, "expected an array of strings"));
   std::vector<std::string> out;
   for (const auto& x : v.as_array()) {
-    if (!x.is_string()) return tl::unexpected(toml_field_error(x, file, field, "expected an array of strings"));
+    if (!x.is_string())
+      return tl::unexpected(toml_field_error(x, file, field, "expected an array of strings"));
     out.push_back(x.as_string().str);
   }
   return out;
@@ -46,25 +52,30 @@ bool less_by_lower(const DependencySpec& a, const DependencySpec& b) {
 
 }  // namespace
 
-static Result<std::vector<DependencySpec>> parse_dependency_table(const TomlValue& table, std::string_view file,
-                                                           std::string_view section) {
-  if (!table.is_table()) return tl::unexpected(toml_field_error(table, file, section, "expected a table"));
+static Result<std::vector<DependencySpec>> parse_dependency_table(const TomlValue& table,
+                                                                  std::string_view file,
+                                                                  std::string_view section) {
+  if (!table.is_table())
+    return tl::unexpected(toml_field_error(table, file, section, "expected a table"));
   std::vector<DependencySpec> deps;
   for (const auto& [name, value] : table.as_table()) {
     std::string field = std::string(section) + " " + name;
     auto name_ok = check_package_name(name);
-    if (!name_ok) return tl::unexpected(toml_field_error(value, file, field, name_ok.error().message));
+    if (!name_ok)
+      return tl::unexpected(toml_field_error(value, file, field, name_ok.error().message));
     auto text = get_string(value, file, field);
     if (!text) return tl::unexpected(text.error());
     auto range = Range::parse(*text);
-    if (!range) return tl::unexpected(toml_field_error(value, file, field, range.error().to_string()));
+    if (!range)
+      return tl::unexpected(toml_field_error(value, file, field, range.error().to_string()));
     deps.push_back(DependencySpec{name, *text, *range});
   }
   std::sort(deps.begin(), deps.end(), less_by_lower);
   for (std::size_t i = 1; i < deps.size(); ++i) {
     if (lower_name(deps[i].name) == lower_name(deps[i - 1].name)) {
-      return make_error(ErrorCode::kInvalidArgument, std::string(file) + ": " + std::string(section) +
-                                                         ": '" + deps[i].name + "' is listed twice");
+      return make_error(ErrorCode::kInvalidArgument, std::string(file) + ": " +
+                                                         std::string(section) + ": '" +
+                                                         deps[i].name + "' is listed twice");
     }
   }
   return deps;
@@ -93,7 +104,8 @@ Result<AssetManifest> parse_manifest(std::string_view text, std::string_view fil
       auto s = get_string(value, file, field);
       if (!s) return tl::unexpected(s.error());
       auto okname = check_package_name(*s);
-      if (!okname) return tl::unexpected(toml_field_error(value, file, field, okname.error().message));
+      if (!okname)
+        return tl::unexpected(toml_field_error(value, file, field, okname.error().message));
       m.name = *s;
     } else if (key == "version") {
       auto s = get_string(value, file, field);
@@ -113,8 +125,10 @@ Result<AssetManifest> parse_manifest(std::string_view text, std::string_view fil
       return tl::unexpected(toml_field_error(value, file, field, "unknown key"));
     }
   }
-  if (m.name.empty()) return tl::unexpected(toml_field_error(asset, file, "[asset] name", "missing"));
-  if (!asset.contains("version")) return tl::unexpected(toml_field_error(asset, file, "[asset] version", "missing"));
+  if (m.name.empty())
+    return tl::unexpected(toml_field_error(asset, file, "[asset] name", "missing"));
+  if (!asset.contains("version"))
+    return tl::unexpected(toml_field_error(asset, file, "[asset] version", "missing"));
   if (root.contains("dependencies")) {
     auto deps = parse_dependency_table(root.at("dependencies"), file, "[dependencies]");
     if (!deps) return tl::unexpected(deps.error());
@@ -122,8 +136,14 @@ Result<AssetManifest> parse_manifest(std::string_view text, std::string_view fil
   }
   if (root.contains("dependency-groups")) {
     const auto& groups = root.at("dependency-groups");
-    if (!groups.is_table()) return tl::unexpected(toml_field_error(groups, file, "[dependency-groups]", "expected a table"));
+    if (!groups.is_table())
+      return tl::unexpected(
+          toml_field_error(groups, file, "[dependency-groups]", "expected a table"));
     for (const auto& [group, table] : groups.as_table()) {
+      if (group != "build" && group != "edit" && group != "export") {
+        return tl::unexpected(toml_field_error(table, file, "[dependency-groups] " + group,
+                                               "unknown group (expected build, edit or export)"));
+      }
       auto deps = parse_dependency_table(table, file, "[dependency-groups] " + group);
       if (!deps) return tl::unexpected(deps.error());
       m.groups[group] = *deps;
@@ -131,9 +151,11 @@ Result<AssetManifest> parse_manifest(std::string_view text, std::string_view fil
   }
   if (root.contains("files")) {
     const auto& files = root.at("files");
-    if (!files.is_table()) return tl::unexpected(toml_field_error(files, file, "[files]", "expected a table"));
+    if (!files.is_table())
+      return tl::unexpected(toml_field_error(files, file, "[files]", "expected a table"));
     for (const auto& [key, value] : files.as_table()) {
-      if (key != "include" && key != "exclude") return tl::unexpected(toml_field_error(value, file, "[files] " + key, "unknown key"));
+      if (key != "include" && key != "exclude")
+        return tl::unexpected(toml_field_error(value, file, "[files] " + key, "unknown key"));
       auto s = get_strings(value, file, "[files] " + key);
       if (!s) return tl::unexpected(s.error());
       (key == "include" ? m.include : m.exclude) = *s;
@@ -141,7 +163,8 @@ Result<AssetManifest> parse_manifest(std::string_view text, std::string_view fil
   }
   if (root.contains("env")) {
     const auto& env = root.at("env");
-    if (!env.is_table()) return tl::unexpected(toml_field_error(env, file, "[env]", "expected a table"));
+    if (!env.is_table())
+      return tl::unexpected(toml_field_error(env, file, "[env]", "expected a table"));
     for (const auto& [key, value] : env.as_table()) {
       auto s = get_string(value, file, "[env] " + key);
       if (!s) return tl::unexpected(s.error());
@@ -150,7 +173,8 @@ Result<AssetManifest> parse_manifest(std::string_view text, std::string_view fil
   }
   if (root.contains("metadata")) {
     const auto& meta = root.at("metadata");
-    if (!meta.is_table()) return tl::unexpected(toml_field_error(meta, file, "[metadata]", "expected a table"));
+    if (!meta.is_table())
+      return tl::unexpected(toml_field_error(meta, file, "[metadata]", "expected a table"));
     m.metadata_json = toml_to_json(meta);
   }
   return m;
@@ -159,7 +183,7 @@ Result<AssetManifest> parse_manifest(std::string_view text, std::string_view fil
 namespace {
 
 void write_dependencies(std::string& out, const std::vector<DependencySpec>& deps) {
-  for (const auto& d : deps) out += toml_quote(d.name) + " = " + toml_quote(d.range_text) + "\n";
+  for (const auto& d : deps) out += toml_key(d.name) + " = " + toml_quote(d.range_text) + "\n";
 }
 
 }  // namespace
@@ -179,21 +203,23 @@ std::string serialize_manifest(const AssetManifest& m) {
   write_dependencies(out, m.dependencies);
   if (!m.groups.empty()) {
     for (const auto& [group, deps] : m.groups) {
-      out += "\n[dependency-groups." + toml_quote(group) + "]\n";
+      out += "\n[dependency-groups." + toml_key(group) + "]\n";
       write_dependencies(out, deps);
     }
   }
   bool default_files = m.include == std::vector<std::string>{"**"} && m.exclude.empty();
   if (!default_files) {
     out += "\n[files]\ninclude = [";
-    for (std::size_t i = 0; i < m.include.size(); ++i) out += (i ? ", " : "") + toml_quote(m.include[i]);
+    for (std::size_t i = 0; i < m.include.size(); ++i)
+      out += (i ? ", " : "") + toml_quote(m.include[i]);
     out += "]\nexclude = [";
-    for (std::size_t i = 0; i < m.exclude.size(); ++i) out += (i ? ", " : "") + toml_quote(m.exclude[i]);
+    for (std::size_t i = 0; i < m.exclude.size(); ++i)
+      out += (i ? ", " : "") + toml_quote(m.exclude[i]);
     out += "]\n";
   }
   if (!m.env.empty()) {
     out += "\n[env]\n";
-    for (const auto& [k, v] : m.env) out += toml_quote(k) + " = " + toml_quote(v) + "\n";
+    for (const auto& [k, v] : m.env) out += toml_key(k) + " = " + toml_quote(v) + "\n";
   }
   std::string meta = json_object_to_toml_lines(m.metadata_json);
   if (!meta.empty()) out += "\n[metadata]\n" + meta;

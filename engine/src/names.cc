@@ -6,10 +6,12 @@ namespace reel {
 
 Status check_package_name(std::string_view name) {
   auto bad = [&](const std::string& why) {
-    return make_error(ErrorCode::kInvalidArgument, "invalid package name '" + std::string(name) + "': " + why);
+    return make_error(ErrorCode::kInvalidArgument,
+                      "invalid package name '" + std::string(name) + "': " + why);
   };
   if (name.empty() || name.size() > 64) return bad("must be 1 to 64 characters");
-  if (!std::isalnum(static_cast<unsigned char>(name[0]))) return bad("must start with a letter or digit");
+  if (!std::isalnum(static_cast<unsigned char>(name[0])))
+    return bad("must start with a letter or digit");
   for (char c : name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) {
       return bad("only letters, digits, '.', '_' and '-' are allowed");
@@ -29,8 +31,9 @@ Status check_text(std::string_view data, std::string_view file) {
   for (std::size_t i = 0; i < data.size();) {
     auto c = static_cast<unsigned char>(data[i]);
     auto fail = [&](const std::string& what) {
-      return make_error(ErrorCode::kInvalidArgument, std::string(file) + ":" + std::to_string(line) + ": " +
-                                                         what + " at byte " + std::to_string(i));
+      return make_error(ErrorCode::kInvalidArgument, std::string(file) + ":" +
+                                                         std::to_string(line) + ": " + what +
+                                                         " at byte " + std::to_string(i));
     };
     if (c == '\n') {
       ++line;

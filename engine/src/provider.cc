@@ -1,10 +1,12 @@
+// The resolver's provider over a workspace's repos (DESIGN §2 "first repo wins", §4).
 #include "reel/engine/provider.h"
 
 #include "reel/engine/names.h"
 
 namespace reel {
 
-RepoProvider::RepoProvider(std::vector<std::pair<std::string, Repo*>> repos) : repos_(std::move(repos)) {}
+RepoProvider::RepoProvider(std::vector<std::pair<std::string, Repo*>> repos)
+    : repos_(std::move(repos)) {}
 
 const RepoProvider::Found* RepoProvider::find(const std::string& name) {
   std::string key = lower_name(name);
@@ -14,8 +16,10 @@ const RepoProvider::Found* RepoProvider::find(const std::string& name) {
   for (const auto& [repo_name, repo] : repos_) {
     auto index = repo->read_index(name);
     if (!index) {
+      // Stop here rather than take the name from a later repo: a repo that cannot be read must
+      // not let another one supply the name (dependency confusion).
       if (!error_) error_ = index.error();
-      continue;
+      break;
     }
     if (*index) {
       found = Found{repo_name, repo, std::move(**index)};
@@ -35,7 +39,8 @@ std::vector<VersionInfo> RepoProvider::versions(const std::string& name) {
   return out;
 }
 
-std::optional<std::vector<Dependency>> RepoProvider::dependencies(const std::string& name, const Version& version) {
+std::optional<std::vector<Dependency>> RepoProvider::dependencies(const std::string& name,
+                                                                  const Version& version) {
   const Found* f = find(name);
   if (!f) return std::nullopt;
   const IndexEntry* e = f->index.find(version);

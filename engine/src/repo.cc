@@ -1,176 +1,9 @@
-// Folder repos (DESIGN §2 repo layout) and the publish / promote protocol (DESIGN §8): objects and
-// the archive are written and synced first, then the index is replaced atomically under the repo
-// lock, so a crash never leaves an index entry naming objects that are not durable.
+// Repo operations common to every kind of repo: index entries for new publications, and promote.
 #include "reel/engine/repo.h"
-
-#include <nlohmann/json.hpp>
 
 #include "reel/engine/names.h"
 
 namespace reel {
-namespace {
-
-class FolderRepo : public Repo {
- public:
-  FolderRepo(FileSystem& fs, std::string url, fs::path root, std::string name)
-      : fs_(fs), url_(std::move(url)), root_(std::move(root)), name_(std::move(name)),
-        objects_(fs, root_ / "objects") {}
-
-  const std::string& url() const override { return url_; }
-  const std::string& name() const override { return name_; }
-
-  fs::path index_path(const std::string& package) const {
-    return root_ / "index" / (lower_name(package) + ".json");
-  }
-
-  Result<std::optional<PackageIndex>> read_index(const std::string& package) override {
-    if (!check_package_name(package)) return std::optional<PackageIndex>();
-    fs::path path = index_path(package);
-    auto st = fs_.stat(path);
-    if (!st) return tl::unexpected(st.error());
-    if (st->type == FileType::kMissing) return std::optional<PackageIndex>();
-    auto text = fs_.read_file(path);
-    if (!text) return tl::unexpected(text.error());
-    auto index = parse_index(*text, path.string());
-    if (!index) return tl::unexpected(index.error());
-    return std::optional<PackageIndex>(std::move(*index));
-  }
-
-  Result<std::vector<std::string>> list_packages() override {
-    std::vector<std::string> out;
-    auto st = fs_.stat(root_ / "index");
-    if (!st) return tl::unexpected(st.error());
-    if (st->type == FileType::kMissing) return out;
-    auto entries = fs_.list_dir(root_ / "index");
-    if (!entries) return tl::unexpected(entries.error());
-    for (const auto& e : *entries) {
-      if (e.name.size() < 6 || e.name.substr(e.name.size() - 5) != ".json") continue;
-      auto index = read_index(e.name.substr(0, e.name.size() - 5));
-      if (!index) return tl::unexpected(index.error());
-      if (*index) out.push_back((*index)->name);
-    }
-    return out;
-  }
-
-  Status fetch_object(const Digest& digest, ObjectStore& dest) override {
-    auto have = dest.contains(digest);
-    if (!have) return tl::unexpected(have.error());
-    if (*have) return ok();
-    fs::path src = objects_.object_path(digest);
-    auto st = fs_.stat(src);
-    if (!st) return tl::unexpected(st.error());
-    if (st->type != FileType::kRegular) {
-      return make_error(ErrorCode::kNotFound, "repo '" + name_ + "' (" + url_ + ") lacks object sha256:" + digest.hex());
-    }
-    auto put = dest.put_file_expecting(src, digest);
-    if (!put) return tl::unexpected(put.error().with_context("repo '" + name_ + "'"));
-    return ok();
-  }
-
-  Result<std::string> read_archive(const ArchiveRef& archive) override {
-    fs::path path = root_ / archive.path;
-    auto bytes = fs_.read_file(path);
-    if (!bytes) return tl::unexpected(bytes.error());
-    if (bytes->size() != archive.size || sha256_bytes(*bytes) != archive.sha256) {
-      return make_error(ErrorCode::kCorruption, path.string() + ": archive does not match its index entry (sha256:" +
-                                                    archive.sha256.hex() + ")");
-    }
-    return bytes;
-  }
-
-  Status publish(const BuiltPackage& package, ObjectStore& objects, IndexEntry entry) override {
-    const std::string& pname = package.manifest.name;
-    const std::string vtext = package.manifest.version.to_string();
-    auto lock = fs_.lock_exclusive(root_ / ".reel-lock");
-    if (!lock) return tl::unexpected(lock.error());
-    auto current = read_index(pname);
-    if (!current) return tl::unexpected(current.error());
-    PackageIndex index;
-    if (*current) {
-      index = std::move(**current);
-      if (const IndexEntry* existing = index.find(package.manifest.version)) {
-        if (existing->archive.sha256 == package.archive_digest) return ok();
-        return make_error(ErrorCode::kConflict, pname + " " + vtext + " is already published in repo '" + name_ +
-                                                    "' with different content");
-      }
-    } else {
-      index.name = pname;
-    }
-    // 1. Objects (flushed together below).
-    for (const auto& f : package.files) {
-      if (f.symlink) continue;
-      auto have = objects_.contains(f.sha256);
-      if (!have) return tl::unexpected(have.error());
-      if (*have) continue;
-      auto put = objects_.put_file_expecting(objects.object_path(f.sha256), f.sha256, false);
-      if (!put) return tl::unexpected(put.error().with_context("publishing " + pname + " " + vtext + ": " + f.path));
-    }
-    // 2. The archive.
-    std::string rel = "packages/" + lower_name(pname) + "/" + pname + "-" + vtext + ".reel";
-    REEL_TRY(fs_.create_directories((root_ / rel).parent_path()));
-    REEL_TRY(fs_.write_file_atomic(root_ / rel, package.archive_bytes, false));
-    REEL_TRY(fs_.sync_filesystem(root_));
-    // 3. The index entry, last.
-    entry.version = package.manifest.version;
-    entry.archive = ArchiveRef{rel, package.archive_digest, package.archive_bytes.size()};
-    index.versions.push_back(std::move(entry));
-    REEL_TRY(fs_.create_directories(root_ / "index"));
-    return fs_.write_file_atomic(index_path(pname), serialize_index(index), true);
-  }
-
- private:
-  FileSystem& fs_;
-  std::string url_;
-  fs::path root_;
-  std::string name_;
-  ObjectStore objects_;
-};
-
-fs::path path_of(const std::string& url) {
-  if (url.rfind("file://", 0) == 0) return fs::path(url.substr(7));
-  return fs::path(url);
-}
-
-}  // namespace
-
-Result<std::unique_ptr<Repo>> open_repo(FileSystem& fs, const std::string& url) {
-  if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) {
-    return make_error(ErrorCode::kUnsupported, "repo " + url + ": HTTP repos are not supported yet");
-  }
-  if (url.find("://") != std::string::npos && url.rfind("file://", 0) != 0) {
-    return make_error(ErrorCode::kInvalidArgument, "repo " + url + ": unsupported URL scheme");
-  }
-  fs::path root = path_of(url);
-  fs::path marker = root / "reel-repo.json";
-  auto st = fs.stat(marker);
-  if (!st) return tl::unexpected(st.error());
-  if (st->type != FileType::kRegular) {
-    auto dir = fs.stat(root);
-    std::string why = dir && dir->type == FileType::kDirectory ? "no reel-repo.json (not a reel repo)"
-                                                               : "no such directory";
-    return make_error(ErrorCode::kNotFound, "repo at " + url + ": " + why);
-  }
-  auto text = fs.read_file(marker);
-  if (!text) return tl::unexpected(text.error());
-  auto j = nlohmann::json::parse(*text, nullptr, false);
-  if (!j.is_object() || !j.contains("format") || j["format"] != 1 || !j.contains("name") || !j["name"].is_string()) {
-    return make_error(ErrorCode::kInvalidArgument, marker.string() + ": expected {\"format\": 1, \"name\": ...}");
-  }
-  return std::unique_ptr<Repo>(new FolderRepo(fs, url, root, j["name"].get<std::string>()));
-}
-
-Status init_folder_repo(FileSystem& fs, const fs::path& path, const std::string& name) {
-  auto st = fs.stat(path / "reel-repo.json");
-  if (!st) return tl::unexpected(st.error());
-  if (st->type != FileType::kMissing) {
-    return make_error(ErrorCode::kAlreadyExists, path.string() + " already holds a reel repo");
-  }
-  for (const char* sub : {"index", "packages", "objects"}) REEL_TRY(fs.create_directories(path / sub));
-  nlohmann::ordered_json j;
-  j["format"] = 1;
-  j["name"] = name;
-  return fs.write_file_atomic(path / "reel-repo.json", j.dump() + "\n", true);
-}
 
 IndexEntry make_index_entry(const BuiltPackage& package, const SourceInfo& source, Clock& clock) {
   IndexEntry e;
@@ -186,18 +19,25 @@ IndexEntry make_index_entry(const BuiltPackage& package, const SourceInfo& sourc
   return e;
 }
 
-Status promote(Repo& from, Repo& to, const std::string& name, const Version& version, ObjectStore& staging) {
+Status promote(Repo& from, Repo& to, const std::string& name, const Version& version,
+               ObjectStore& staging) {
   auto index = from.read_index(name);
   if (!index) return tl::unexpected(index.error());
   const IndexEntry* entry = *index ? (*index)->find(version) : nullptr;
   if (!entry) {
-    return make_error(ErrorCode::kNotFound, name + " " + version.to_string() + " is not published in repo '" +
-                                                from.name() + "'");
+    return make_error(ErrorCode::kNotFound, name + " " + version.to_string() +
+                                                " is not published in repo '" + from.name() + "'");
   }
   auto bytes = from.read_archive(entry->archive);
   if (!bytes) return tl::unexpected(bytes.error());
   auto package = read_package(*bytes, entry->archive.path);
   if (!package) return tl::unexpected(package.error());
+  if (lower_name(package->manifest.name) != lower_name(name) ||
+      !(package->manifest.version == version)) {
+    return make_error(ErrorCode::kCorruption, "repo '" + from.name() + "': " + entry->archive.path +
+                                                  " holds " + package->manifest.name + " " +
+                                                  package->manifest.version.to_string());
+  }
   for (const auto& f : package->files) {
     if (!f.symlink) REEL_TRY(from.fetch_object(f.sha256, staging));
   }

@@ -1,5 +1,7 @@
 #include "toml_util.h"
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -7,16 +9,41 @@
 
 namespace reel {
 
+namespace {
+
+// toml11's what() is "[error] WHAT\n --> FILE\n   |\n 3 | text\n   | ^--- here". Reshaped to
+// "FILE:3: invalid TOML: WHAT" followed by toml11's context lines, so the first line reads like
+// every other reel error and still names the line.
+std::string describe_toml_error(std::string_view what, std::string_view file) {
+  std::string_view first = what.substr(0, what.find('\n'));
+  std::string_view context = what.substr(first.size());
+  if (first.rfind("[error] ", 0) == 0) first.remove_prefix(8);
+  std::string where(file);
+  for (std::size_t i = context.find('\n'); i != std::string_view::npos;
+       i = context.find('\n', i + 1)) {
+    std::size_t j = i + 1;
+    while (j < context.size() && context[j] == ' ') ++j;
+    std::size_t end = j;
+    while (end < context.size() && context[end] >= '0' && context[end] <= '9') ++end;
+    if (end > j && context.substr(end, 2) == " |") {
+      where += ":" + std::string(context.substr(j, end - j));
+      break;
+    }
+  }
+  std::string message = where + ": invalid TOML: " + std::string(first) + std::string(context);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return message;
+}
+
+}  // namespace
+
 Result<TomlValue> parse_toml(std::string_view text, std::string_view file) {
   REEL_TRY(check_text(text, file));
   std::istringstream in{std::string(text)};
   try {
     return toml::parse<toml::discard_comments, std::map, std::vector>(in, std::string(file));
   } catch (const std::exception& e) {
-    // toml11's message already names the file and line ("[error] ... --> FILE\n  |\n 3 | ...").
-    std::string message = e.what();
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    return make_error(ErrorCode::kInvalidArgument, std::string(file) + ": invalid TOML: " + message);
+    return make_error(ErrorCode::kInvalidArgument, describe_toml_error(e.what(), file));
   }
 }
 
@@ -25,32 +52,64 @@ Error toml_field_error(const TomlValue& value, std::string_view file, std::strin
   std::string where(file);
   auto line = value.location().line();
   if (line > 0) where += ":" + std::to_string(line);
-  return Error{ErrorCode::kInvalidArgument, where + ": " + std::string(field) + ": " + std::string(what)};
+  return Error{ErrorCode::kInvalidArgument,
+               where + ": " + std::string(field) + ": " + std::string(what)};
 }
 
 std::string toml_quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          // Other control characters: TOML's \uXXXX escape (they may come from a parsed escape).
+          static const char* hex = "0123456789ABCDEF";
+          out += "\\u00";
+          out += hex[(c >> 4) & 0xF];
+          out += hex[c & 0xF];
+        } else {
+          out += c;
+        }
     }
   }
   return out + "\"";
+}
+
+std::string toml_key(std::string_view s) {
+  bool bare = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+  return bare ? std::string(s) : toml_quote(s);
 }
 
 namespace {
 
 nlohmann::json to_json(const TomlValue& v) {
   switch (v.type()) {
-    case toml::value_t::boolean: return v.as_boolean();
-    case toml::value_t::integer: return v.as_integer();
-    case toml::value_t::floating: return v.as_floating();
-    case toml::value_t::string: return v.as_string().str;
+    case toml::value_t::boolean:
+      return v.as_boolean();
+    case toml::value_t::integer:
+      return v.as_integer();
+    case toml::value_t::floating:
+      return v.as_floating();
+    case toml::value_t::string:
+      return v.as_string().str;
     case toml::value_t::array: {
       nlohmann::json a = nlohmann::json::array();
       for (const auto& x : v.as_array()) a.push_back(to_json(x));
@@ -73,10 +132,13 @@ std::string json_to_toml(const nlohmann::json& j) {
   if (j.is_string()) return toml_quote(j.get<std::string>());
   if (j.is_boolean()) return j.get<bool>() ? "true" : "false";
   if (j.is_number_integer()) return std::to_string(j.get<long long>());
+  if (j.is_number_unsigned()) return std::to_string(j.get<unsigned long long>());
   if (j.is_number()) {
-    std::ostringstream s;
-    s << j.get<double>();
-    std::string t = s.str();
+    // nlohmann prints the shortest text that reads back to the same double.
+    double d = j.get<double>();
+    if (std::isnan(d)) return "nan";
+    if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+    std::string t = j.dump();
     if (t.find_first_of(".eE") == std::string::npos) t += ".0";
     return t;
   }
@@ -93,7 +155,7 @@ std::string json_to_toml(const nlohmann::json& j) {
     std::string s = "{";
     bool first = true;
     for (const auto& [k, x] : j.items()) {
-      s += (first ? " " : ", ") + toml_quote(k) + " = " + json_to_toml(x);
+      s += (first ? " " : ", ") + toml_key(k) + " = " + json_to_toml(x);
       first = false;
     }
     return s + (first ? "}" : " }");
@@ -109,7 +171,7 @@ std::string json_object_to_toml_lines(const std::string& json_text) {
   auto j = nlohmann::json::parse(json_text, nullptr, false);
   if (!j.is_object()) return "";
   std::string out;
-  for (const auto& [k, x] : j.items()) out += toml_quote(k) + " = " + json_to_toml(x) + "\n";
+  for (const auto& [k, x] : j.items()) out += toml_key(k) + " = " + json_to_toml(x) + "\n";
   return out;
 }
 

@@ -5,9 +5,8 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <vector>
-
 #include <toml.hpp>
+#include <vector>
 
 #include "reel/storage/error.h"
 
@@ -24,6 +23,8 @@ Error toml_field_error(const TomlValue& value, std::string_view file, std::strin
 
 // A TOML basic string literal with escapes.
 std::string toml_quote(std::string_view s);
+// A TOML key: bare when it is only [A-Za-z0-9_-] (as DESIGN §2 writes names), else quoted.
+std::string toml_key(std::string_view s);
 
 // Converts a TOML value to JSON text (for [metadata]).
 std::string toml_to_json(const TomlValue& value);

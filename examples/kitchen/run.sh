@@ -42,6 +42,8 @@ run -C shot010 repo add review "$work/repos/review" --default
 run -C shot010 repo list
 run -C shot010 add KitchenSet
 run -C shot010 tree
+run -C shot010 lock
+run -C shot010 sync
 run -C shot010 why Table
 run -C shot010 verify
 grep -q 'version = "3.2.1"' shot010/inputs/Table/asset.toml
@@ -54,7 +56,18 @@ git -C shot010/outputs/Table commit -qam "Lighter varnish"
 run -C shot010 bump Table minor
 git -C shot010/outputs/Table commit -qam "Table 3.3.0"
 run -C shot010 publish Table
+grep -q '"version": "3.3.0"' repos/review/index/table.json
+if grep -q '"version": "3.3.0"' repos/blessed/index/table.json; then
+  echo "error: Table 3.3.0 went to blessed, not to the default repo review" >&2
+  exit 1
+fi
+echo "Table 3.3.0 is in review (the default publish target), not yet in blessed"
 run -C shot010 promote Table==3.3.0 --from review --to blessed
+grep -q '"version": "3.3.0"' repos/blessed/index/table.json
+run init check --repo blessed=repos/blessed
+run -C check add 'Table==3.3.0'
+grep -q '^Kd 0.900 0.850 0.800' check/inputs/Table/table.mtl
+echo "Table 3.3.0 installs from blessed with the edited varnish"
 
 step "KitchenSet 1.3.0 takes Table >=1.2.3,<2.0 (bounded): the newest below 2.0"
 run -C shot010 add 'KitchenSet==1.3.0'

@@ -4,7 +4,10 @@
 # folder repo, then build a workspace for one track (sync, verify) and a second one from the first
 # one's workspace.toml + reel.lock alone (sync --frozen, verify, compared file by file).
 #
-# usage: run.sh [--reel BIN] [--importer BIN] [--tracks a,b,c] [--work DIR]
+# usage: run.sh [--tracks a,b,c] [--work DIR] [--importer BIN] [--reel BIN | REEL_BINARY]
+#   REEL_BINARY (or --reel): the reel executable (default: build/cli/reel)
+#   --importer: reel-stk-import (default: build/examples/reel-stk-import)
+#   --work: where to work, kept afterwards (default: a temp dir, removed at exit)
 #   --tracks limits the import to those tracks and what they need (default: everything)
 #   $STK_DEB_DIR: where the .deb is kept between runs (default: WORK/deb)
 # Exit 77 when the .deb cannot be downloaded (no route to Debian's mirrors).
@@ -20,7 +23,8 @@ while [ $# -gt 0 ]; do
     --importer) importer=$2; shift 2 ;;
     --tracks) tracks=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
-    *) echo "error: unknown argument $1" >&2; exit 2 ;;
+    -*) echo "error: unknown option $1" >&2; exit 2 ;;
+    *) reel=$1; shift ;;
   esac
 done
 reel=$(realpath "$reel")
@@ -32,8 +36,11 @@ fi
 mkdir -p "$work"
 cd "$work"
 export REEL_CACHE_DIR="$work/cache"
-now() { date +%s.%N; }
-elapsed() { echo "$(echo "$(now) - $1" | bc -l | xargs printf '%.2f')"; }
+now() { date +%s%N; }
+elapsed() {  # seconds since $1 (a now() value), two decimals
+  local ms=$((($(now) - $1) / 1000000))
+  printf '%d.%02d' $((ms / 1000)) $((ms % 1000 / 10))
+}
 
 deb_dir=${STK_DEB_DIR:-$work/deb}
 mkdir -p "$deb_dir"

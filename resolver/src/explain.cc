@@ -23,8 +23,10 @@ std::string set_text(const PackageInfo& info, const VersionSet& set) {
     std::size_t j = i;
     while (j + 1 < v.size() && set.test(j + 1)) ++j;
     std::string s;
-    if (i == j && set.count() == 1) s = v[i].to_string();
-    else if (i == j) s = "==" + v[i].to_string();
+    if (i == j && set.count() == 1)
+      s = v[i].to_string();
+    else if (i == j)
+      s = "==" + v[i].to_string();
     else {
       if (i > 0) s += ">=" + v[i].to_string();
       if (j + 1 < v.size()) s += (s.empty() ? "" : ",") + std::string("<") + v[j + 1].to_string();
@@ -52,7 +54,8 @@ class Explainer {
     } else {
       write(root, "Because " + text(root) + ", version solving failed.", false);
     }
-    std::size_t padding = numbers_.empty() ? 0 : ("(" + std::to_string(numbers_.size()) + ") ").size();
+    std::size_t padding =
+        numbers_.empty() ? 0 : ("(" + std::to_string(numbers_.size()) + ") ").size();
     std::ostringstream out;
     for (std::size_t i = 0; i < lines_.size(); ++i) {
       if (i) out << "\n";
@@ -71,7 +74,9 @@ class Explainer {
   }
 
  private:
-  const Incompatibility& at(int i) const { return solver_.incompatibilities()[static_cast<std::size_t>(i)]; }
+  const Incompatibility& at(int i) const {
+    return solver_.incompatibilities()[static_cast<std::size_t>(i)];
+  }
   bool derived(int i) const { return at(i).cause == Cause::kConflict; }
 
   void count_derivations(int i) {
@@ -83,7 +88,25 @@ class Explainer {
 
   // A range in its simplest form, or as written when it admits nothing.
   static std::string label_text(const Range& r) {
-    return r.is_empty() && !r.source_text().empty() ? r.source_text() : r.to_string();
+    return r.is_empty() && !r.source_text().empty() ? r.source_text() : r.to_caret_string();
+  }
+
+  // " (2.0.0 is yanked)" when the term's range matches only yanked versions.
+  std::string yanked_note(const Term& t) const {
+    if (!t.label) return "";
+    const PackageInfo& info = solver_.package(t.package);
+    std::vector<std::string> yanked;
+    for (std::size_t i = 0; i < info.versions.size(); ++i) {
+      if (info.yanked[i] && t.label->contains(info.versions[i])) {
+        yanked.push_back(info.versions[i].to_string());
+      }
+    }
+    if (yanked.empty()) return "";
+    std::string list;
+    for (std::size_t i = 0; i < yanked.size(); ++i) {
+      list += (i == 0 ? "" : i + 1 == yanked.size() ? " and " : ", ") + yanked[i];
+    }
+    return " (" + list + (yanked.size() == 1 ? " is" : " are") + " yanked)";
   }
 
   std::string name(PackageId id) const { return solver_.package(id).name; }
@@ -109,7 +132,8 @@ class Explainer {
       case Cause::kNoVersions:
         return "no versions of " + name(terms[0].package) + " match " +
                (terms[0].label ? label_text(*terms[0].label)
-                               : set_text(solver_.package(terms[0].package), terms[0].set));
+                               : set_text(solver_.package(terms[0].package), terms[0].set)) +
+               yanked_note(terms[0]);
       case Cause::kNotFound:
         return name(terms[0].package) + " doesn't exist";
       case Cause::kUnavailable:
@@ -129,18 +153,23 @@ class Explainer {
     if (has_root && positive.empty() && negative.size() == 1) {
       return solver_.root_name() + " depends on " + term_text(*negative[0], false);
     }
-    if (positive.size() == 1 && negative.empty()) return term_text(*positive[0], true) + " is forbidden";
-    if (negative.size() == 1 && positive.empty()) return term_text(*negative[0], false) + " is required";
+    if (positive.size() == 1 && negative.empty())
+      return term_text(*positive[0], true) + " is forbidden";
+    if (negative.size() == 1 && positive.empty())
+      return term_text(*negative[0], false) + " is required";
     if (positive.size() == 1 && negative.size() == 1) {
       return term_text(*positive[0], true) + " requires " + term_text(*negative[0], false);
     }
     auto join = [&](const std::vector<const Term*>& list, const char* sep) {
       std::string s;
-      for (std::size_t k = 0; k < list.size(); ++k) s += (k ? sep : "") + term_text(*list[k], k == 0);
+      for (std::size_t k = 0; k < list.size(); ++k)
+        s += (k ? sep : "") + term_text(*list[k], k == 0);
       return s;
     };
     if (negative.empty()) {
-      if (positive.size() == 2) return term_text(*positive[0], true) + " and " + term_text(*positive[1], true) + " are incompatible";
+      if (positive.size() == 2)
+        return term_text(*positive[0], true) + " and " + term_text(*positive[1], true) +
+               " are incompatible";
       return "one of " + join(positive, " or ") + " must be false";
     }
     if (positive.empty()) return "either " + join(negative, " or ");
@@ -199,8 +228,10 @@ class Explainer {
       } else if (l1 || l2) {
         int with = l1 ? c1 : c2, without = l1 ? c2 : c1;
         visit(without);
-        write(i, conjunction + " because " + text(with) + " (" + std::to_string(line_of(with)) + "), " +
-                     incompatibility + ".", numbered);
+        write(i,
+              conjunction + " because " + text(with) + " (" + std::to_string(line_of(with)) +
+                  "), " + incompatibility + ".",
+              numbered);
       } else if (single_line(c1) || single_line(c2)) {
         int first = single_line(c2) ? c1 : c2, second = single_line(c2) ? c2 : c1;
         visit(first);
@@ -210,8 +241,10 @@ class Explainer {
         visit(c1, true);
         lines_.emplace_back("", 0);
         visit(c2);
-        write(i, conjunction + " because " + text(c1) + " (" + std::to_string(line_of(c1)) + "), " +
-                     incompatibility + ".", numbered);
+        write(i,
+              conjunction + " because " + text(c1) + " (" + std::to_string(line_of(c1)) + "), " +
+                  incompatibility + ".",
+              numbered);
       }
     } else if (derived(c1) || derived(c2)) {
       int d = derived(c1) ? c1 : c2, e = derived(c1) ? c2 : c1;
@@ -221,7 +254,8 @@ class Explainer {
         int dd = derived(at(d).cause1) ? at(d).cause1 : at(d).cause2;
         int de = derived(at(d).cause1) ? at(d).cause2 : at(d).cause1;
         visit(dd);
-        write(i, conjunction + " because " + and_text(de, e) + ", " + incompatibility + ".", numbered);
+        write(i, conjunction + " because " + and_text(de, e) + ", " + incompatibility + ".",
+              numbered);
       } else {
         visit(d);
         write(i, conjunction + " because " + text(e) + ", " + incompatibility + ".", numbered);

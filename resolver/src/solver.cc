@@ -2,10 +2,10 @@
 // incompatibilities, decision making newest-first (locked versions first), and conflict resolution
 // that learns new incompatibilities and backjumps. Version sets are bitsets over each package's
 // known versions (solver_types.h).
-#include "solver_state.h"
-
 #include <algorithm>
 #include <stdexcept>
+
+#include "solver_state.h"
 
 namespace reel {
 namespace pubgrub {
@@ -14,7 +14,9 @@ constexpr const char* kRootKey = "\x01root";
 }
 
 Solver::Solver(PackageProvider& provider, const ResolveRequest& request)
-    : provider_(provider), request_(request), any_range_(std::make_shared<const Range>(Range::any())) {
+    : provider_(provider),
+      request_(request),
+      any_range_(std::make_shared<const Range>(Range::any())) {
   PackageId root = intern(kRootKey);
   packages_[static_cast<std::size_t>(root)].name = request.root_name;
   packages_[static_cast<std::size_t>(root)].versions = {Version(0, 0, 0)};
@@ -49,12 +51,28 @@ void Solver::load(PackageId id) {
   }
 }
 
+bool Solver::upgraded(const std::string& name) const {
+  return request_.upgrade_all || request_.upgrade.count(name) > 0;
+}
+
 VersionSet Solver::set_of(PackageId id, const Range& range) {
   load(id);
   const PackageInfo& info = packages_[static_cast<std::size_t>(id)];
   VersionSet set(info.versions.size(), false);
+  // A yanked version matches only a single-version pin naming it, or the lock's version.
+  std::optional<Version> pin;
+  const Version* locked = nullptr;
+  bool any_yanked = std::find(info.yanked.begin(), info.yanked.end(), true) != info.yanked.end();
+  if (any_yanked) {
+    pin = range.single_version();
+    auto pref = request_.preferred.find(info.name);
+    if (pref != request_.preferred.end() && !upgraded(info.name)) locked = &pref->second;
+  }
   for (std::size_t i = 0; i < info.versions.size(); ++i) {
-    if (range.contains(info.versions[i])) set.set(i);
+    const Version& v = info.versions[i];
+    if (!range.contains(v)) continue;
+    if (info.yanked[i] && !(pin && *pin == v) && !(locked && *locked == v)) continue;
+    set.set(i);
   }
   return set;
 }
@@ -69,8 +87,9 @@ int Solver::add_incompatibility(Incompatibility incompatibility) {
 }
 
 const Term* Solver::current(PackageId id) const {
-  return assignment_count_[static_cast<std::size_t>(id)] == 0 ? nullptr
-                                                              : &current_[static_cast<std::size_t>(id)];
+  return assignment_count_[static_cast<std::size_t>(id)] == 0
+             ? nullptr
+             : &current_[static_cast<std::size_t>(id)];
 }
 
 void Solver::assign(Term term, int cause) {
@@ -160,7 +179,8 @@ bool Solver::propagate(PackageId start) {
         break;
       }
       if (rel == Relation::kInconclusive && unsatisfied >= 0) {
-        Term t = incompatibilities_[static_cast<std::size_t>(index)].terms[static_cast<std::size_t>(unsatisfied)];
+        Term t = incompatibilities_[static_cast<std::size_t>(index)]
+                     .terms[static_cast<std::size_t>(unsatisfied)];
         assign(t.negate(), index);
         if (std::find(changed.begin(), changed.end(), t.package) == changed.end()) {
           changed.push_back(t.package);
@@ -187,7 +207,8 @@ std::size_t Solver::satisfier_index(const Term& term) const {
 int Solver::resolve_conflict(int index) {
   for (;;) {
     Incompatibility inc = incompatibilities_[static_cast<std::size_t>(index)];
-    if (inc.terms.empty() || (inc.terms.size() == 1 && inc.terms[0].package == 0 && inc.terms[0].positive)) {
+    if (inc.terms.empty() ||
+        (inc.terms.size() == 1 && inc.terms[0].package == 0 && inc.terms[0].positive)) {
       failure_ = index;
       return -1;
     }
@@ -200,22 +221,24 @@ int Solver::resolve_conflict(int index) {
       long s = static_cast<long>(satisfier_index(term));
       if (most_recent_satisfier == -1 || most_recent_satisfier < s) {
         if (most_recent_satisfier != -1) {
-          previous_level = std::max(previous_level,
-                                    assignments_[static_cast<std::size_t>(most_recent_satisfier)].decision_level);
+          previous_level = std::max(
+              previous_level,
+              assignments_[static_cast<std::size_t>(most_recent_satisfier)].decision_level);
         }
         most_recent_term = static_cast<int>(i);
         most_recent_satisfier = s;
         difference.reset();
       } else {
-        previous_level = std::max(previous_level, assignments_[static_cast<std::size_t>(s)].decision_level);
+        previous_level =
+            std::max(previous_level, assignments_[static_cast<std::size_t>(s)].decision_level);
       }
       if (most_recent_term == static_cast<int>(i)) {
-        Term diff = intersect(assignments_[static_cast<std::size_t>(most_recent_satisfier)].term, term.negate());
+        Term diff = intersect(assignments_[static_cast<std::size_t>(most_recent_satisfier)].term,
+                              term.negate());
         if (!is_empty_positive(diff)) {
           difference = diff;
-          previous_level = std::max(
-              previous_level,
-              assignments_[satisfier_index(diff.negate())].decision_level);
+          previous_level =
+              std::max(previous_level, assignments_[satisfier_index(diff.negate())].decision_level);
         }
       }
     }
@@ -235,12 +258,14 @@ int Solver::resolve_conflict(int index) {
     // One term per package: terms on the same package are intersected.
     std::vector<Term> merged;
     for (auto& t : terms) {
-      auto it = std::find_if(merged.begin(), merged.end(), [&](const Term& m) { return m.package == t.package; });
+      auto it = std::find_if(merged.begin(), merged.end(),
+                             [&](const Term& m) { return m.package == t.package; });
       if (it == merged.end()) {
         merged.push_back(std::move(t));
       } else {
         Term m = intersect(*it, t);
-        if (it->label && t.label && it->set == m.set && it->positive == m.positive) m.label = it->label;
+        if (it->label && t.label && it->set == m.set && it->positive == m.positive)
+          m.label = it->label;
         *it = std::move(m);
       }
     }
@@ -248,11 +273,13 @@ int Solver::resolve_conflict(int index) {
     merged.erase(std::remove_if(merged.begin(), merged.end(),
                                 [](const Term& t) { return !t.positive && t.set.empty(); }),
                  merged.end());
-    index = add_incompatibility(Incompatibility{std::move(merged), Cause::kConflict, index, satisfier.cause});
+    index = add_incompatibility(
+        Incompatibility{std::move(merged), Cause::kConflict, index, satisfier.cause});
   }
 }
 
-std::vector<Dependency> Solver::dependencies_of(PackageId id, std::size_t version_index, bool* missing) {
+std::vector<Dependency> Solver::dependencies_of(PackageId id, std::size_t version_index,
+                                                bool* missing) {
   *missing = false;
   auto key = std::make_pair(id, version_index);
   auto it = dependency_cache_.find(key);
@@ -269,7 +296,8 @@ std::vector<Dependency> Solver::dependencies_of(PackageId id, std::size_t versio
     }
     deps = std::move(*got);
   }
-  std::sort(deps.begin(), deps.end(), [](const Dependency& a, const Dependency& b) { return a.name < b.name; });
+  std::sort(deps.begin(), deps.end(),
+            [](const Dependency& a, const Dependency& b) { return a.name < b.name; });
   dependency_cache_.emplace(key, deps);
   return deps;
 }
@@ -291,26 +319,18 @@ std::optional<PackageId> Solver::choose_and_decide() {
   const PackageInfo& info = packages_[static_cast<std::size_t>(best)];
   const VersionSet& allowed = current_[static_cast<std::size_t>(best)].set;
   if (info.versions.empty()) {
-    add_incompatibility(Incompatibility{{Term{best, VersionSet(0, true), true, nullptr}}, Cause::kNotFound});
+    add_incompatibility(
+        Incompatibility{{Term{best, VersionSet(0, true), true, nullptr}}, Cause::kNotFound});
     return best;
   }
   long chosen = -1;
-  bool upgrade = request_.upgrade_all || request_.upgrade.count(info.name) > 0;
   auto pref = request_.preferred.find(info.name);
-  if (!upgrade && pref != request_.preferred.end()) {
+  if (!upgraded(info.name) && pref != request_.preferred.end()) {
     for (std::size_t i = 0; i < info.versions.size(); ++i) {
       if (info.versions[i] == pref->second && allowed.test(i)) chosen = static_cast<long>(i);
     }
   }
-  if (chosen == -1) {
-    bool pinned = allowed.count() == 1;
-    for (std::size_t i = info.versions.size(); i-- > 0;) {
-      if (!allowed.test(i)) continue;
-      if (info.yanked[i] && !pinned) continue;
-      chosen = static_cast<long>(i);
-      break;
-    }
-  }
+  if (chosen == -1) chosen = allowed.highest();  // yanked versions were left out by set_of()
   if (chosen == -1) {
     Term t{best, allowed, true, nullptr};
     add_incompatibility(Incompatibility{{t}, Cause::kNoVersions});
@@ -338,7 +358,8 @@ std::optional<PackageId> Solver::choose_and_decide() {
       bool miss = false;
       auto other = dependencies_of(best, j, &miss);
       if (miss) return false;
-      auto it = std::find_if(other.begin(), other.end(), [&](const Dependency& d) { return d.name == dep.name; });
+      auto it = std::find_if(other.begin(), other.end(),
+                             [&](const Dependency& d) { return d.name == dep.name; });
       return it != other.end() && it->range == dep.range;
     };
     if (best != 0) {
@@ -350,7 +371,8 @@ std::optional<PackageId> Solver::choose_and_decide() {
     Term depender_term{best, depender, true, nullptr};
     if (depender.full()) depender_term.label = any_range_;
     auto label = std::make_shared<const Range>(dep.range);
-    Incompatibility inc{{depender_term, Term{target, target_set, false, label}}, Cause::kDependency};
+    Incompatibility inc{{depender_term, Term{target, target_set, false, label}},
+                        Cause::kDependency};
     conflict = conflict || relation_term_satisfied(inc.terms[1]);
     add_incompatibility(std::move(inc));
     if (nothing) {
@@ -366,7 +388,8 @@ std::optional<PackageId> Solver::choose_and_decide() {
 }
 
 ResolveResult Solver::run() {
-  add_incompatibility(Incompatibility{{Term{0, VersionSet(1, true), false, nullptr}}, Cause::kRoot});
+  add_incompatibility(
+      Incompatibility{{Term{0, VersionSet(1, true), false, nullptr}}, Cause::kRoot});
   PackageId next = 0;
   for (;;) {
     if (!propagate(next)) return Unsolvable{explain(*this, failure_)};
@@ -381,7 +404,8 @@ ResolveResult Solver::run() {
     solution.versions.emplace(info.name, info.versions[static_cast<std::size_t>(decided_[p])]);
     bool missing = false;
     std::vector<std::string> names;
-    for (const auto& d : dependencies_of(static_cast<PackageId>(p), static_cast<std::size_t>(decided_[p]), &missing)) {
+    for (const auto& d : dependencies_of(static_cast<PackageId>(p),
+                                         static_cast<std::size_t>(decided_[p]), &missing)) {
       if (d.name != info.name) names.push_back(d.name);
     }
     solution.dependencies.emplace(info.name, std::move(names));

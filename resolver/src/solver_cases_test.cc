@@ -2,6 +2,7 @@
 // the expected solution or the full expected explanation). Format, one statement a line:
 //   package NAME VERSION[: DEP RANGE; DEP RANGE ...]   a published version and its dependencies
 //   yanked NAME VERSION | locked NAME VERSION | upgrade NAME | upgrade-all
+//   missing NAME VERSION                                listed, but its dependencies cannot be read
 //   request NAME RANGE                                  a root requirement
 //   expect NAME VERSION                                 one line per selected package
 //   expect-error                                        the explanation follows, up to `end`
@@ -20,6 +21,7 @@ namespace {
 struct MemoryProvider : PackageProvider {
   std::map<std::string, std::map<Version, std::vector<Dependency>>> packages;
   std::map<std::string, std::set<Version>> yanked;
+  std::map<std::string, std::set<Version>> missing;
   std::vector<VersionInfo> versions(const std::string& name) override {
     std::vector<VersionInfo> out;
     auto it = packages.find(name);
@@ -27,11 +29,12 @@ struct MemoryProvider : PackageProvider {
     for (const auto& [v, deps] : it->second) out.push_back({v, yanked[name].count(v) > 0});
     return out;
   }
-  std::optional<std::vector<Dependency>> dependencies(const std::string& name, const Version& v) override {
+  std::optional<std::vector<Dependency>> dependencies(const std::string& name,
+                                                      const Version& v) override {
     auto it = packages.find(name);
     if (it == packages.end()) return std::nullopt;
     auto jt = it->second.find(v);
-    if (jt == it->second.end()) return std::nullopt;
+    if (jt == it->second.end() || missing[name].count(v) > 0) return std::nullopt;
     return jt->second;
   }
 };
@@ -90,12 +93,16 @@ TEST_P(SolverCase, MatchesExpectation) {
           if (!trim(d).empty()) deps.push_back(dependency(d));
         }
       }
-    } else if (verb == "yanked" || verb == "locked") {
+    } else if (verb == "yanked" || verb == "locked" || verb == "missing") {
       std::istringstream w(rest);
       std::string name, ver;
       w >> name >> ver;
-      if (verb == "yanked") provider.yanked[name].insert(version(ver));
-      else request.preferred[name] = version(ver);
+      if (verb == "yanked")
+        provider.yanked[name].insert(version(ver));
+      else if (verb == "missing")
+        provider.missing[name].insert(version(ver));
+      else
+        request.preferred[name] = version(ver);
     } else if (verb == "upgrade") {
       request.upgrade.insert(rest);
     } else if (verb == "upgrade-all") {
@@ -120,7 +127,8 @@ TEST_P(SolverCase, MatchesExpectation) {
     ASSERT_TRUE(std::holds_alternative<Unsolvable>(result)) << "expected no solution";
     EXPECT_EQ(std::get<Unsolvable>(result).explanation, *expected_error);
   } else {
-    ASSERT_TRUE(std::holds_alternative<Solution>(result)) << std::get<Unsolvable>(result).explanation;
+    ASSERT_TRUE(std::holds_alternative<Solution>(result))
+        << std::get<Unsolvable>(result).explanation;
     const auto& got = std::get<Solution>(result).versions;
     std::map<std::string, std::string> got_text, want_text;
     for (const auto& [n, v] : got) got_text[n] = v.to_string();
@@ -141,7 +149,8 @@ std::vector<std::string> case_files() {
 INSTANTIATE_TEST_SUITE_P(Data, SolverCase, ::testing::ValuesIn(case_files()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string n = std::filesystem::path(info.param).stem().string();
-                           for (auto& c : n) if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           for (auto& c : n)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            return n;
                          });
 

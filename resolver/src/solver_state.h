@@ -38,7 +38,10 @@ class Solver {
  private:
   PackageId intern(const std::string& name);
   void load(PackageId id);
+  // The known versions of `id` in `range`, without yanked ones unless the range pins exactly that
+  // version or the lock names it (and the package is not upgraded).
   VersionSet set_of(PackageId id, const Range& range);
+  bool upgraded(const std::string& name) const;
   int add_incompatibility(Incompatibility incompatibility);
 
   // The intersection of every assignment to `id`, or nullptr if none.
@@ -67,9 +70,9 @@ class Solver {
   std::vector<Incompatibility> incompatibilities_;
   std::vector<std::vector<int>> by_package_;  // incompatibility indexes mentioning a package
   std::vector<Assignment> assignments_;
-  std::vector<Term> current_;        // per package: intersection of its assignments
+  std::vector<Term> current_;  // per package: intersection of its assignments
   std::vector<int> assignment_count_;
-  std::vector<long> decided_;        // per package: decided version index or -1
+  std::vector<long> decided_;  // per package: decided version index or -1
   int decision_level_ = 0;
   int failure_ = -1;
   std::map<std::pair<PackageId, std::size_t>, std::vector<Dependency>> dependency_cache_;

@@ -30,13 +30,15 @@ class VersionSet {
   bool test(std::size_t i) const { return (data()[i / 64] >> (i % 64)) & 1; }
   void set(std::size_t i) { data()[i / 64] |= 1ULL << (i % 64); }
   bool empty() const {
-    for (std::size_t i = 0; i < words(); ++i) if (data()[i]) return false;
+    for (std::size_t i = 0; i < words(); ++i)
+      if (data()[i]) return false;
     return true;
   }
   bool full() const { return complement().empty(); }
   std::size_t count() const {
     std::size_t n = 0;
-    for (std::size_t i = 0; i < words(); ++i) n += static_cast<std::size_t>(__builtin_popcountll(data()[i]));
+    for (std::size_t i = 0; i < words(); ++i)
+      n += static_cast<std::size_t>(__builtin_popcountll(data()[i]));
     return n;
   }
   VersionSet complement() const {
@@ -62,22 +64,27 @@ class VersionSet {
     return r;
   }
   bool subset_of(const VersionSet& o) const {
-    for (std::size_t i = 0; i < words(); ++i) if (data()[i] & ~o.data()[i]) return false;
+    for (std::size_t i = 0; i < words(); ++i)
+      if (data()[i] & ~o.data()[i]) return false;
     return true;
   }
   bool disjoint(const VersionSet& o) const {
-    for (std::size_t i = 0; i < words(); ++i) if (data()[i] & o.data()[i]) return false;
+    for (std::size_t i = 0; i < words(); ++i)
+      if (data()[i] & o.data()[i]) return false;
     return true;
   }
   bool operator==(const VersionSet& o) const {
     if (size_ != o.size_) return false;
-    for (std::size_t i = 0; i < words(); ++i) if (data()[i] != o.data()[i]) return false;
+    for (std::size_t i = 0; i < words(); ++i)
+      if (data()[i] != o.data()[i]) return false;
     return true;
   }
   // Highest index set, or -1.
   long highest() const {
     for (std::size_t w = words(); w-- > 0;) {
-      if (data()[w]) return static_cast<long>(w * 64 + 63 - static_cast<std::size_t>(__builtin_clzll(data()[w])));
+      if (data()[w])
+        return static_cast<long>(w * 64 + 63 -
+                                 static_cast<std::size_t>(__builtin_clzll(data()[w])));
     }
     return -1;
   }

@@ -14,9 +14,7 @@ std::string ParseError::to_string() const {
 
 namespace detail {
 
-bool is_ident_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-';
-}
+bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-'; }
 
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
@@ -128,7 +126,8 @@ tl::expected<Version, ParseError> Version::parse(std::string_view text) {
 }
 
 std::string Version::to_string() const {
-  std::string s = std::to_string(major_) + "." + std::to_string(minor_) + "." + std::to_string(patch_);
+  std::string s =
+      std::to_string(major_) + "." + std::to_string(minor_) + "." + std::to_string(patch_);
   for (std::size_t i = 0; i < prerelease_.size(); ++i) s += (i == 0 ? "-" : ".") + prerelease_[i];
   for (std::size_t i = 0; i < build_.size(); ++i) s += (i == 0 ? "+" : ".") + build_[i];
   return s;
@@ -154,7 +153,8 @@ std::strong_ordering Version::operator<=>(const Version& other) const {
   if (auto c = minor_ <=> other.minor_; c != 0) return c;
   if (auto c = patch_ <=> other.patch_; c != 0) return c;
   if (prerelease_.empty() || other.prerelease_.empty()) {
-    return other.prerelease_.size() <=> prerelease_.size();  // a release sorts above its prereleases
+    return other.prerelease_.size() <=>
+           prerelease_.size();  // a release sorts above its prereleases
   }
   std::size_t n = std::min(prerelease_.size(), other.prerelease_.size());
   for (std::size_t i = 0; i < n; ++i) {

@@ -4,6 +4,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 
 #include <memory>
 
@@ -18,6 +19,30 @@ struct ReadDeleter {
 };
 struct EntryDeleter {
   void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+
+// Makes the calling thread's character type UTF-8 (C.UTF-8) while it lives, so that libarchive
+// translates pax's UTF-8 member names to and from the "current locale" losslessly whatever the
+// process locale is. Thread-local (uselocale(3)), so no other thread is affected. In the C
+// locale, libarchive refuses non-ASCII names, and crashes on names set only as UTF-8
+// (libarchive issue #2233), hence names are always handed over in the locale's encoding.
+class Utf8Locale {
+ public:
+  Utf8Locale() : utf8_(::newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr))) {
+    if (utf8_ != static_cast<locale_t>(nullptr)) previous_ = ::uselocale(utf8_);
+  }
+  ~Utf8Locale() {
+    if (utf8_ != static_cast<locale_t>(nullptr)) {
+      ::uselocale(previous_);
+      ::freelocale(utf8_);
+    }
+  }
+  Utf8Locale(const Utf8Locale&) = delete;
+  Utf8Locale& operator=(const Utf8Locale&) = delete;
+
+ private:
+  locale_t utf8_;
+  locale_t previous_ = static_cast<locale_t>(nullptr);
 };
 
 bool safe_member_path(std::string_view path) {
@@ -41,6 +66,7 @@ std::string archive_message(archive* a) {
 }  // namespace
 
 Result<std::string> write_archive(const std::vector<ArchiveMember>& members) {
+  Utf8Locale utf8;  // before archive_write_new: libarchive caches the charset per archive
   std::unique_ptr<archive, WriteDeleter> a(archive_write_new());
   archive_write_set_format_pax_restricted(a.get());
   archive_write_add_filter_zstd(a.get());
@@ -59,7 +85,7 @@ Result<std::string> write_archive(const std::vector<ArchiveMember>& members) {
       return make_error(ErrorCode::kInvalidArgument, "unsafe archive member path '" + m.path + "'");
     }
     std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
-    archive_entry_set_pathname(e.get(), m.path.c_str());
+    archive_entry_copy_pathname(e.get(), m.path.c_str());
     archive_entry_set_filetype(e.get(), AE_IFREG);
     archive_entry_set_perm(e.get(), 0644);
     archive_entry_set_size(e.get(), static_cast<la_int64_t>(m.data.size()));
@@ -67,9 +93,8 @@ Result<std::string> write_archive(const std::vector<ArchiveMember>& members) {
     archive_entry_set_uid(e.get(), 0);
     archive_entry_set_gid(e.get(), 0);
     if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK ||
-        (!m.data.empty() &&
-         archive_write_data(a.get(), m.data.data(), m.data.size()) !=
-             static_cast<la_ssize_t>(m.data.size()))) {
+        (!m.data.empty() && archive_write_data(a.get(), m.data.data(), m.data.size()) !=
+                                static_cast<la_ssize_t>(m.data.size()))) {
       return make_error(ErrorCode::kIOError,
                         "writing archive member " + m.path + ": " + archive_message(a.get()));
     }
@@ -80,7 +105,9 @@ Result<std::string> write_archive(const std::vector<ArchiveMember>& members) {
   return out;
 }
 
-Result<std::vector<ArchiveMember>> read_archive(std::string_view bytes, std::size_t max_total_bytes) {
+Result<std::vector<ArchiveMember>> read_archive(std::string_view bytes,
+                                                std::size_t max_total_bytes) {
+  Utf8Locale utf8;  // before archive_read_new: libarchive caches the charset per archive
   std::unique_ptr<archive, ReadDeleter> a(archive_read_new());
   archive_read_support_filter_zstd(a.get());
   archive_read_support_format_tar(a.get());
@@ -96,7 +123,8 @@ Result<std::vector<ArchiveMember>> read_archive(std::string_view bytes, std::siz
     if (rc != ARCHIVE_OK) {
       return make_error(ErrorCode::kCorruption, "reading archive: " + archive_message(a.get()));
     }
-    const char* name = archive_entry_pathname(e);
+    const char* name = archive_entry_pathname_utf8(e);
+    if (name == nullptr) name = archive_entry_pathname(e);
     std::string path = name ? name : "";
     if (!safe_member_path(path)) {
       return make_error(ErrorCode::kCorruption, "archive member '" + path + "' has an unsafe path");

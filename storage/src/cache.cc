@@ -9,10 +9,14 @@ Result<fs::path> default_cache_dir(const std::map<std::string, std::string>& env
     return it == env.end() ? std::string() : it->second;
   };
   fs::path dir;
-  if (!override_dir.empty()) dir = override_dir;
-  else if (auto v = get("REEL_CACHE_DIR"); !v.empty()) dir = v;
-  else if (auto x = get("XDG_CACHE_HOME"); !x.empty()) dir = fs::path(x) / "reel";
-  else if (auto h = get("HOME"); !h.empty()) dir = fs::path(h) / ".cache" / "reel";
+  if (!override_dir.empty())
+    dir = override_dir;
+  else if (auto v = get("REEL_CACHE_DIR"); !v.empty())
+    dir = v;
+  else if (auto x = get("XDG_CACHE_HOME"); !x.empty())
+    dir = fs::path(x) / "reel";
+  else if (auto h = get("HOME"); !h.empty())
+    dir = fs::path(h) / ".cache" / "reel";
   else {
     return make_error(ErrorCode::kInvalidArgument,
                       "no cache directory: set REEL_CACHE_DIR or HOME, or pass --cache-dir");
@@ -22,6 +26,8 @@ Result<fs::path> default_cache_dir(const std::map<std::string, std::string>& env
 }
 
 Cache::Cache(FileSystem& fs, fs::path root)
-    : root_(std::move(root)), objects_(fs, root_ / "objects-v1"), archives_(fs, root_ / "archives-v1") {}
+    : root_(std::move(root)),
+      objects_(fs, root_ / "objects-v1"),
+      archives_(fs, root_ / "archives-v1") {}
 
 }  // namespace reel

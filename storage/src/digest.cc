@@ -31,8 +31,8 @@ std::string Digest::hex() const {
 
 Result<Digest> Digest::from_hex(std::string_view hex) {
   if (hex.size() != 64) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "invalid sha256 digest '" + std::string(hex) + "': expected 64 hex characters");
+    return make_error(ErrorCode::kInvalidArgument, "invalid sha256 digest '" + std::string(hex) +
+                                                       "': expected 64 hex characters");
   }
   Digest d;
   for (std::size_t i = 0; i < 32; ++i) {

@@ -4,15 +4,24 @@ namespace reel {
 
 std::string_view error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kNotFound: return "not found";
-    case ErrorCode::kInvalidArgument: return "invalid argument";
-    case ErrorCode::kCorruption: return "corruption";
-    case ErrorCode::kIOError: return "I/O error";
-    case ErrorCode::kNoSpace: return "no space";
-    case ErrorCode::kNetwork: return "network";
-    case ErrorCode::kConflict: return "conflict";
-    case ErrorCode::kAlreadyExists: return "already exists";
-    case ErrorCode::kUnsupported: return "unsupported";
+    case ErrorCode::kNotFound:
+      return "not found";
+    case ErrorCode::kInvalidArgument:
+      return "invalid argument";
+    case ErrorCode::kCorruption:
+      return "corruption";
+    case ErrorCode::kIOError:
+      return "I/O error";
+    case ErrorCode::kNoSpace:
+      return "no space";
+    case ErrorCode::kNetwork:
+      return "network";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kAlreadyExists:
+      return "already exists";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
   }
   return "error";
 }

@@ -17,11 +17,16 @@ Result<LinkMode> parse_link_mode(std::string_view text) {
 
 std::string_view link_mode_name(LinkMode mode) {
   switch (mode) {
-    case LinkMode::kAuto: return "auto";
-    case LinkMode::kClone: return "clone";
-    case LinkMode::kHardlink: return "hardlink";
-    case LinkMode::kCopy: return "copy";
-    case LinkMode::kSymlink: return "symlink";
+    case LinkMode::kAuto:
+      return "auto";
+    case LinkMode::kClone:
+      return "clone";
+    case LinkMode::kHardlink:
+      return "hardlink";
+    case LinkMode::kCopy:
+      return "copy";
+    case LinkMode::kSymlink:
+      return "symlink";
   }
   return "auto";
 }
@@ -41,7 +46,9 @@ Result<bool> ObjectStore::contains(const Digest& digest) {
 
 namespace {
 
-// Streams `source` into a temp file in `dir`, hashing as it goes.
+constexpr std::size_t kBufferSize = std::size_t{1} << 20;
+
+// Streams `source` into a temp file in `dir` through a 1 MiB buffer, hashing as it goes.
 Result<std::pair<std::unique_ptr<OutputFile>, Digest>> stream_to_temp(FileSystem& fs,
                                                                       const fs::path& source,
                                                                       const fs::path& dir) {
@@ -50,58 +57,58 @@ Result<std::pair<std::unique_ptr<OutputFile>, Digest>> stream_to_temp(FileSystem
   auto out = fs.create_temp(dir);
   if (!out) return tl::unexpected(out.error());
   Sha256 hasher;
-  std::string buffer(1 << 20, '\0');
+  std::string buffer(kBufferSize, '\0');
   for (;;) {
     auto n = (*in)->read(buffer.data(), buffer.size());
     if (!n) return tl::unexpected(n.error());
     if (*n == 0) break;
     hasher.update(buffer.data(), *n);
-    auto st = (*out)->write(buffer.data(), *n);
-    if (!st) return tl::unexpected(st.error());
+    REEL_TRY((*out)->write(buffer.data(), *n));
   }
   return std::make_pair(std::move(*out), hasher.finish());
 }
 
 }  // namespace
 
-Status ObjectStore::put_file_expecting(const fs::path& source, const Digest& expected, bool sync) {
-  auto have = contains(expected);
-  if (!have) return tl::unexpected(have.error());
-  if (*have) return ok();
-  fs::path tmp_dir = root_ / "tmp";
-  REEL_TRY(fs_.create_directories(tmp_dir));
-  auto temp = stream_to_temp(fs_, source, tmp_dir);
-  if (!temp) return tl::unexpected(temp.error());
-  auto& [out, digest] = *temp;
-  if (digest != expected) {
-    out->abort();
-    return make_error(ErrorCode::kCorruption, source.string() + ": digest mismatch: expected sha256:" +
-                                                  expected.hex() + ", got sha256:" + digest.hex());
-  }
-  if (sync) REEL_TRY(out->sync());
-  fs::path dest = object_path(digest);
-  REEL_TRY(fs_.create_directories(dest.parent_path()));
-  REEL_TRY(fs_.set_mode(out->temp_path(), 0444));
-  return out->commit(dest);
-}
+fs::path ObjectStore::temp_dir() const { return root_ / "tmp"; }
 
-Result<Digest> ObjectStore::put_file(const fs::path& source, bool sync) {
-  fs::path tmp_dir = root_ / "tmp";
-  REEL_TRY(fs_.create_directories(tmp_dir));
-  auto temp = stream_to_temp(fs_, source, tmp_dir);
-  if (!temp) return tl::unexpected(temp.error());
-  auto& [out, digest] = *temp;
+Status ObjectStore::install(OutputFile& temp, const Digest& digest, bool sync) {
   auto have = contains(digest);
   if (!have) return tl::unexpected(have.error());
   if (*have) {
-    out->abort();
-    return digest;
+    // Objects are immutable: the first copy stays, this one is discarded.
+    temp.abort();
+    return ok();
   }
-  if (sync) REEL_TRY(out->sync());
+  if (sync) REEL_TRY(temp.sync());
   fs::path dest = object_path(digest);
   REEL_TRY(fs_.create_directories(dest.parent_path()));
-  REEL_TRY(fs_.set_mode(out->temp_path(), 0444));
-  REEL_TRY(out->commit(dest));
+  REEL_TRY(fs_.set_mode(temp.temp_path(), 0444));
+  // rename(2) replaces atomically, so a concurrent put of the same object also succeeds and a
+  // reader sees either no file or a complete one.
+  return temp.commit(dest);
+}
+
+Status ObjectStore::put_file_expecting(const fs::path& source, const Digest& expected, bool sync) {
+  REEL_TRY(fs_.create_directories(temp_dir()));
+  auto temp = stream_to_temp(fs_, source, temp_dir());
+  if (!temp) return tl::unexpected(temp.error().with_context("storing " + source.string()));
+  auto& [out, digest] = *temp;
+  if (digest != expected) {
+    out->abort();
+    return make_error(ErrorCode::kCorruption, source.string() + ": digest mismatch: expected " +
+                                                  expected.prefixed() + ", got " +
+                                                  digest.prefixed());
+  }
+  return install(*out, digest, sync);
+}
+
+Result<Digest> ObjectStore::put_file(const fs::path& source, bool sync) {
+  REEL_TRY(fs_.create_directories(temp_dir()));
+  auto temp = stream_to_temp(fs_, source, temp_dir());
+  if (!temp) return tl::unexpected(temp.error().with_context("storing " + source.string()));
+  auto& [out, digest] = *temp;
+  REEL_TRY(install(*out, digest, sync));
   return digest;
 }
 
@@ -110,14 +117,11 @@ Result<Digest> ObjectStore::put_bytes(std::string_view data, bool sync) {
   auto have = contains(digest);
   if (!have) return tl::unexpected(have.error());
   if (*have) return digest;
-  fs::path dest = object_path(digest);
-  REEL_TRY(fs_.create_directories(dest.parent_path()));
-  auto out = fs_.create_temp(dest.parent_path());
+  REEL_TRY(fs_.create_directories(temp_dir()));
+  auto out = fs_.create_temp(temp_dir());
   if (!out) return tl::unexpected(out.error());
   REEL_TRY((*out)->write(data));
-  if (sync) REEL_TRY((*out)->sync());
-  REEL_TRY(fs_.set_mode((*out)->temp_path(), 0444));
-  REEL_TRY((*out)->commit(dest));
+  REEL_TRY(install(**out, digest, sync));
   return digest;
 }
 
@@ -126,14 +130,15 @@ Status ObjectStore::verify(const Digest& digest) {
   auto st = fs_.stat(path);
   if (!st) return tl::unexpected(st.error());
   if (st->type != FileType::kRegular) {
-    return make_error(ErrorCode::kNotFound, "object sha256:" + digest.hex() + " is missing from " +
-                                                root_.string());
+    return make_error(ErrorCode::kNotFound,
+                      "object sha256:" + digest.hex() + " is missing from " + root_.string());
   }
   auto actual = sha256_file(fs_, path);
   if (!actual) return tl::unexpected(actual.error());
   if (*actual != digest) {
-    return make_error(ErrorCode::kCorruption, path.string() + ": object is corrupt (its bytes hash to sha256:" +
-                                                  actual->hex() + ")");
+    return make_error(
+        ErrorCode::kCorruption,
+        path.string() + ": object is corrupt (its bytes hash to sha256:" + actual->hex() + ")");
   }
   return ok();
 }
@@ -148,9 +153,12 @@ Result<LinkMode> ObjectStore::materialise(const Digest& digest, const fs::path& 
     return used;
   };
   switch (mode) {
-    case LinkMode::kSymlink:
-      REEL_TRY(fs_.symlink(src, dest));
+    case LinkMode::kSymlink: {
+      std::error_code ec;
+      fs::path absolute = fs::absolute(src, ec);
+      REEL_TRY(fs_.symlink(ec ? src : absolute, dest));
       return LinkMode::kSymlink;
+    }
     case LinkMode::kHardlink:
       REEL_TRY(fs_.hard_link(src, dest));
       return LinkMode::kHardlink;
@@ -169,7 +177,8 @@ Result<LinkMode> ObjectStore::materialise(const Digest& digest, const fs::path& 
       if (!executable) {
         auto linked = fs_.hard_link(src, dest);
         if (linked) return LinkMode::kHardlink;
-        if (linked.error().code == ErrorCode::kNotFound || linked.error().code == ErrorCode::kAlreadyExists) {
+        if (linked.error().code == ErrorCode::kNotFound ||
+            linked.error().code == ErrorCode::kAlreadyExists) {
           return tl::unexpected(linked.error());
         }
       }

@@ -6,6 +6,7 @@ KITCHEN=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../examples/kitchen/assets" && p
 WORK=$(mktemp -d /tmp/reel-e2e-XXXXXX)
 trap 'chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
 cd "$WORK"
+export LC_ALL=C
 export REEL_CACHE_DIR="$WORK/cache"
 export GIT_AUTHOR_NAME=test GIT_AUTHOR_EMAIL=test@reel.invalid GIT_COMMITTER_NAME=test GIT_COMMITTER_EMAIL=test@reel.invalid
 
@@ -24,8 +25,12 @@ expect() {
   fi
 }
 
+# expect_exit CODE CMD...: the brief's name for expect.
+expect_exit() { expect "$@"; }
+
 # stderr_has TEXT: the last command's stderr contains TEXT (fixed string).
 stderr_has() { grep -qF -- "$1" "$WORK/err" || { cat "$WORK/err"; fail "stderr lacks: $1"; }; }
+expect_stderr_contains() { stderr_has "$@"; }
 stderr_starts_with_error() { grep -q '^error: ' "$WORK/err" || { cat "$WORK/err"; fail "stderr has no 'error: ' line"; }; }
 
 # snapshot DIR...: a listing of every file and link with its digest, to prove nothing changed.

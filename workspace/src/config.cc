@@ -2,10 +2,11 @@
 #include "reel/workspace/config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <sstream>
-#include <vector>
 #include <toml.hpp>
+#include <vector>
 
 #include "reel/engine/names.h"
 #include "reel/resolver/range.h"
@@ -37,6 +38,14 @@ std::vector<const RepoConfig*> WorkspaceConfig::install_repos() const {
   return out;
 }
 
+const std::string* WorkspaceConfig::source_of(std::string_view package) const {
+  std::string key = lower_name(package);
+  for (const auto& [name, repo] : sources) {
+    if (lower_name(name) == key) return &repo;
+  }
+  return nullptr;
+}
+
 namespace {
 
 using Value = toml::basic_value<toml::discard_comments, std::map, std::vector>;
@@ -50,7 +59,8 @@ std::string quote(std::string_view s) {
   return out + "\"";
 }
 
-Error field_error(const Value& v, std::string_view file, const std::string& field, const std::string& what) {
+Error field_error(const Value& v, std::string_view file, const std::string& field,
+                  const std::string& what) {
   std::string where(file);
   if (v.location().line() > 0) where += ":" + std::to_string(v.location().line());
   return Error{ErrorCode::kInvalidArgument, where + ": " + field + ": " + what};
@@ -66,25 +76,33 @@ Result<WorkspaceConfig> parse_workspace_config(std::string_view text, std::strin
     root = toml::parse<toml::discard_comments, std::map, std::vector>(in, std::string(file));
   } catch (const std::exception& e) {
     std::string message = e.what();
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    return make_error(ErrorCode::kInvalidArgument, std::string(file) + ": invalid TOML: " + message);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+      message.pop_back();
+    return make_error(ErrorCode::kInvalidArgument,
+                      std::string(file) + ": invalid TOML: " + message);
   }
   WorkspaceConfig config;
   for (const auto& [key, value] : root.as_table()) {
-    if (key != "workspace" && key != "repo" && key != "requirements") {
-      return tl::unexpected(field_error(value, file, "[" + key + "]", "unknown section (expected workspace, repo or requirements)"));
+    if (key != "workspace" && key != "repo" && key != "requirements" && key != "sources") {
+      return tl::unexpected(field_error(value, file, "[" + key + "]",
+                                        "unknown section (expected workspace, repo, requirements "
+                                        "or sources)"));
     }
   }
   if (root.contains("workspace")) {
     const auto& ws = root.at("workspace");
-    if (!ws.is_table()) return tl::unexpected(field_error(ws, file, "[workspace]", "expected a table"));
+    if (!ws.is_table())
+      return tl::unexpected(field_error(ws, file, "[workspace]", "expected a table"));
     for (const auto& [key, value] : ws.as_table()) {
-      if (!value.is_string()) return tl::unexpected(field_error(value, file, "[workspace] " + key, "expected a string"));
+      if (!value.is_string())
+        return tl::unexpected(field_error(value, file, "[workspace] " + key, "expected a string"));
       if (key == "name") {
         config.name = value.as_string().str;
       } else if (key == "link-mode") {
         auto mode = parse_link_mode(value.as_string().str);
-        if (!mode) return tl::unexpected(field_error(value, file, "[workspace] link-mode", mode.error().message));
+        if (!mode)
+          return tl::unexpected(
+              field_error(value, file, "[workspace] link-mode", mode.error().message));
         config.link_mode = *mode;
       } else {
         return tl::unexpected(field_error(value, file, "[workspace] " + key, "unknown key"));
@@ -93,40 +111,74 @@ Result<WorkspaceConfig> parse_workspace_config(std::string_view text, std::strin
   }
   if (root.contains("repo")) {
     const auto& repos = root.at("repo");
-    if (!repos.is_array()) return tl::unexpected(field_error(repos, file, "[[repo]]", "expected an array of tables"));
+    if (!repos.is_array())
+      return tl::unexpected(field_error(repos, file, "[[repo]]", "expected an array of tables"));
     for (const auto& r : repos.as_array()) {
-      if (!r.is_table()) return tl::unexpected(field_error(r, file, "[[repo]]", "expected a table"));
+      if (!r.is_table())
+        return tl::unexpected(field_error(r, file, "[[repo]]", "expected a table"));
       RepoConfig rc;
       for (const auto& [key, value] : r.as_table()) {
         std::string field = "[[repo]] " + key;
         if (key == "name" || key == "url" || key == "token-file") {
-          if (!value.is_string()) return tl::unexpected(field_error(value, file, field, "expected a string"));
+          if (!value.is_string())
+            return tl::unexpected(field_error(value, file, field, "expected a string"));
           (key == "name" ? rc.name : key == "url" ? rc.url : rc.token_file) = value.as_string().str;
         } else if (key == "blessed" || key == "default") {
-          if (!value.is_boolean()) return tl::unexpected(field_error(value, file, field, "expected true or false"));
+          if (!value.is_boolean())
+            return tl::unexpected(field_error(value, file, field, "expected true or false"));
           (key == "blessed" ? rc.blessed : rc.is_default) = value.as_boolean();
         } else {
           return tl::unexpected(field_error(value, file, field, "unknown key"));
         }
       }
-      if (rc.name.empty() || rc.url.empty()) return tl::unexpected(field_error(r, file, "[[repo]]", "needs a name and a url"));
-      if (config.find_repo(rc.name)) return tl::unexpected(field_error(r, file, "[[repo]] name", "'" + rc.name + "' is defined twice"));
+      if (rc.name.empty() || rc.url.empty())
+        return tl::unexpected(field_error(r, file, "[[repo]]", "needs a name and a url"));
+      if (config.find_repo(rc.name))
+        return tl::unexpected(
+            field_error(r, file, "[[repo]] name", "'" + rc.name + "' is defined twice"));
       config.repos.push_back(std::move(rc));
     }
   }
   if (root.contains("requirements")) {
     const auto& req = root.at("requirements");
-    if (!req.is_table()) return tl::unexpected(field_error(req, file, "[requirements]", "expected a table"));
+    if (!req.is_table())
+      return tl::unexpected(field_error(req, file, "[requirements]", "expected a table"));
     for (const auto& [name, value] : req.as_table()) {
       std::string field = "[requirements] " + name;
-      if (auto okname = check_package_name(name); !okname) return tl::unexpected(field_error(value, file, field, okname.error().message));
-      if (!value.is_string()) return tl::unexpected(field_error(value, file, field, "expected a range string"));
+      if (auto okname = check_package_name(name); !okname)
+        return tl::unexpected(field_error(value, file, field, okname.error().message));
+      if (!value.is_string())
+        return tl::unexpected(field_error(value, file, field, "expected a range string"));
       auto range = Range::parse(value.as_string().str);
       if (!range) return tl::unexpected(field_error(value, file, field, range.error().to_string()));
       config.requirements.emplace_back(name, value.as_string().str);
     }
-    std::sort(config.requirements.begin(), config.requirements.end(),
-              [](const auto& a, const auto& b) { return lower_name(a.first) < lower_name(b.first); });
+    std::sort(
+        config.requirements.begin(), config.requirements.end(),
+        [](const auto& a, const auto& b) { return lower_name(a.first) < lower_name(b.first); });
+  }
+  if (root.contains("sources")) {
+    const auto& src = root.at("sources");
+    if (!src.is_table())
+      return tl::unexpected(field_error(src, file, "[sources]", "expected a table"));
+    for (const auto& [name, value] : src.as_table()) {
+      std::string field = "[sources] " + name;
+      if (auto okname = check_package_name(name); !okname) {
+        return tl::unexpected(field_error(value, file, field, okname.error().message));
+      }
+      if (!value.is_string())
+        return tl::unexpected(field_error(value, file, field, "expected a repo name"));
+      std::string repo = value.as_string().str;
+      if (!config.find_repo(repo)) {
+        return tl::unexpected(field_error(value, file, field, "no [[repo]] named '" + repo + "'"));
+      }
+      if (config.source_of(name))
+        return tl::unexpected(field_error(value, file, field, "given twice"));
+      config.sources.emplace_back(name, std::move(repo));
+    }
+    std::sort(config.sources.begin(), config.sources.end(), [](const auto& a, const auto& b) {
+      return lower_name(a.first) < lower_name(b.first);
+    });
   }
   return config;
 }
@@ -141,8 +193,36 @@ std::string serialize_workspace_config(const WorkspaceConfig& config) {
     if (!r.token_file.empty()) out += "token-file = " + quote(r.token_file) + "\n";
   }
   out += "\n[requirements]\n";
-  for (const auto& [name, range] : config.requirements) out += quote(name) + " = " + quote(range) + "\n";
+  for (const auto& [name, range] : config.requirements)
+    out += quote(name) + " = " + quote(range) + "\n";
+  if (!config.sources.empty()) {
+    out += "\n[sources]\n";
+    for (const auto& [name, repo] : config.sources) out += quote(name) + " = " + quote(repo) + "\n";
+  }
   return out;
+}
+
+Result<std::pair<std::string, std::string>> parse_requirement_spec(std::string_view spec) {
+  std::size_t i = 0;
+  auto name_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  };
+  while (i < spec.size() && name_char(spec[i])) ++i;
+  std::string name(spec.substr(0, i));
+  if (auto okname = check_package_name(name); !okname) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "requirement '" + std::string(spec) + "': " + okname.error().message);
+  }
+  std::string_view rest = spec.substr(i);
+  while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+  while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t')) rest.remove_suffix(1);
+  std::string range = rest.empty() ? "*" : std::string(rest);
+  auto parsed = Range::parse(range);
+  if (!parsed) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "requirement '" + std::string(spec) + "': " + parsed.error().to_string());
+  }
+  return std::make_pair(std::move(name), std::move(range));
 }
 
 }  // namespace reel

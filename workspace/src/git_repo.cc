@@ -1,94 +1,147 @@
+// libgit2 1.5 behind git_repo.h. API reference: https://libgit2.org/libgit2/ (v1.5).
 #include "git_repo.h"
 
 #include <git2.h>
 
-#include <memory>
-
 namespace reel::git {
 namespace {
 
-struct Library {
+// libgit2's global state for the duration of one call (init/shutdown are reference-counted).
+class Library {
+ public:
   Library() { git_libgit2_init(); }
   ~Library() { git_libgit2_shutdown(); }
+  Library(const Library&) = delete;
+  Library& operator=(const Library&) = delete;
 };
 
+// Owns one libgit2 object and frees it with `Free`.
 template <class T, void (*Free)(T*)>
-struct Ptr {
-  T* p = nullptr;
-  ~Ptr() {
-    if (p) Free(p);
+class Owned {
+ public:
+  Owned() = default;
+  ~Owned() {
+    if (p_) Free(p_);
   }
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
+  T** out() { return &p_; }
+  T* get() const { return p_; }
+
+ private:
+  T* p_ = nullptr;
 };
+
+using RepoPtr = Owned<git_repository, git_repository_free>;
 
 tl::unexpected<Error> fail(const std::string& what) {
   const ::git_error* e = git_error_last();
-  return tl::unexpected(Error{ErrorCode::kIOError, what + ": " + (e && e->message ? e->message : "libgit2 error")});
+  return tl::unexpected(
+      Error{ErrorCode::kIOError, what + ": " + (e && e->message ? e->message : "libgit2 error")});
+}
+
+std::string hex_of(const git_oid& id) {
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, &id);
+  return hex;
+}
+
+// Opens `dir` as a repository without searching its parents; false if it is not one.
+bool open(RepoPtr& repo, const std::filesystem::path& dir) {
+  return git_repository_open_ext(repo.out(), dir.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) ==
+         0;
 }
 
 }  // namespace
 
-Result<std::string> init_and_commit_all(const std::filesystem::path& dir, const std::string& message) {
+Result<std::string> init_and_commit_all(const std::filesystem::path& dir,
+                                        const std::string& message) {
   Library lib;
-  Ptr<git_repository, git_repository_free> repo;
-  if (git_repository_open_ext(&repo.p, dir.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0) {
-    if (git_repository_init(&repo.p, dir.c_str(), 0) != 0) return fail("git init " + dir.string());
+  RepoPtr repo;
+  if (!open(repo, dir) && git_repository_init(repo.out(), dir.c_str(), 0) != 0) {
+    return fail("git init " + dir.string());
   }
-  Ptr<git_index, git_index_free> index;
-  if (git_repository_index(&index.p, repo.p) != 0) return fail("git index " + dir.string());
-  git_strarray all{nullptr, 0};
-  if (git_index_add_all(index.p, &all, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr) != 0 ||
-      git_index_update_all(index.p, &all, nullptr, nullptr) != 0 || git_index_write(index.p) != 0) {
+  Owned<git_index, git_index_free> index;
+  if (git_repository_index(index.out(), repo.get()) != 0) return fail("git index " + dir.string());
+  git_strarray everything{nullptr, 0};
+  if (git_index_add_all(index.get(), &everything, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr) != 0 ||
+      git_index_update_all(index.get(), &everything, nullptr, nullptr) != 0 ||
+      git_index_write(index.get()) != 0) {
     return fail("git add " + dir.string());
   }
-  git_oid tree_id, commit_id;
-  if (git_index_write_tree(&tree_id, index.p) != 0) return fail("git write-tree " + dir.string());
-  Ptr<git_tree, git_tree_free> tree;
-  if (git_tree_lookup(&tree.p, repo.p, &tree_id) != 0) return fail("git tree " + dir.string());
-  Ptr<git_signature, git_signature_free> sig;
-  if (git_signature_default(&sig.p, repo.p) != 0 && git_signature_now(&sig.p, "reel", "reel@localhost") != 0) {
+  git_oid tree_id;
+  if (git_index_write_tree(&tree_id, index.get()) != 0)
+    return fail("git write-tree " + dir.string());
+  Owned<git_tree, git_tree_free> tree;
+  if (git_tree_lookup(tree.out(), repo.get(), &tree_id) != 0)
+    return fail("git tree " + dir.string());
+
+  Owned<git_signature, git_signature_free> signature;
+  if (git_signature_default(signature.out(), repo.get()) != 0 &&
+      git_signature_now(signature.out(), "reel", "reel@localhost") != 0) {
     return fail("git signature");
   }
-  Ptr<git_commit, git_commit_free> parent;
+  Owned<git_commit, git_commit_free> parent;
   git_oid head;
-  int parents = 0;
-  if (git_reference_name_to_id(&head, repo.p, "HEAD") == 0 && git_commit_lookup(&parent.p, repo.p, &head) == 0) {
-    parents = 1;
-  }
-  const git_commit* parent_list[1] = {parent.p};
-  if (git_commit_create(&commit_id, repo.p, "HEAD", sig.p, sig.p, nullptr, message.c_str(), tree.p, parents,
-                        parents ? parent_list : nullptr) != 0) {
+  bool has_parent = git_reference_name_to_id(&head, repo.get(), "HEAD") == 0 &&
+                    git_commit_lookup(parent.out(), repo.get(), &head) == 0;
+  const git_commit* parents[1] = {parent.get()};
+  git_oid commit_id;
+  if (git_commit_create(&commit_id, repo.get(), "HEAD", signature.get(), signature.get(), nullptr,
+                        message.c_str(), tree.get(), has_parent ? 1 : 0,
+                        has_parent ? parents : nullptr) != 0) {
     return fail("git commit " + dir.string());
   }
-  char hex[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(hex, sizeof hex, &commit_id);
-  return std::string(hex);
+  return hex_of(commit_id);
 }
 
 Result<State> state(const std::filesystem::path& dir) {
   Library lib;
   State s;
-  Ptr<git_repository, git_repository_free> repo;
-  if (git_repository_open_ext(&repo.p, dir.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0) {
+  RepoPtr repo;
+  if (!open(repo, dir)) {
     s.dirty = true;
     return s;
   }
   s.is_repo = true;
   git_oid head;
-  if (git_reference_name_to_id(&head, repo.p, "HEAD") == 0) {
-    char hex[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(hex, sizeof hex, &head);
-    s.head = hex;
+  if (git_reference_name_to_id(&head, repo.get(), "HEAD") == 0) {
+    s.head = hex_of(head);
   } else {
-    s.dirty = true;
+    s.dirty = true;  // no commit yet: nothing is committed
   }
-  git_status_options opts;
-  git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
-  opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-  opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
-  Ptr<git_status_list, git_status_list_free> list;
-  if (git_status_list_new(&list.p, repo.p, &opts) != 0) return fail("git status " + dir.string());
-  if (git_status_list_entrycount(list.p) > 0) s.dirty = true;
+  git_status_options options;
+  git_status_options_init(&options, GIT_STATUS_OPTIONS_VERSION);
+  options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+  options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
+  Owned<git_status_list, git_status_list_free> list;
+  if (git_status_list_new(list.out(), repo.get(), &options) != 0)
+    return fail("git status " + dir.string());
+  if (git_status_list_entrycount(list.get()) > 0) s.dirty = true;
   return s;
+}
+
+Result<std::vector<std::string>> log(const std::filesystem::path& dir) {
+  Library lib;
+  std::vector<std::string> summaries;
+  RepoPtr repo;
+  git_oid head;
+  if (!open(repo, dir) || git_reference_name_to_id(&head, repo.get(), "HEAD") != 0)
+    return summaries;
+  Owned<git_revwalk, git_revwalk_free> walk;
+  if (git_revwalk_new(walk.out(), repo.get()) != 0 || git_revwalk_push(walk.get(), &head) != 0 ||
+      git_revwalk_simplify_first_parent(walk.get()) != 0) {
+    return fail("git log " + dir.string());
+  }
+  git_oid id;
+  while (git_revwalk_next(&id, walk.get()) == 0) {
+    Owned<git_commit, git_commit_free> commit;
+    if (git_commit_lookup(commit.out(), repo.get(), &id) != 0)
+      return fail("git log " + dir.string());
+    const char* summary = git_commit_summary(commit.get());
+    summaries.emplace_back(summary ? summary : "");
+  }
+  return summaries;
 }
 
 }  // namespace reel::git

@@ -21,7 +21,8 @@ std::string label(const LockedPackage& p) { return p.name + " " + p.version.to_s
 
 }  // namespace
 
-Result<std::vector<RequirementChain>> why(Workspace& ws, const LockFile& lock, const std::string& name) {
+Result<std::vector<RequirementChain>> why(Workspace& ws, const LockFile& lock,
+                                          const std::string& name) {
   auto index = by_lower(lock);
   auto target = index.find(lower_name(name));
   if (target == index.end()) return make_error(ErrorCode::kNotFound, name + " is not in reel.lock");
@@ -33,7 +34,8 @@ Result<std::vector<RequirementChain>> why(Workspace& ws, const LockFile& lock, c
   std::set<std::string> seen_roots;
   for (const auto& r : *reqs) {
     auto it = index.find(lower_name(r.name));
-    if (it != index.end() && seen_roots.insert(it->first).second) queue.push_back({"the workspace", it->second->name});
+    if (it != index.end() && seen_roots.insert(it->first).second)
+      queue.push_back({"the workspace", it->second->name});
   }
   while (!queue.empty() && chains.size() < 50) {
     RequirementChain chain = queue.front();
@@ -55,18 +57,21 @@ Result<std::vector<RequirementChain>> why(Workspace& ws, const LockFile& lock, c
   return chains;
 }
 
-Result<std::vector<std::string>> tree_lines(Workspace& ws, const LockFile& lock, const std::string& invert) {
+Result<std::vector<std::string>> tree_lines(Workspace& ws, const LockFile& lock,
+                                            const std::string& invert) {
   auto index = by_lower(lock);
   std::vector<std::string> lines;
   std::function<void(const LockedPackage&, const std::string&, std::set<std::string>&,
                      const std::function<std::vector<const LockedPackage*>(const LockedPackage&)>&)>
       draw = [&](const LockedPackage& p, const std::string& prefix, std::set<std::string>& path,
-                 const std::function<std::vector<const LockedPackage*>(const LockedPackage&)>& children) {
+                 const std::function<std::vector<const LockedPackage*>(const LockedPackage&)>&
+                     children) {
         auto kids = children(p);
         for (std::size_t i = 0; i < kids.size(); ++i) {
           bool last = i + 1 == kids.size();
           bool cycle = path.count(lower_name(kids[i]->name)) > 0;
-          lines.push_back(prefix + (last ? "└── " : "├── ") + label(*kids[i]) + (cycle ? " (cycle)" : ""));
+          lines.push_back(prefix + (last ? "└── " : "├── ") + label(*kids[i]) +
+                          (cycle ? " (cycle)" : ""));
           if (cycle) continue;
           path.insert(lower_name(kids[i]->name));
           draw(*kids[i], prefix + (last ? "    " : "│   "), path, children);
@@ -126,15 +131,18 @@ Result<std::vector<Pin>> parse_requirements_export(std::string_view text, std::s
   std::size_t line_no = 0, pos = 0;
   while (pos <= text.size()) {
     std::size_t end = text.find('\n', pos);
-    std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    std::string_view line =
+        text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
     ++line_no;
     pos = end == std::string_view::npos ? text.size() + 1 : end + 1;
     auto first = line.find_first_not_of(" \t\r");
     if (first == std::string_view::npos || line[first] == '#') continue;
     line = line.substr(first);
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t')) line.remove_suffix(1);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t'))
+      line.remove_suffix(1);
     auto bad = [&](const std::string& why) {
-      return make_error(ErrorCode::kInvalidArgument, std::string(file) + ":" + std::to_string(line_no) + ": " + why);
+      return make_error(ErrorCode::kInvalidArgument,
+                        std::string(file) + ":" + std::to_string(line_no) + ": " + why);
     };
     auto eq = line.find("==");
     auto hash = line.find(" --hash=");
@@ -155,6 +163,24 @@ Result<std::vector<Pin>> parse_requirements_export(std::string_view text, std::s
   return pins;
 }
 
+Status check_pins(const LockFile& lock, const std::vector<Pin>& pins) {
+  for (const auto& pin : pins) {
+    const LockedPackage* p = lock.find(pin.name);
+    std::string what = pin.name + "==" + pin.version.to_string();
+    if (!p || p->version != pin.version) {
+      return make_error(ErrorCode::kConflict,
+                        what + " is pinned but reel.lock has " +
+                            (p ? p->name + " " + p->version.to_string() : "no such package"));
+    }
+    if (p->archive != pin.archive) {
+      return make_error(ErrorCode::kCorruption,
+                        what + ": the repo's archive is " + p->archive.prefixed() +
+                            " but the requirements file says " + pin.archive.prefixed());
+    }
+  }
+  return ok();
+}
+
 Result<std::vector<std::string>> verify_inputs(Workspace& ws, const LockFile& lock) {
   FileSystem& fs = ws.context().fs;
   std::vector<std::string> problems;
@@ -171,7 +197,8 @@ Result<std::vector<std::string>> verify_inputs(Workspace& ws, const LockFile& lo
     if (!package) return tl::unexpected(package.error());
     std::set<std::string> expected{"asset.toml"};
     auto manifest = fs.read_file(root / "asset.toml");
-    if (!manifest || *manifest != package->manifest_text) problems.push_back(shown + "/asset.toml: differs from the lock");
+    if (!manifest || *manifest != package->manifest_text)
+      problems.push_back(shown + "/asset.toml: differs from the lock");
     for (const auto& f : package->files) {
       expected.insert(f.path);
       fs::path p = root / f.path;
@@ -190,16 +217,21 @@ Result<std::vector<std::string>> verify_inputs(Workspace& ws, const LockFile& lo
       }
       auto d = sha256_file(fs, p);
       if (!d) return tl::unexpected(d.error());
-      if (*d != f.sha256) problems.push_back(shown + "/" + f.path + ": content differs from the lock (sha256:" + d->hex() + ", expected sha256:" + f.sha256.hex() + ")");
+      if (*d != f.sha256)
+        problems.push_back(shown + "/" + f.path + ": content differs from the lock (sha256:" +
+                           d->hex() + ", expected sha256:" + f.sha256.hex() + ")");
     }
     // Files that the lock does not name.
-    std::function<Status(const fs::path&, const std::string&)> walk = [&](const fs::path& dir, const std::string& rel) -> Status {
+    std::function<Status(const fs::path&, const std::string&)> walk =
+        [&](const fs::path& dir, const std::string& rel) -> Status {
       auto entries = fs.list_dir(dir);
       if (!entries) return tl::unexpected(entries.error());
       for (const auto& e : *entries) {
         std::string path = rel.empty() ? e.name : rel + "/" + e.name;
-        if (e.type == FileType::kDirectory) REEL_TRY(walk(dir / e.name, path));
-        else if (!expected.count(path)) problems.push_back(shown + "/" + path + ": not in the lock");
+        if (e.type == FileType::kDirectory)
+          REEL_TRY(walk(dir / e.name, path));
+        else if (!expected.count(path))
+          problems.push_back(shown + "/" + path + ": not in the lock");
       }
       return ok();
     };
@@ -208,7 +240,8 @@ Result<std::vector<std::string>> verify_inputs(Workspace& ws, const LockFile& lo
   return problems;
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> workspace_env(Workspace& ws, const LockFile& lock) {
+Result<std::vector<std::pair<std::string, std::string>>> workspace_env(Workspace& ws,
+                                                                       const LockFile& lock) {
   std::vector<std::pair<std::string, std::string>> env = {
       {"REEL_WORKSPACE", ws.root().string()}, {"REEL_INPUTS", ws.inputs_dir().string()}};
   // Dependencies first (a depth-first post-order over names sorted case-insensitively).
@@ -227,11 +260,14 @@ Result<std::vector<std::pair<std::string, std::string>>> workspace_env(Workspace
   for (const LockedPackage* p : order) {
     fs::path root = ws.inputs_dir() / p->name;
     auto text = ws.context().fs.read_file(root / "asset.toml");
-    if (!text) return tl::unexpected(text.error().with_context(p->name + " is not installed (run `reel sync`)"));
+    if (!text)
+      return tl::unexpected(
+          text.error().with_context(p->name + " is not installed (run `reel sync`)"));
     auto m = parse_manifest(*text, (root / "asset.toml").string());
     if (!m) return tl::unexpected(m.error());
     for (auto [key, value] : m->env) {
-      for (std::size_t at; (at = value.find("{root}")) != std::string::npos;) value.replace(at, 6, root.string());
+      for (std::size_t at; (at = value.find("{root}")) != std::string::npos;)
+        value.replace(at, 6, root.string());
       env.emplace_back(key, value);
     }
   }

@@ -5,10 +5,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
 
 #include "reel/engine/names.h"
 #include "reel/engine/provider.h"
 #include "reel/workspace/outputs.h"
+#include "sourced_provider.h"
 
 namespace reel {
 namespace {
@@ -18,7 +20,10 @@ std::string random_tag() {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string s(8, '0');
   auto v = rng();
-  for (auto& c : s) { c = kHex[v & 15]; v >>= 4; }
+  for (auto& c : s) {
+    c = kHex[v & 15];
+    v >>= 4;
+  }
   return s;
 }
 
@@ -50,11 +55,15 @@ Status write_installed(Workspace& ws, const std::map<std::string, std::string>& 
 
 }  // namespace
 
-Result<std::vector<DependencySpec>> workspace_requirements(Workspace& ws, const LockOptions& options) {
+Result<std::vector<DependencySpec>> workspace_requirements(Workspace& ws,
+                                                           const LockOptions& options) {
   std::vector<DependencySpec> out;
   for (const auto& [name, text] : ws.config().requirements) {
     auto range = Range::parse(text);
-    if (!range) return make_error(ErrorCode::kInvalidArgument, ws.config_path().string() + ": [requirements] " + name + ": " + range.error().to_string());
+    if (!range)
+      return make_error(ErrorCode::kInvalidArgument, ws.config_path().string() +
+                                                         ": [requirements] " + name + ": " +
+                                                         range.error().to_string());
     out.push_back({name, text, *range});
   }
   auto outputs = list_outputs(ws);
@@ -84,7 +93,13 @@ Result<LockOutcome> lock_workspace(Workspace& ws, const LockOptions& options) {
   if (!reqs) return tl::unexpected(reqs.error());
   auto repos = ws.install_repos();
   if (!repos) return tl::unexpected(repos.error());
-  RepoProvider provider(*repos);
+  std::map<std::string, std::pair<std::string, Repo*>> pinned;
+  for (const auto& [package, repo_name] : ws.config().sources) {
+    auto repo = ws.repo(repo_name);
+    if (!repo) return tl::unexpected(repo.error().with_context("[sources] " + package));
+    pinned[package] = {repo_name, *repo};
+  }
+  SourcedProvider provider(*repos, pinned);
   ResolveRequest request;
   request.upgrade_all = options.upgrade_all;
   for (const auto& u : options.upgrade) {
@@ -117,12 +132,17 @@ Result<LockOutcome> lock_workspace(Workspace& ws, const LockOptions& options) {
   for (const auto& [name, version] : solution.versions) {
     const IndexEntry* entry = provider.entry(name, version);
     auto where = provider.repo_of(name);
-    if (!entry || !where) return make_error(ErrorCode::kNotFound, name + " " + version.to_string() + " vanished from its repo");
-    LockedPackage lp{name, version, where->first, entry->archive.sha256, solution.dependencies.at(name)};
+    if (!entry || !where)
+      return make_error(ErrorCode::kNotFound,
+                        name + " " + version.to_string() + " vanished from its repo");
+    LockedPackage lp{name, version, where->first, entry->archive.sha256,
+                     solution.dependencies.at(name)};
     lock.packages.push_back(std::move(lp));
   }
   std::sort(lock.packages.begin(), lock.packages.end(),
-            [](const LockedPackage& a, const LockedPackage& b) { return lower_name(a.name) < lower_name(b.name); });
+            [](const LockedPackage& a, const LockedPackage& b) {
+              return lower_name(a.name) < lower_name(b.name);
+            });
   REEL_TRY(ws.write_lock(lock));
   outcome.lock = std::move(lock);
   return outcome;
@@ -140,6 +160,11 @@ Result<bool> lock_is_stale(Workspace& ws, const LockFile& lock, const LockOption
   for (const auto& d : *reqs) {
     const LockedPackage* p = lock.find(d.name);
     if (!p || !d.range.contains(p->version)) return true;
+  }
+  // A package pinned to a repo in [sources] must come from that repo.
+  for (const auto& p : lock.packages) {
+    const std::string* source = ws.config().source_of(p.name);
+    if (source && *source != p.repo) return true;
   }
   return false;
 }
@@ -165,12 +190,14 @@ Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked) 
   if (!index) return tl::unexpected(index.error());
   const IndexEntry* entry = *index ? (*index)->find(locked.version) : nullptr;
   if (!entry) {
-    return make_error(ErrorCode::kNotFound, what + " is not in repo '" + locked.repo + "' (" + (*repo)->url() + ")");
+    return make_error(ErrorCode::kNotFound,
+                      what + " is not in repo '" + locked.repo + "' (" + (*repo)->url() + ")");
   }
   if (entry->archive.sha256 != locked.archive) {
-    return make_error(ErrorCode::kCorruption, what + ": repo '" + locked.repo + "' has archive sha256:" +
-                                                  entry->archive.sha256.hex() + " but reel.lock names " +
-                                                  locked.archive.prefixed());
+    return make_error(ErrorCode::kCorruption,
+                      what + ": repo '" + locked.repo +
+                          "' has archive sha256:" + entry->archive.sha256.hex() +
+                          " but reel.lock names " + locked.archive.prefixed());
   }
   auto bytes = (*repo)->read_archive(entry->archive);
   if (!bytes) return tl::unexpected(bytes.error());
@@ -204,7 +231,9 @@ Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPa
       repo = *r;
     }
     auto fetched = repo->fetch_object(f.sha256, objects);
-    if (!fetched) return tl::unexpected(fetched.error().with_context(locked.name + " " + locked.version.to_string() + ": " + f.path));
+    if (!fetched)
+      return tl::unexpected(fetched.error().with_context(
+          locked.name + " " + locked.version.to_string() + ": " + f.path));
   }
   return ok();
 }
@@ -221,25 +250,65 @@ Status materialise_package(Workspace& ws, const LockedPackage& locked, const Bui
     cleanup();
     return tl::unexpected(e);
   };
-  if (auto st = fs.write_file_atomic(temp / "asset.toml", package.manifest_text, false); !st) return fail(st.error());
+  if (auto st = fs.write_file_atomic(temp / "asset.toml", package.manifest_text, false); !st)
+    return fail(st.error());
   if (auto st = fs.set_mode(temp / "asset.toml", 0444); !st) return fail(st.error());
-  LinkMode mode = ws.config().link_mode;
+  // Directories and symlinks first (sequentially), then the objects, on two threads when there
+  // are enough files to be worth it.
+  std::vector<const FileEntry*> objects;
+  std::set<fs::path> dirs;
   for (const auto& f : package.files) {
     fs::path dest = temp / f.path;
-    if (f.symlink) {
+    if (dirs.insert(dest.parent_path()).second) {
       if (auto st = fs.create_directories(dest.parent_path()); !st) return fail(st.error());
+    }
+    if (f.symlink) {
       if (auto st = fs.symlink(*f.symlink, dest); !st) return fail(st.error());
-      continue;
+    } else {
+      objects.push_back(&f);
     }
-    auto used = ctx.cache.objects().materialise(f.sha256, dest, mode, f.executable);
-    if (!used) return fail(used.error());
-    if (mode == LinkMode::kAuto && *used == LinkMode::kCopy && !f.executable && !warned_copy) {
+  }
+  LinkMode mode = ws.config().link_mode;
+  struct Share {
+    std::optional<Error> error;
+    std::optional<LinkMode> used;
+    bool copied = false;
+    std::uint64_t files = 0, bytes = 0;
+  };
+  auto run = [&](std::size_t first, std::size_t step, Share& share) {
+    for (std::size_t i = first; i < objects.size() && !share.error; i += step) {
+      const FileEntry& f = *objects[i];
+      auto used = ctx.cache.objects().materialise(f.sha256, temp / f.path, mode, f.executable);
+      if (!used) {
+        share.error = used.error().with_context(locked.name + ": " + f.path);
+        return;
+      }
+      if (mode == LinkMode::kAuto && *used == LinkMode::kCopy && !f.executable) share.copied = true;
+      share.used = *used;
+      ++share.files;
+      share.bytes += f.size;
+    }
+  };
+  Share shares[2];
+  if (objects.size() >= 32) {
+    std::thread helper(run, 1, 2, std::ref(shares[1]));
+    run(0, 2, shares[0]);
+    helper.join();
+  } else {
+    run(0, 1, shares[0]);
+  }
+  for (const Share& share : shares) {
+    if (share.error) return fail(*share.error);
+  }
+  for (const Share& share : shares) {
+    if (share.used) report.link_mode = share.used;
+    report.files += share.files;
+    report.bytes += share.bytes;
+    if (share.copied && !warned_copy) {
       warned_copy = true;
-      ctx.reporter.warn("hard links into the cache failed (another file system?); copying files instead");
+      ctx.reporter.warn(
+          "hard links into the cache failed (another file system?); copying files instead");
     }
-    report.link_mode = *used;
-    ++report.files;
-    report.bytes += f.size;
   }
   auto st = fs.stat(final_dir);
   if (!st) return fail(st.error());
@@ -259,7 +328,9 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
   auto lock = ws.read_lock();
   if (!lock) return tl::unexpected(lock.error());
   if (mode == SyncMode::kFrozen) {
-    if (!*lock) return make_error(ErrorCode::kNotFound, ws.lock_path().string() + " does not exist (--frozen never resolves)");
+    if (!*lock)
+      return make_error(ErrorCode::kNotFound,
+                        ws.lock_path().string() + " does not exist (--frozen never resolves)");
   } else {
     bool stale = !*lock;
     if (*lock) {
@@ -268,10 +339,13 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
       stale = *s;
     }
     if (stale && mode == SyncMode::kLocked) {
-      return make_error(ErrorCode::kConflict, ws.lock_path().string() +
-                                                  (*lock ? " is stale: workspace.toml's requirements changed"
-                                                         : " does not exist") +
-                                                  " (run `reel lock`, or drop --locked)");
+      return make_error(
+          ErrorCode::kConflict,
+          ws.lock_path().string() +
+              (*lock ? " is stale: workspace.toml's requirements or sources, or an output's "
+                       "dependencies, changed since it was written"
+                     : " does not exist") +
+              "; run `reel lock` (or sync without --locked)");
     }
     if (stale) {
       auto outcome = lock_workspace(ws, options);
@@ -298,7 +372,8 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
     auto it = installed->find(key);
     auto here = fs.stat(ws.inputs_dir() / locked.name);
     if (!here) return tl::unexpected(here.error());
-    if (it != installed->end() && it->second == locked.archive.hex() && here->type == FileType::kDirectory) {
+    if (it != installed->end() && it->second == locked.archive.hex() &&
+        here->type == FileType::kDirectory) {
       ++report.unchanged;
       continue;
     }

@@ -17,8 +17,9 @@ Result<Workspace> Workspace::find(Context& ctx, const fs::path& start) {
     if (!st) return tl::unexpected(st.error());
     if (st->type == FileType::kRegular) break;
     if (!dir.has_parent_path() || dir.parent_path() == dir) {
-      return make_error(ErrorCode::kNotFound, "no workspace.toml in " + start.string() +
-                                                  " or its parents (run `reel init` to create a workspace)");
+      return make_error(ErrorCode::kNotFound,
+                        "no workspace.toml in " + start.string() +
+                            " or its parents (run `reel init` to create a workspace)");
     }
     dir = dir.parent_path();
   }
@@ -34,14 +35,16 @@ Result<Workspace> Workspace::create(Context& ctx, const fs::path& dir, const Ini
   auto st = ctx.fs.stat(dir / "workspace.toml");
   if (!st) return tl::unexpected(st.error());
   if (st->type != FileType::kMissing) {
-    return make_error(ErrorCode::kAlreadyExists, (dir / "workspace.toml").string() + " already exists");
+    return make_error(ErrorCode::kAlreadyExists,
+                      (dir / "workspace.toml").string() + " already exists");
   }
   WorkspaceConfig config;
   config.name = options.name.empty() ? dir.filename().string() : options.name;
   config.link_mode = options.link_mode;
   for (std::size_t i = 0; i < options.repos.size(); ++i) {
     const auto& [name, url] = options.repos[i];
-    if (config.find_repo(name)) return make_error(ErrorCode::kInvalidArgument, "repo '" + name + "' is given twice");
+    if (config.find_repo(name))
+      return make_error(ErrorCode::kInvalidArgument, "repo '" + name + "' is given twice");
     RepoConfig rc;
     rc.name = name;
     bool is_path = url.find("://") == std::string::npos;
@@ -50,7 +53,8 @@ Result<Workspace> Workspace::create(Context& ctx, const fs::path& dir, const Ini
     rc.is_default = i == 0;
     config.repos.push_back(std::move(rc));
   }
-  for (const char* sub : {"inputs", "outputs", "build"}) REEL_TRY(ctx.fs.create_directories(dir / sub));
+  for (const char* sub : {"inputs", "outputs", "build"})
+    REEL_TRY(ctx.fs.create_directories(dir / sub));
   Workspace ws(ctx, dir, std::move(config));
   REEL_TRY(ws.save_config());
   return ws;
@@ -79,7 +83,9 @@ Result<Repo*> Workspace::repo(const std::string& name) {
   auto it = repos_.find(name);
   if (it != repos_.end()) return it->second.get();
   const RepoConfig* rc = config_.find_repo(name);
-  if (!rc) return make_error(ErrorCode::kNotFound, "no repo named '" + name + "' in " + config_path().string());
+  if (!rc)
+    return make_error(ErrorCode::kNotFound,
+                      "no repo named '" + name + "' in " + config_path().string());
   auto repo = open_repo(ctx_->fs, rc->url);
   if (!repo) return tl::unexpected(repo.error().with_context("repo '" + name + "'"));
   Repo* raw = repo->get();
@@ -87,13 +93,17 @@ Result<Repo*> Workspace::repo(const std::string& name) {
   return raw;
 }
 
-Result<std::vector<std::pair<std::string, Repo*>>> Workspace::install_repos(const std::optional<std::string>& only) {
+Result<std::vector<std::pair<std::string, Repo*>>> Workspace::install_repos(
+    const std::optional<std::string>& only) {
   std::vector<std::pair<std::string, Repo*>> out;
   std::vector<std::string> names;
-  if (only) names.push_back(*only);
-  else for (const RepoConfig* rc : config_.install_repos()) names.push_back(rc->name);
+  if (only)
+    names.push_back(*only);
+  else
+    for (const RepoConfig* rc : config_.install_repos()) names.push_back(rc->name);
   if (names.empty()) {
-    return make_error(ErrorCode::kNotFound, "the workspace has no repos (add one with `reel repo add NAME URL`)");
+    return make_error(ErrorCode::kNotFound,
+                      "the workspace has no repos (add one with `reel repo add NAME URL`)");
   }
   for (const auto& n : names) {
     auto r = repo(n);

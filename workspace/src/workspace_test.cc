@@ -4,26 +4,17 @@
 
 #include <fstream>
 
-#include "reel/storage/testing.h"
 #include "reel/engine/repo.h"
+#include "reel/storage/testing.h"
 #include "reel/workspace/inspect.h"
 #include "reel/workspace/install.h"
 #include "reel/workspace/outputs.h"
+#include "workspace_fixture.h"
 
 namespace reel {
 namespace {
 
-using testing::FixedClock;
-using testing::TempDir;
 constexpr auto write = testing::write_file;
-
-class Recorder : public Reporter {
- public:
-  void warn(std::string_view m) override { warnings.emplace_back(m); }
-  void info(std::string_view) override {}
-  void progress(std::string_view, std::uint64_t, std::uint64_t) override {}
-  std::vector<std::string> warnings;
-};
 
 TEST(WorkspaceConfig, RoundTripAndErrors) {
   auto c = parse_workspace_config(R"([workspace]
@@ -39,7 +30,8 @@ url = "https://assets.example/review"
 default = true
 [requirements]
 KitchenSet = ">=1.2"
-)", "workspace.toml");
+)",
+                                  "workspace.toml");
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->link_mode, LinkMode::kCopy);
   EXPECT_EQ(c->default_repo()->name, "review");
@@ -48,8 +40,9 @@ KitchenSet = ">=1.2"
   auto again = parse_workspace_config(serialize_workspace_config(*c), "again.toml");
   ASSERT_TRUE(again);
   EXPECT_EQ(serialize_workspace_config(*again), serialize_workspace_config(*c));
-  for (auto bad : {"[workspace]\nlink-mode = \"teleport\"\n", "[requirements]\nTable = \">=1..2\"\n",
-                   "[[repo]]\nname = \"a\"\n", "[repos]\n"}) {
+  for (auto bad :
+       {"[workspace]\nlink-mode = \"teleport\"\n", "[requirements]\nTable = \">=1..2\"\n",
+        "[[repo]]\nname = \"a\"\n", "[repos]\n"}) {
     auto r = parse_workspace_config(bad, "workspace.toml");
     ASSERT_FALSE(r) << bad;
     EXPECT_NE(r.error().message.find("workspace.toml"), std::string::npos) << r.error().message;
@@ -73,7 +66,8 @@ TEST(Inspect, RequirementsExportRoundTrip) {
   WorkspaceConfig config;
   config.name = "sq010";
   std::string text = export_requirements(config, lock);
-  EXPECT_EQ(text.substr(0, text.find('\n')), "# reel export requirements: workspace sq010, 1 packages");
+  EXPECT_EQ(text.substr(0, text.find('\n')),
+            "# reel export requirements: workspace sq010, 1 packages");
   auto pins = parse_requirements_export(text, "requirements.txt").value();
   ASSERT_EQ(pins.size(), 1u);
   EXPECT_EQ(pins[0].archive, sha256_bytes("t"));
@@ -81,39 +75,6 @@ TEST(Inspect, RequirementsExportRoundTrip) {
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("requirements.txt:1"), std::string::npos);
 }
-
-struct WorkspaceFixture : ::testing::Test {
-  TempDir dir;
-  std::unique_ptr<FileSystem> fs = make_real_file_system();
-  FixedClock clock;
-  Recorder reporter;
-  Cache cache{*fs, dir.path() / "cache"};
-  Context ctx{*fs, clock, cache, reporter, {}};
-
-  void SetUp() override {
-    ASSERT_TRUE(init_folder_repo(*fs, dir.path() / "repo", "blessed"));
-    publish("Leg", "1.0.0", "", "leg-v1");
-    publish("Table", "1.0.0", "Leg = \"^1\"\n", "table-v1");
-    publish("Table", "2.0.0", "Leg = \"^1\"\n", "table-v2");
-    publish("Lamp", "1.0.0", "", "lamp");
-  }
-  void publish(const std::string& name, const std::string& version, const std::string& deps,
-               const std::string& payload) {
-    fs::path src = dir.path() / "src" / (name + version);
-    write(src / "asset.toml", "[asset]\nname = \"" + name + "\"\nversion = \"" + version +
-                                  "\"\n[dependencies]\n" + deps + "[env]\n" + name + "_ROOT = \"{root}\"\n");
-    write(src / "model.obj", payload);
-    ObjectStore staging(*fs, dir.path() / "staging");
-    auto built = build_package(*fs, staging, src).value();
-    auto repo = open_repo(*fs, (dir.path() / "repo").string()).value();
-    ASSERT_TRUE(repo->publish(built, staging, make_index_entry(built, SourceInfo{}, clock)));
-  }
-  Workspace make(const std::string& name) {
-    InitOptions o;
-    o.repos = {{"blessed", (dir.path() / "repo").string()}};
-    return Workspace::create(ctx, dir.path() / name, o).value();
-  }
-};
 
 TEST_F(WorkspaceFixture, SyncInstallsReadOnlyAndTouchesOnlyWhatChanged) {
   Workspace ws = make("ws");
@@ -171,9 +132,10 @@ TEST_F(WorkspaceFixture, UnsolvableLeavesLockUntouched) {
   ASSERT_TRUE(ws.save_config());
   auto outcome = lock_workspace(ws, {}).value();
   EXPECT_FALSE(outcome.lock);
-  EXPECT_EQ(outcome.explanation,
-            "Because no versions of Table match >=3.0.0 and the workspace depends on Table >=3.0.0, "
-            "version solving failed.");
+  EXPECT_EQ(
+      outcome.explanation,
+      "Because no versions of Table match >=3.0.0 and the workspace depends on Table >=3.0.0, "
+      "version solving failed.");
   EXPECT_EQ(fs->read_file(ws.lock_path()).value(), before);
 }
 
@@ -183,7 +145,8 @@ TEST_F(WorkspaceFixture, FrozenSyncNeedsOnlyTheLockAndRefetchesDamagedCacheObjec
   ASSERT_TRUE(ws.save_config());
   ASSERT_TRUE(sync_workspace(ws, SyncMode::kResolveIfNeeded, {}));
   Workspace farm = make("farm");
-  ASSERT_TRUE(fs->write_file_atomic(farm.lock_path(), fs->read_file(ws.lock_path()).value(), false));
+  ASSERT_TRUE(
+      fs->write_file_atomic(farm.lock_path(), fs->read_file(ws.lock_path()).value(), false));
   fs::path cached = cache.objects().object_path(sha256_bytes("table-v1"));
   chmod(cached.c_str(), 0644);
   write(cached, "table-v1 but longer");
@@ -205,7 +168,8 @@ TEST_F(WorkspaceFixture, OutputsNewBumpPublishAndDirtyCheck) {
   auto refused = publish_output(ws, "Chair", std::nullopt, false);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
-  EXPECT_EQ(fs->stat(dir.path() / "repo" / "index" / "chair.json").value().type, FileType::kMissing);
+  EXPECT_EQ(fs->stat(dir.path() / "repo" / "index" / "chair.json").value().type,
+            FileType::kMissing);
   EXPECT_EQ(bump_output(ws, "Chair", BumpPart::kMinor).value().to_string(), "0.2.0");
   auto published = publish_output(ws, "Chair", std::nullopt, true).value();
   EXPECT_FALSE(published.already_published);

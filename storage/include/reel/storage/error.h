@@ -8,9 +8,8 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace reel {
 
@@ -54,8 +53,8 @@ inline Status ok() { return {}; }
 }  // namespace reel
 
 // Propagates an error from a Result/Status expression, adding no context.
-#define REEL_TRY(expr)                                                  \
-  do {                                                                  \
-    auto reel_try_result_ = (expr);                                     \
+#define REEL_TRY(expr)                                                      \
+  do {                                                                      \
+    auto reel_try_result_ = (expr);                                         \
     if (!reel_try_result_) return tl::unexpected(reel_try_result_.error()); \
   } while (0)

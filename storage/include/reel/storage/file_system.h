@@ -84,9 +84,11 @@ class FileSystem {
   virtual Status rename(const fs::path& from, const fs::path& to) = 0;
   // link(2). kAlreadyExists if `to` exists.
   virtual Status hard_link(const fs::path& from, const fs::path& to) = 0;
-  // ioctl(FICLONE): a copy-on-write clone. kUnsupported where the file system has none.
+  // ioctl(FICLONE): a copy-on-write clone, made in a temp file beside `to` and renamed over it.
+  // kUnsupported where the file system has none (ext4); nothing is left behind on failure.
   virtual Status clone_file(const fs::path& from, const fs::path& to) = 0;
-  // A byte copy (copy_file_range, falling back to read/write).
+  // A byte copy (copy_file_range, falling back to read/write) into a temp file beside `to`,
+  // renamed over it; mode 0644 before umask. Nothing is left behind on failure.
   virtual Status copy_file(const fs::path& from, const fs::path& to) = 0;
   virtual Status symlink(const fs::path& target, const fs::path& link) = 0;
   virtual Result<fs::path> read_symlink(const fs::path& link) = 0;

@@ -1,9 +1,9 @@
 // A content-addressed object store on a file system: each object is a file named by the SHA-256
 // of its bytes, at ROOT/sha256/<2 hex>/<62 hex> (DESIGN §2, the repo layout's objects/ folder and
-// the cache's objects-v1/ bucket use the same shape). Objects are immutable and read-only (0444,
-// or 0555 when executable bits are asked for... see put_file); an object that exists is never
-// rewritten. Thread-safe and safe across processes: objects appear only by rename of a complete,
-// verified temp file.
+// the cache's objects-v1/ bucket use the same shape). Objects are immutable and read-only (0444;
+// a hard link made from one shares that inode); an object that exists is never rewritten.
+// Thread-safe and safe across processes: objects appear only by rename of a complete, verified
+// temp file.
 #pragma once
 
 #include <filesystem>
@@ -38,15 +38,21 @@ class ObjectStore {
   fs::path object_path(const Digest& digest) const;
   // True if the object's file exists (not re-hashed).
   Result<bool> contains(const Digest& digest);
+  // ROOT/tmp: where puts stream their temp files (.tmp-<pid>-<hex>) before renaming them into
+  // place. A process killed mid-put leaves its temp file here; nothing reads this folder, and
+  // a temp file older than any running put may be removed (e.g. by `reel gc`).
+  fs::path temp_dir() const;
 
   // Streams `source` into the store, hashing as it copies (constant memory), and returns its
   // digest. If the object already exists nothing is written. Errors: kNotFound, kIOError, kNoSpace.
   // `sync`: fsync the object before its rename (callers batch directory syncs themselves).
   Result<Digest> put_file(const fs::path& source, bool sync = false);
   // Like put_file but fails with kCorruption, storing nothing, if the bytes' digest is not
-  // `expected` (used for downloads and copies between stores).
+  // `expected` (used for downloads and copies between stores). The message names the source and
+  // both digests. The source is always hashed, even if the object is already stored.
   Status put_file_expecting(const fs::path& source, const Digest& expected, bool sync = false);
-  // Stores an in-memory byte string (small objects, archives).
+  // Stores an in-memory byte string (small objects, archives); nothing is written if the object
+  // already exists. Errors: kIOError, kNoSpace.
   Result<Digest> put_bytes(std::string_view data, bool sync = false);
 
   // Re-hashes the object; kCorruption if its bytes no longer match its name, kNotFound if absent.
@@ -54,11 +60,19 @@ class ObjectStore {
 
   // Places the object at `dest` (which must not exist; parent directories are created) using
   // `mode`. kAuto tries clone, then hard link, then copy. With kHardlink/kClone/kCopy the result is
-  // made read-only (0444, or 0555 if `executable`). Returns the mode actually used.
+  // made read-only (0444, or 0555 if `executable`); a hard link is the store's own read-only
+  // inode, so kAuto copies executable files instead of linking them. kSymlink links to the
+  // object's absolute path. Returns the mode actually used. Errors: kNotFound (no such object),
+  // kUnsupported (kClone where the file system has no FICLONE), kAlreadyExists (kHardlink or
+  // kSymlink onto an existing `dest`; kClone and kCopy replace it), kIOError, kNoSpace.
   Result<LinkMode> materialise(const Digest& digest, const fs::path& dest, LinkMode mode,
                                bool executable);
 
  private:
+  // Renames a complete temp file holding `digest`'s bytes into place, read-only; discards it if
+  // the object already exists.
+  Status install(OutputFile& temp, const Digest& digest, bool sync);
+
   FileSystem& fs_;
   fs::path root_;
 };

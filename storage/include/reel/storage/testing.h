@@ -29,13 +29,14 @@ class TempDir {
   fs::path path_;
 };
 
-// Writes `data` to `path`, creating parent directories (plain std I/O, outside the seam on purpose).
+// Writes `data` to `path`, creating parent directories (plain std I/O, outside the seam on
+// purpose).
 inline void write_file(const fs::path& path, std::string_view data) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << data;
 }
 
-// A clock stopped at 2026-11-18T21:46:40Z.
+// A clock stopped at 2026-11-18T11:06:40Z (Unix time 1795000000).
 class FixedClock : public Clock {
  public:
   std::int64_t now_unix_seconds() override { return 1795000000; }

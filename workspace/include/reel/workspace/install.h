@@ -17,14 +17,15 @@
 namespace reel {
 
 struct LockOptions {
-  bool upgrade_all = false;              // --upgrade
-  std::set<std::string> upgrade;         // --upgrade-package NAME
-  std::vector<std::string> groups;       // --group NAME: outputs' dependency groups to include
+  bool upgrade_all = false;         // --upgrade
+  std::set<std::string> upgrade;    // --upgrade-package NAME
+  std::vector<std::string> groups;  // --group NAME: outputs' dependency groups to include
 };
 
 // The root requirements: workspace.toml [requirements], plus for each output (outputs/NAME with an
 // asset.toml) its [dependencies], its `edit` group and the groups named in `options`.
-Result<std::vector<DependencySpec>> workspace_requirements(Workspace& ws, const LockOptions& options);
+Result<std::vector<DependencySpec>> workspace_requirements(Workspace& ws,
+                                                           const LockOptions& options);
 
 struct LockOutcome {
   std::optional<LockFile> lock;  // the new lock, written to reel.lock
@@ -49,10 +50,10 @@ struct SyncReport {
   std::vector<std::string> installed;  // "Table 3.2.1"
   std::vector<std::string> removed;    // names
   std::size_t unchanged = 0;
-  std::uint64_t files = 0;             // files materialised
+  std::uint64_t files = 0;  // files materialised
   std::uint64_t bytes = 0;
-  std::optional<LinkMode> link_mode;   // the mode actually used for the last file
-  std::string explanation;             // non-empty when resolving found no solution
+  std::optional<LinkMode> link_mode;  // the mode actually used for the last file
+  std::string explanation;            // non-empty when resolving found no solution
 };
 
 // Makes inputs/ match the lock: installs missing or changed packages (each into a temp folder,

@@ -18,7 +18,7 @@
 namespace reel {
 
 struct InitOptions {
-  std::string name;  // default: the folder's name
+  std::string name;                                        // default: the folder's name
   std::vector<std::pair<std::string, std::string>> repos;  // (NAME, URL) in order; first is
                                                            // blessed and default
   LinkMode link_mode = LinkMode::kAuto;

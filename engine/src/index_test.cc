@@ -1,0 +1,133 @@
+#include "reel/engine/index.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace reel {
+namespace {
+
+IndexEntry entry(const std::string& version, const std::string& payload) {
+  IndexEntry e;
+  e.version = Version::parse(version).value();
+  e.type = "prop";
+  e.dependencies.push_back({"Leg", ">=1", Range::parse(">=1").value()});
+  e.groups["build"].push_back({"Lighting", "^2", Range::parse("^2").value()});
+  e.archive = {"packages/table/Table-" + version + ".reel", sha256_bytes(payload), 1830};
+  e.file_count = 12;
+  e.file_size = 48213340;
+  e.published = "2026-11-20T10:00:00Z";
+  e.source = {"0123abcd", true};
+  e.metadata_json = R"({"fps":24})";
+  return e;
+}
+
+TEST(Index, RoundTripIsStableWithFixedKeyOrderAndAscendingVersions) {
+  PackageIndex index;
+  index.name = "Table";
+  index.versions = {entry("3.2.1", "c"), entry("1.0.0", "a"), entry("3.2.1-rc.1", "b")};
+  index.versions[1].yanked = true;
+  std::string text = serialize_index(index);
+  auto back = parse_index(text, "index/table.json");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->name, "Table");
+  ASSERT_EQ(back->versions.size(), 3u);
+  EXPECT_EQ(back->versions[0].version.to_string(), "1.0.0");
+  EXPECT_EQ(back->versions[1].version.to_string(), "3.2.1-rc.1");
+  EXPECT_EQ(back->versions[2].version.to_string(), "3.2.1");
+  const IndexEntry& e = back->versions[2];
+  EXPECT_EQ(e.type, "prop");
+  ASSERT_EQ(e.dependencies.size(), 1u);
+  EXPECT_EQ(e.dependencies[0].name, "Leg");
+  EXPECT_TRUE(e.dependencies[0].range.contains(Version(1, 5, 0)));
+  EXPECT_EQ(e.groups.at("build").at(0).range_text, "^2");
+  EXPECT_EQ(e.archive.path, "packages/table/Table-3.2.1.reel");
+  EXPECT_EQ(e.archive.sha256, sha256_bytes("c"));
+  EXPECT_EQ(e.archive.size, 1830u);
+  EXPECT_EQ(e.file_count, 12u);
+  EXPECT_EQ(e.file_size, 48213340u);
+  EXPECT_EQ(e.published, "2026-11-20T10:00:00Z");
+  EXPECT_EQ(e.source.commit, "0123abcd");
+  EXPECT_TRUE(e.source.dirty);
+  EXPECT_FALSE(e.yanked);
+  EXPECT_TRUE(back->versions[0].yanked);
+  EXPECT_EQ(nlohmann::json::parse(e.metadata_json), nlohmann::json::parse(R"({"fps":24})"));
+  EXPECT_EQ(back->find(Version(1, 0, 0)), &back->versions[0]);
+  EXPECT_EQ(back->find(Version(9, 0, 0)), nullptr);
+  EXPECT_EQ(serialize_index(*back), text);
+  // Keys in DESIGN §2's order.
+  std::size_t last = 0;
+  for (const char* key : {"\"format\"", "\"name\"", "\"versions\"", "\"version\"", "\"type\"",
+                          "\"dependencies\"", "\"dependency-groups\"", "\"archive\"", "\"files\"",
+                          "\"published\"", "\"source\"", "\"yanked\""}) {
+    std::size_t at = text.find(key);
+    ASSERT_NE(at, std::string::npos) << key;
+    EXPECT_GT(at, last) << key << " out of order in\n" << text;
+    last = at;
+  }
+  EXPECT_EQ(text.back(), '\n');
+}
+
+TEST(Index, MalformedFieldsAreNamedByTheirJsonPath) {
+  const std::string sha = sha256_bytes("x").hex();
+  auto version = [&](const std::string& v, const std::string& extra = "") {
+    return R"({"version": ")" + v + R"(", "archive": {"path": "p", "sha256": ")" + sha +
+           R"(", "size": 1})" + extra + "}";
+  };
+  auto index = [&](const std::string& versions) {
+    return R"({"format": 1, "name": "Table", "versions": [)" + versions + "]}";
+  };
+  struct Case {
+    std::string text;
+    std::string needle;
+  };
+  std::vector<Case> cases = {
+      {R"({"name": "Table", "versions": []})", "format"},
+      {R"({"format": 2, "name": "Table", "versions": []})", "format"},
+      {R"({"format": 1, "versions": []})", "name"},
+      {R"({"format": 1, "name": "-x", "versions": []})", "name"},
+      {R"({"format": 1, "name": "Table", "versions": {}})", "versions"},
+      {"[1, 2]", "(root)"},
+      {index("3"), "versions[0]"},
+      {index(version("1.0.0") + "," + version("1.2")), "versions[1].version"},
+      {index(R"({"version": "1.0.0"})"), "versions[0].archive"},
+      {index(R"({"version": "1.0.0", "archive": {"sha256": ")" + sha + R"(", "size": 1}})"),
+       "versions[0].archive.path"},
+      {index(version("1.0.0") + "," + version("1.1.0") + "," +
+             R"({"version": "2.0.0", "archive": {"path": "p", "sha256": "zz", "size": 1}})"),
+       "versions[2].archive.sha256"},
+      {index(R"({"version": "1.0.0", "archive": {"path": "p", "sha256": ")" + sha +
+             R"(", "size": -4}})"),
+       "versions[0].archive.size"},
+      {index(version("1.0.0", R"(, "dependencies": {"Leg": ">=1..2"})")),
+       "versions[0].dependencies.Leg"},
+      {index(version("1.0.0", R"(, "dependencies": ["Leg"])")), "versions[0].dependencies"},
+      {index(version("1.0.0", R"(, "dependency-groups": {"build": {"Lighting": 2}})")),
+       "versions[0].dependency-groups.build.Lighting"},
+      {index(version("1.0.0", R"(, "yanked": "no")")), "versions[0].yanked"},
+      {index(version("1.0.0", R"(, "files": {"count": "many"})")), "versions[0].files.count"},
+      {index(version("1.0.0", R"(, "metadata": [1])")), "versions[0].metadata"},
+      {index(version("1.0.0", R"(, "type": 7)")), "versions[0].type"},
+  };
+  for (const auto& c : cases) {
+    auto r = parse_index(c.text, "index/table.json");
+    ASSERT_FALSE(r) << c.text;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(r.error().message.find("index/table.json: " + c.needle + ":"), 0u)
+        << "wanted the path '" << c.needle << "' in: " << r.error().message;
+  }
+}
+
+TEST(Index, InvalidJsonNamesFileAndBytePosition) {
+  auto r = parse_index("{\"format\": 1,\n \"name\": ", "index/table.json");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(r.error().message.find("index/table.json"), std::string::npos);
+  // nlohmann counts bytes from 1: the input is 23 bytes and ends too early.
+  EXPECT_NE(r.error().message.find("at byte 24: parse error at line 2, column 10"),
+            std::string::npos)
+      << r.error().message;
+}
+
+}  // namespace
+}  // namespace reel

@@ -1,0 +1,295 @@
+// FaultInjectingFileSystem: pass-through to a base FileSystem, with injected failures and counters.
+#include "reel/storage/fault_injection.h"
+
+#include <algorithm>
+
+namespace reel {
+
+std::string_view fs_op_name(FsOp op) {
+  switch (op) {
+    case FsOp::kStat:
+      return "stat";
+    case FsOp::kReadFile:
+      return "read_file";
+    case FsOp::kOpenRead:
+      return "open_read";
+    case FsOp::kCreateTemp:
+      return "create_temp";
+    case FsOp::kWrite:
+      return "write";
+    case FsOp::kSync:
+      return "sync";
+    case FsOp::kCommit:
+      return "commit";
+    case FsOp::kWriteFileAtomic:
+      return "write_file_atomic";
+    case FsOp::kRename:
+      return "rename";
+    case FsOp::kHardLink:
+      return "hard_link";
+    case FsOp::kCloneFile:
+      return "clone_file";
+    case FsOp::kCopyFile:
+      return "copy_file";
+    case FsOp::kSymlink:
+      return "symlink";
+    case FsOp::kReadSymlink:
+      return "read_symlink";
+    case FsOp::kCreateDirectories:
+      return "create_directories";
+    case FsOp::kListDir:
+      return "list_dir";
+    case FsOp::kRemove:
+      return "remove";
+    case FsOp::kRemoveAll:
+      return "remove_all";
+    case FsOp::kSetMode:
+      return "set_mode";
+    case FsOp::kLockExclusive:
+      return "lock_exclusive";
+    case FsOp::kSyncDirectory:
+      return "sync_directory";
+    case FsOp::kSyncFilesystem:
+      return "sync_filesystem";
+  }
+  return "unknown";
+}
+
+// Wraps the base file system's OutputFile, applying the write budget, rename faults and rules.
+class FaultInjectingFileSystem::Output : public OutputFile {
+ public:
+  Output(FaultInjectingFileSystem& owner, std::unique_ptr<OutputFile> inner)
+      : owner_(owner), inner_(std::move(inner)) {}
+
+  Status write(const void* data, std::size_t size) override {
+    REEL_TRY(owner_.check(FsOp::kWrite, inner_->temp_path()));
+    std::size_t allowed = owner_.admit_write(size);
+    if (allowed > 0) {
+      REEL_TRY(inner_->write(data, allowed));
+      owner_.count_written(allowed);
+    }
+    if (allowed < size) {
+      return make_error(ErrorCode::kNoSpace, "write " + inner_->temp_path().string() +
+                                                 ": No space left on device (injected)");
+    }
+    return ok();
+  }
+
+  Status sync() override {
+    REEL_TRY(owner_.check(FsOp::kSync, inner_->temp_path()));
+    return inner_->sync();
+  }
+
+  Status commit(const fs::path& dest) override {
+    REEL_TRY(owner_.check(FsOp::kCommit, dest));
+    if (owner_.rename_should_fail()) {
+      // Close the file where it is (a rename onto itself does nothing), so that neither abort()
+      // nor the destructor removes it: what a kill just before the rename leaves behind.
+      (void)inner_->commit(inner_->temp_path());
+      return make_error(ErrorCode::kIOError, "rename " + inner_->temp_path().string() + " to " +
+                                                 dest.string() +
+                                                 ": crash before rename (injected)");
+    }
+    return inner_->commit(dest);
+  }
+
+  void abort() override { inner_->abort(); }
+  const fs::path& temp_path() const override { return inner_->temp_path(); }
+
+ private:
+  FaultInjectingFileSystem& owner_;
+  std::unique_ptr<OutputFile> inner_;
+};
+
+void FaultInjectingFileSystem::fail_writes_after(std::uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  write_limited_ = true;
+  write_budget_ = bytes;
+}
+
+void FaultInjectingFileSystem::fail_nth_rename(std::uint64_t n) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  renames_until_failure_ = n;
+}
+
+void FaultInjectingFileSystem::fail_on(FsOp op, std::string path_substring, ErrorCode code) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  rules_.push_back({op, std::move(path_substring), code});
+}
+
+void FaultInjectingFileSystem::clear_faults() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  rules_.clear();
+  write_limited_ = false;
+  renames_until_failure_ = 0;
+}
+
+FsCounters FaultInjectingFileSystem::counters() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return counters_;
+}
+
+Status FaultInjectingFileSystem::check(FsOp op, const fs::path& path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::string text = path.string();
+  for (const Rule& rule : rules_) {
+    if (rule.op == op && text.find(rule.path_substring) != std::string::npos) {
+      return make_error(rule.code, std::string(fs_op_name(op)) + " " + text + ": injected " +
+                                       std::string(error_code_name(rule.code)));
+    }
+  }
+  return ok();
+}
+
+std::size_t FaultInjectingFileSystem::admit_write(std::size_t size) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++counters_.writes;
+  if (!write_limited_) return size;
+  std::size_t allowed = static_cast<std::size_t>(std::min<std::uint64_t>(size, write_budget_));
+  write_budget_ -= allowed;
+  return allowed;
+}
+
+void FaultInjectingFileSystem::count_written(std::size_t size) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  counters_.bytes_written += size;
+}
+
+bool FaultInjectingFileSystem::rename_should_fail() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++counters_.renames;
+  if (renames_until_failure_ == 0) return false;
+  return --renames_until_failure_ == 0;
+}
+
+Result<FileStat> FaultInjectingFileSystem::stat(const fs::path& path) {
+  REEL_TRY(check(FsOp::kStat, path));
+  return base_.stat(path);
+}
+
+Result<std::string> FaultInjectingFileSystem::read_file(const fs::path& path) {
+  REEL_TRY(check(FsOp::kReadFile, path));
+  return base_.read_file(path);
+}
+
+Result<std::unique_ptr<InputStream>> FaultInjectingFileSystem::open_read(const fs::path& path) {
+  REEL_TRY(check(FsOp::kOpenRead, path));
+  return base_.open_read(path);
+}
+
+Result<std::unique_ptr<OutputFile>> FaultInjectingFileSystem::create_temp(
+    const fs::path& dest_dir) {
+  REEL_TRY(check(FsOp::kCreateTemp, dest_dir));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++counters_.temps;
+  }
+  auto inner = base_.create_temp(dest_dir);
+  if (!inner) return tl::unexpected(inner.error());
+  return std::unique_ptr<OutputFile>(new Output(*this, std::move(*inner)));
+}
+
+Status FaultInjectingFileSystem::write_file_atomic(const fs::path& path, std::string_view data,
+                                                   bool sync) {
+  REEL_TRY(check(FsOp::kWriteFileAtomic, path));
+  fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  auto out = create_temp(dir);
+  if (!out) return tl::unexpected(out.error());
+  REEL_TRY((*out)->write(data));
+  if (sync) REEL_TRY((*out)->sync());
+  REEL_TRY((*out)->commit(path));
+  if (sync) REEL_TRY(sync_directory(dir));
+  return ok();
+}
+
+Status FaultInjectingFileSystem::rename(const fs::path& from, const fs::path& to) {
+  REEL_TRY(check(FsOp::kRename, to));
+  if (rename_should_fail()) {
+    return make_error(ErrorCode::kIOError, "rename " + from.string() + " to " + to.string() +
+                                               ": crash before rename (injected)");
+  }
+  return base_.rename(from, to);
+}
+
+Status FaultInjectingFileSystem::hard_link(const fs::path& from, const fs::path& to) {
+  REEL_TRY(check(FsOp::kHardLink, to));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++counters_.links;
+  }
+  return base_.hard_link(from, to);
+}
+
+Status FaultInjectingFileSystem::clone_file(const fs::path& from, const fs::path& to) {
+  REEL_TRY(check(FsOp::kCloneFile, to));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++counters_.clones;
+  }
+  return base_.clone_file(from, to);
+}
+
+Status FaultInjectingFileSystem::copy_file(const fs::path& from, const fs::path& to) {
+  REEL_TRY(check(FsOp::kCopyFile, to));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++counters_.copies;
+  }
+  return base_.copy_file(from, to);
+}
+
+Status FaultInjectingFileSystem::symlink(const fs::path& target, const fs::path& link) {
+  REEL_TRY(check(FsOp::kSymlink, link));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++counters_.symlinks;
+  }
+  return base_.symlink(target, link);
+}
+
+Result<fs::path> FaultInjectingFileSystem::read_symlink(const fs::path& link) {
+  REEL_TRY(check(FsOp::kReadSymlink, link));
+  return base_.read_symlink(link);
+}
+
+Status FaultInjectingFileSystem::create_directories(const fs::path& path) {
+  REEL_TRY(check(FsOp::kCreateDirectories, path));
+  return base_.create_directories(path);
+}
+
+Result<std::vector<DirEntry>> FaultInjectingFileSystem::list_dir(const fs::path& path) {
+  REEL_TRY(check(FsOp::kListDir, path));
+  return base_.list_dir(path);
+}
+
+Status FaultInjectingFileSystem::remove(const fs::path& path) {
+  REEL_TRY(check(FsOp::kRemove, path));
+  return base_.remove(path);
+}
+
+Status FaultInjectingFileSystem::remove_all(const fs::path& path) {
+  REEL_TRY(check(FsOp::kRemoveAll, path));
+  return base_.remove_all(path);
+}
+
+Status FaultInjectingFileSystem::set_mode(const fs::path& path, std::uint32_t mode) {
+  REEL_TRY(check(FsOp::kSetMode, path));
+  return base_.set_mode(path, mode);
+}
+
+Result<std::unique_ptr<FileLock>> FaultInjectingFileSystem::lock_exclusive(const fs::path& path) {
+  REEL_TRY(check(FsOp::kLockExclusive, path));
+  return base_.lock_exclusive(path);
+}
+
+Status FaultInjectingFileSystem::sync_directory(const fs::path& path) {
+  REEL_TRY(check(FsOp::kSyncDirectory, path));
+  return base_.sync_directory(path);
+}
+
+Status FaultInjectingFileSystem::sync_filesystem(const fs::path& path) {
+  REEL_TRY(check(FsOp::kSyncFilesystem, path));
+  return base_.sync_filesystem(path);
+}
+
+}  // namespace reel

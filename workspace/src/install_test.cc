@@ -1,0 +1,181 @@
+// Lock and sync against real folder repos in temp dirs (install.h).
+#include "reel/workspace/install.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "reel/workspace/inspect.h"
+#include "workspace_fixture.h"
+
+namespace reel {
+namespace {
+
+constexpr auto write = testing::write_file;
+
+bool exists(FileSystem& fs, const fs::path& p) {
+  return fs.stat(p).value().type != FileType::kMissing;
+}
+
+TEST_F(WorkspaceFixture, HardLinkModeLinksReadOnlyCacheObjects) {
+  Workspace ws = make("ws", LinkMode::kHardlink);
+  require(ws, {{"Lamp", "*"}});
+  auto report = sync_workspace(ws, SyncMode::kResolveIfNeeded, {});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->link_mode, LinkMode::kHardlink);
+  EXPECT_EQ(report->files, 1u);
+  EXPECT_EQ(report->bytes, 4u);
+  struct stat in {
+  }, cached{};
+  ASSERT_EQ(::stat((ws.inputs_dir() / "Lamp" / "model.obj").c_str(), &in), 0);
+  ASSERT_EQ(::stat(cache.objects().object_path(sha256_bytes("lamp")).c_str(), &cached), 0);
+  EXPECT_EQ(in.st_ino, cached.st_ino);
+  EXPECT_EQ(in.st_mode & 0222, 0u);
+  EXPECT_EQ(fs->stat(ws.inputs_dir() / "Lamp" / "asset.toml").value().mode & 0222, 0u);
+  // inputs/Lamp holds asset.toml and the content files, nothing else.
+  auto names = fs->list_dir(ws.inputs_dir() / "Lamp").value();
+  ASSERT_EQ(names.size(), 2u);
+  // No temp folders are left in inputs/.
+  auto entries = fs->list_dir(ws.inputs_dir()).value();
+  for (const auto& e : entries) EXPECT_NE(e.name[0], '.') << e.name;
+}
+
+TEST_F(WorkspaceFixture, ManyFilesAreMaterialisedOnTwoThreads) {
+  std::vector<std::pair<std::string, std::string>> frames;
+  for (int i = 0; i < 100; ++i) {
+    frames.emplace_back("frames/f." + std::to_string(1000 + i) + ".exr",
+                        "frame " + std::to_string(i));
+  }
+  publish("Seq", "1.0.0", "", "seq", "repo", frames);
+  Workspace ws = make("ws");
+  require(ws, {{"Seq", "*"}});
+  auto report = sync_workspace(ws, SyncMode::kResolveIfNeeded, {});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->files, 101u);
+  for (int i : {0, 37, 99}) {
+    EXPECT_EQ(fs->read_file(ws.inputs_dir() / "Seq" / "frames" /
+                            ("f." + std::to_string(1000 + i) + ".exr"))
+                  .value(),
+              "frame " + std::to_string(i));
+  }
+  EXPECT_TRUE(verify_inputs(ws, ws.read_lock().value().value()).value().empty());
+}
+
+TEST_F(WorkspaceFixture, CorruptRepoObjectIsRefusedAndNothingIsMaterialised) {
+  Workspace ws = make("ws");
+  require(ws, {{"Lamp", "*"}, {"Table", "^1"}});
+  // Damage Table's object in the repo (same size, other bytes) before anything is cached.
+  Digest table = sha256_bytes("table-v1");
+  fs::path object =
+      dir.path() / "repo" / "objects" / "sha256" / table.hex().substr(0, 2) / table.hex().substr(2);
+  ASSERT_TRUE(exists(*fs, object));
+  chmod(object.c_str(), 0644);
+  write(object, "TABLE-V1");
+  auto report = sync_workspace(ws, SyncMode::kResolveIfNeeded, {});
+  ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().code, ErrorCode::kCorruption);
+  const std::string& m = report.error().message;
+  EXPECT_NE(m.find("Table 1.0.0"), std::string::npos) << m;
+  EXPECT_NE(m.find("model.obj"), std::string::npos) << m;
+  EXPECT_NE(m.find(table.hex()), std::string::npos) << m;
+  EXPECT_FALSE(exists(*fs, cache.objects().object_path(table)));
+  // Every package is prepared before inputs/ changes: not even Lamp was installed.
+  EXPECT_TRUE(fs->list_dir(ws.inputs_dir()).value().empty());
+}
+
+TEST_F(WorkspaceFixture, ChangingTheLockReplacesOnlyTheChangedPackage) {
+  Workspace ws = make("ws");
+  require(ws, {{"Lamp", "*"}, {"Table", "^1"}});
+  ASSERT_TRUE(sync_workspace(ws, SyncMode::kResolveIfNeeded, {}));
+  struct stat lamp_before {};
+  ASSERT_EQ(::stat((ws.inputs_dir() / "Lamp" / "model.obj").c_str(), &lamp_before), 0);
+  require(ws, {{"Lamp", "*"}, {"Table", "^2"}});
+  auto report = sync_workspace(ws, SyncMode::kResolveIfNeeded, {});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->installed, std::vector<std::string>{"Table 2.0.0"});
+  EXPECT_TRUE(report->removed.empty());
+  EXPECT_EQ(report->unchanged, 2u);  // Lamp and Leg
+  EXPECT_EQ(fs->read_file(ws.inputs_dir() / "Table" / "model.obj").value(), "table-v2");
+  struct stat lamp_after {};
+  ASSERT_EQ(::stat((ws.inputs_dir() / "Lamp" / "model.obj").c_str(), &lamp_after), 0);
+  EXPECT_EQ(lamp_before.st_ino, lamp_after.st_ino);
+  EXPECT_EQ(lamp_before.st_mtime, lamp_after.st_mtime);
+}
+
+TEST_F(WorkspaceFixture, FrozenSyncWithoutALockFailsAndLockedNeedsAFreshLock) {
+  Workspace ws = make("ws");
+  auto frozen = sync_workspace(ws, SyncMode::kFrozen, {});
+  ASSERT_FALSE(frozen);
+  EXPECT_EQ(frozen.error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(exists(*fs, ws.lock_path()));
+  require(ws, {{"Lamp", "*"}});
+  auto locked = sync_workspace(ws, SyncMode::kLocked, {});
+  ASSERT_FALSE(locked);
+  EXPECT_EQ(locked.error().code, ErrorCode::kConflict);
+  ASSERT_TRUE(lock_workspace(ws, {}).value().lock);
+  auto ok = sync_workspace(ws, SyncMode::kLocked, {});
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->installed, std::vector<std::string>{"Lamp 1.0.0"});
+}
+
+TEST_F(WorkspaceFixture, UnsolvableSyncReturnsTheExplanationAndKeepsTheLock) {
+  Workspace ws = make("ws");
+  require(ws, {{"Table", "^1"}});
+  ASSERT_TRUE(sync_workspace(ws, SyncMode::kResolveIfNeeded, {}));
+  std::string before = fs->read_file(ws.lock_path()).value();
+  require(ws, {{"Table", "^1"}, {"Leg", ">=2"}});
+  auto report = sync_workspace(ws, SyncMode::kResolveIfNeeded, {});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_NE(report->explanation.find("Leg"), std::string::npos) << report->explanation;
+  EXPECT_TRUE(report->installed.empty());
+  EXPECT_EQ(fs->read_file(ws.lock_path()).value(), before);
+  EXPECT_EQ(fs->read_file(ws.inputs_dir() / "Table" / "model.obj").value(), "table-v1");
+}
+
+TEST_F(WorkspaceFixture, OutputsAddTheirDependenciesAndEditGroup) {
+  Workspace ws = make("ws");
+  write(ws.outputs_dir() / "Chair" / "asset.toml",
+        "[asset]\nname = \"Chair\"\nversion = \"0.1.0\"\n[dependencies]\nLamp = \"*\"\n"
+        "[dependency-groups]\nedit = { Leg = \"^1\" }\nbuild = { Table = \"^2\" }\n");
+  write(ws.outputs_dir() / "notes" / "readme.txt", "not an output");
+  auto lock = lock_workspace(ws, {}).value().lock.value();
+  std::vector<std::string> names;
+  for (const auto& p : lock.packages) names.push_back(p.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"Lamp", "Leg"}));
+  EXPECT_FALSE(lock_is_stale(ws, lock, {}).value());
+  LockOptions build;
+  build.groups = {"build"};
+  EXPECT_TRUE(lock_is_stale(ws, lock, build).value());  // Table is not locked
+  auto with_build = lock_workspace(ws, build).value().lock.value();
+  ASSERT_NE(with_build.find("table"), nullptr);
+  EXPECT_EQ(with_build.find("table")->version.to_string(), "2.0.0");
+  // An output's new dependency makes the lock stale even though [requirements] did not change.
+  write(ws.outputs_dir() / "Chair" / "asset.toml",
+        "[asset]\nname = \"Chair\"\nversion = \"0.1.0\"\n[dependencies]\nLamp = \">=2\"\n");
+  EXPECT_TRUE(lock_is_stale(ws, with_build, {}).value());
+}
+
+TEST_F(WorkspaceFixture, SourcesPinANameToOneRepo) {
+  ASSERT_TRUE(init_folder_repo(*fs, dir.path() / "review", "review"));
+  publish("Lamp", "9.0.0", "", "lamp-review", "review");
+  publish("Leg", "5.0.0", "", "leg-review", "review");
+  Workspace ws = make("ws");
+  ws.config().repos.push_back({"review", (dir.path() / "review").string(), false, true, ""});
+  require(ws, {{"Lamp", "*"}, {"Leg", "*"}});
+  auto plain = lock_workspace(ws, {}).value().lock.value();
+  EXPECT_EQ(plain.find("Lamp")->version.to_string(), "1.0.0");  // review is not an install repo
+  EXPECT_EQ(plain.find("Lamp")->repo, "blessed");
+  ws.config().sources = {{"lamp", "review"}};
+  ASSERT_TRUE(ws.save_config());
+  EXPECT_TRUE(lock_is_stale(ws, plain, {}).value());
+  auto pinned = lock_workspace(ws, {}).value().lock.value();
+  EXPECT_EQ(pinned.find("Lamp")->version.to_string(), "9.0.0");
+  EXPECT_EQ(pinned.find("Lamp")->repo, "review");
+  EXPECT_EQ(pinned.find("Leg")->version.to_string(), "1.0.0");  // unpinned: blessed only
+  EXPECT_FALSE(lock_is_stale(ws, pinned, {}).value());
+  auto report = sync_workspace(ws, SyncMode::kFrozen, {});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(fs->read_file(ws.inputs_dir() / "Lamp" / "model.obj").value(), "lamp-review");
+}
+
+}  // namespace
+}  // namespace reel

@@ -1,0 +1,70 @@
+// `reel build NAME` and `reel publish NAME` (outputs.h).
+#include "outputs_common.h"
+#include "reel/workspace/outputs.h"
+
+namespace reel {
+
+using outputs_detail::output_dir;
+using outputs_detail::read_output_manifest;
+
+Result<BuiltPackage> build_output(Workspace& ws, const std::string& name) {
+  auto manifest = read_output_manifest(ws, name);
+  if (!manifest) return tl::unexpected(manifest.error());
+  FileSystem& fs = ws.context().fs;
+  auto built = build_package(fs, ws.context().cache.objects(), output_dir(ws, name));
+  if (!built) return tl::unexpected(built.error().with_context("building outputs/" + name));
+  REEL_TRY(fs.create_directories(ws.build_dir()));
+  fs::path archive =
+      ws.build_dir() / (built->manifest.name + "-" + built->manifest.version.to_string() + ".reel");
+  REEL_TRY(fs.write_file_atomic(archive, built->archive_bytes, true));
+  return built;
+}
+
+Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
+                                     const std::optional<std::string>& repo_name,
+                                     bool allow_dirty) {
+  auto manifest = read_output_manifest(ws, name);
+  if (!manifest) return tl::unexpected(manifest.error());
+  auto source = output_source(ws, name);
+  if (!source) return tl::unexpected(source.error());
+  if (source->dirty && !allow_dirty) {
+    return make_error(ErrorCode::kConflict,
+                      "outputs/" + name +
+                          (source->commit.empty() ? " is not a git working tree with a commit"
+                                                  : " has uncommitted changes"));
+  }
+  std::string target;
+  if (repo_name) {
+    target = *repo_name;
+  } else if (const RepoConfig* rc = ws.config().default_repo()) {
+    target = rc->name;
+  } else {
+    return make_error(ErrorCode::kNotFound,
+                      "the workspace has no repo to publish to (add one with `reel repo add`)");
+  }
+  auto repo = ws.repo(target);
+  if (!repo) return tl::unexpected(repo.error());
+  auto built = build_output(ws, name);
+  if (!built) return tl::unexpected(built.error());
+
+  PublishResult result;
+  result.name = built->manifest.name;
+  result.version = built->manifest.version;
+  result.repo = target;
+  result.archive = built->archive_digest;
+  result.file_count = built->files.size();
+  result.total_size = built->total_size;
+  // Read the index first, so a same-content republish is reported (and skipped) as such; a
+  // different-content one is refused by Repo::publish (kConflict).
+  auto index = (*repo)->read_index(result.name);
+  if (!index) return tl::unexpected(index.error());
+  const IndexEntry* existing = *index ? (*index)->find(result.version) : nullptr;
+  result.already_published = existing && existing->archive.sha256 == built->archive_digest;
+  if (result.already_published) return result;
+  IndexEntry entry =
+      make_index_entry(*built, SourceInfo{source->commit, source->dirty}, ws.context().clock);
+  REEL_TRY((*repo)->publish(*built, ws.context().cache.objects(), std::move(entry)));
+  return result;
+}
+
+}  // namespace reel

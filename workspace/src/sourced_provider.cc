@@ -1,0 +1,50 @@
+#include "sourced_provider.h"
+
+#include "reel/engine/names.h"
+
+namespace reel {
+
+SourcedProvider::SourcedProvider(std::vector<std::pair<std::string, Repo*>> install,
+                                 const std::map<std::string, std::pair<std::string, Repo*>>& pinned)
+    : install_(std::move(install)) {
+  for (const auto& [name, repo] : pinned) {
+    pinned_[lower_name(name)] =
+        std::make_unique<RepoProvider>(std::vector<std::pair<std::string, Repo*>>{repo});
+  }
+}
+
+RepoProvider& SourcedProvider::for_name(const std::string& name) {
+  auto it = pinned_.find(lower_name(name));
+  return it == pinned_.end() ? install_ : *it->second;
+}
+
+std::vector<VersionInfo> SourcedProvider::versions(const std::string& name) {
+  return for_name(name).versions(name);
+}
+
+std::optional<std::vector<Dependency>> SourcedProvider::dependencies(const std::string& name,
+                                                                     const Version& version) {
+  return for_name(name).dependencies(name, version);
+}
+
+std::optional<std::string> SourcedProvider::canonical_name(const std::string& name) {
+  return for_name(name).canonical_name(name);
+}
+
+std::optional<std::pair<std::string, Repo*>> SourcedProvider::repo_of(const std::string& name) {
+  return for_name(name).repo_of(name);
+}
+
+const IndexEntry* SourcedProvider::entry(const std::string& name, const Version& version) {
+  return for_name(name).entry(name, version);
+}
+
+std::optional<Error> SourcedProvider::error() const {
+  if (install_.error()) return install_.error();
+  for (const auto& [name, provider] : pinned_) {
+    if (provider->error()) return provider->error();
+  }
+  return std::nullopt;
+}
+
+}  // namespace reel
