@@ -188,6 +188,7 @@ int check(const fs::path& dir, const fs::path& solution_file) {
       version = nevra.substr(dash + 1);
       if (name == "root") continue;
     } else {
+      if (line.find('=') != std::string::npos) continue;  // other reel.lock fields
       std::istringstream s(line);
       if (!(s >> name >> version)) continue;
     }

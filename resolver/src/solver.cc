@@ -278,28 +278,24 @@ int Solver::resolve_conflict(int index) {
   }
 }
 
-std::vector<Dependency> Solver::dependencies_of(PackageId id, std::size_t version_index,
-                                                bool* missing) {
-  *missing = false;
+const std::vector<Dependency>* Solver::dependencies_of(PackageId id, std::size_t version_index) {
   auto key = std::make_pair(id, version_index);
   auto it = dependency_cache_.find(key);
-  if (it != dependency_cache_.end()) return it->second;
-  std::vector<Dependency> deps;
-  if (id == 0) {
-    deps = request_.requirements;
-  } else {
-    const PackageInfo& info = packages_[static_cast<std::size_t>(id)];
-    auto got = provider_.dependencies(info.name, info.versions[version_index]);
-    if (!got) {
-      *missing = true;
-      return {};
+  if (it == dependency_cache_.end()) {
+    std::optional<std::vector<Dependency>> deps;
+    if (id == 0) {
+      deps = request_.requirements;
+    } else {
+      const PackageInfo& info = packages_[static_cast<std::size_t>(id)];
+      deps = provider_.dependencies(info.name, info.versions[version_index]);
     }
-    deps = std::move(*got);
+    if (deps) {
+      std::sort(deps->begin(), deps->end(),
+                [](const Dependency& a, const Dependency& b) { return a.name < b.name; });
+    }
+    it = dependency_cache_.emplace(key, std::move(deps)).first;
   }
-  std::sort(deps.begin(), deps.end(),
-            [](const Dependency& a, const Dependency& b) { return a.name < b.name; });
-  dependency_cache_.emplace(key, deps);
-  return deps;
+  return it->second ? &*it->second : nullptr;
 }
 
 std::optional<PackageId> Solver::choose_and_decide() {
@@ -337,35 +333,41 @@ std::optional<PackageId> Solver::choose_and_decide() {
     return best;
   }
   auto index = static_cast<std::size_t>(chosen);
-  bool missing = false;
-  auto deps = dependencies_of(best, index, &missing);
-  if (missing) {
+  const std::vector<Dependency>* deps = dependencies_of(best, index);
+  if (deps == nullptr) {
     VersionSet one(info.versions.size(), false);
     one.set(index);
     add_incompatibility(Incompatibility{{Term{best, one, true, nullptr}}, Cause::kUnavailable});
     return best;
   }
+  const std::size_t n = info.versions.size();
   bool conflict = false;
-  for (const auto& dep : deps) {
+  for (const auto& dep : *deps) {
     PackageId target = intern(dep.name);
     if (target == best) continue;
     // The depender side covers the contiguous run of versions with this same dependency, so
     // explanations can say "every version of foo" and fewer incompatibilities are learned.
-    const std::size_t n = packages_[static_cast<std::size_t>(best)].versions.size();
-    VersionSet depender(n, false);
-    depender.set(index);
     auto same = [&](std::size_t j) {
-      bool miss = false;
-      auto other = dependencies_of(best, j, &miss);
-      if (miss) return false;
-      auto it = std::find_if(other.begin(), other.end(),
+      const std::vector<Dependency>* other = dependencies_of(best, j);
+      if (other == nullptr) return false;
+      auto it = std::find_if(other->begin(), other->end(),
                              [&](const Dependency& d) { return d.name == dep.name; });
-      return it != other.end() && it->range == dep.range;
+      return it != other->end() && it->range == dep.range;
     };
+    std::size_t lo = index, hi = index;
     if (best != 0) {
-      for (std::size_t j = index + 1; j < n && same(j); ++j) depender.set(j);
-      for (std::size_t j = index; j-- > 0 && same(j);) depender.set(j);
+      while (hi + 1 < n && same(hi + 1)) ++hi;
+      while (lo > 0 && same(lo - 1)) --lo;
     }
+    auto key = std::make_tuple(best, target, lo);
+    auto known = dependency_incompatibilities_.find(key);
+    if (known != dependency_incompatibilities_.end()) {
+      const Incompatibility& inc = incompatibilities_[static_cast<std::size_t>(known->second)];
+      conflict = conflict || relation_term_satisfied(inc.terms[1]);
+      continue;
+    }
+    VersionSet depender(n, false);
+    for (std::size_t j = lo; j <= hi; ++j) depender.set(j);
     VersionSet target_set = set_of(target, dep.range);
     bool nothing = target_set.empty();
     Term depender_term{best, depender, true, nullptr};
@@ -374,7 +376,7 @@ std::optional<PackageId> Solver::choose_and_decide() {
     Incompatibility inc{{depender_term, Term{target, target_set, false, label}},
                         Cause::kDependency};
     conflict = conflict || relation_term_satisfied(inc.terms[1]);
-    add_incompatibility(std::move(inc));
+    dependency_incompatibilities_.emplace(key, add_incompatibility(std::move(inc)));
     if (nothing) {
       // No known version matches: say so now (pub's "no versions of X match R" / "X doesn't
       // exist"), so the derived assignment "X in nothing" meets this external cause first.
@@ -402,10 +404,10 @@ ResolveResult Solver::run() {
     if (decided_[p] < 0) continue;
     const PackageInfo& info = packages_[p];
     solution.versions.emplace(info.name, info.versions[static_cast<std::size_t>(decided_[p])]);
-    bool missing = false;
     std::vector<std::string> names;
-    for (const auto& d : dependencies_of(static_cast<PackageId>(p),
-                                         static_cast<std::size_t>(decided_[p]), &missing)) {
+    const std::vector<Dependency>* deps =
+        dependencies_of(static_cast<PackageId>(p), static_cast<std::size_t>(decided_[p]));
+    for (const auto& d : *deps) {
       if (d.name != info.name) names.push_back(d.name);
     }
     solution.dependencies.emplace(info.name, std::move(names));

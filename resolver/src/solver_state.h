@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "reel/resolver/solver.h"
@@ -61,7 +62,9 @@ class Solver {
   // Picks a package and version (pub: fewest admissible versions first); the package to propagate
   // from next, or nullopt when every package is decided.
   std::optional<PackageId> choose_and_decide();
-  std::vector<Dependency> dependencies_of(PackageId id, std::size_t version_index, bool* missing);
+  // The dependencies of one version sorted by name (cached; the pointer stays valid for the
+  // solver's lifetime), or nullptr when the provider does not have that version.
+  const std::vector<Dependency>* dependencies_of(PackageId id, std::size_t version_index);
 
   PackageProvider& provider_;
   const ResolveRequest& request_;
@@ -75,7 +78,12 @@ class Solver {
   std::vector<long> decided_;  // per package: decided version index or -1
   int decision_level_ = 0;
   int failure_ = -1;
-  std::map<std::pair<PackageId, std::size_t>, std::vector<Dependency>> dependency_cache_;
+  std::map<std::pair<PackageId, std::size_t>, std::optional<std::vector<Dependency>>>
+      dependency_cache_;
+  // Dependency incompatibilities already added, by (depender, target, first version index of the
+  // depender's run): deciding a version again after backjumping reuses them instead of adding
+  // copies (on the K=5 benchmark, copies were 330,000 incompatibilities and 130 MB).
+  std::map<std::tuple<PackageId, PackageId, std::size_t>, int> dependency_incompatibilities_;
   std::shared_ptr<const Range> any_range_;  // the label of "every version of X"
 };
 
