@@ -58,6 +58,13 @@ struct Reader {
   }
 };
 
+// The member `key` of object `obj`, or a null value when absent (no copy either way).
+const json& field(const json& obj, const char* key) {
+  static const json null_value;
+  auto it = obj.find(key);
+  return it == obj.end() ? null_value : *it;
+}
+
 json deps_json(const std::vector<DependencySpec>& deps) {
   json o = json::object();
   for (const auto& d : deps) o[d.name] = d.range_text;
@@ -98,7 +105,7 @@ Result<PackageIndex> parse_index(std::string_view text, std::string_view file) {
   for (const auto& v : root["versions"]) {
     std::string p = "versions[" + std::to_string(i++) + "]";
     if (!v.is_object()) return tl::unexpected(r.error(p, "expected an object"));
-    auto at = [&](const char* key) { return v.contains(key) ? v[key] : json(); };
+    auto at = [&](const char* key) -> const json& { return field(v, key); };
     IndexEntry e;
     auto ver = r.str(at("version"), p + ".version");
     if (!ver) return tl::unexpected(ver.error());
@@ -110,32 +117,32 @@ Result<PackageIndex> parse_index(std::string_view text, std::string_view file) {
     e.type = *type;
     auto deps = r.deps(at("dependencies"), p + ".dependencies");
     if (!deps) return tl::unexpected(deps.error());
-    e.dependencies = *deps;
-    json groups = at("dependency-groups");
+    e.dependencies = std::move(*deps);
+    const json& groups = at("dependency-groups");
     if (!groups.is_null()) {
       if (!groups.is_object())
         return tl::unexpected(r.error(p + ".dependency-groups", "expected an object"));
       for (const auto& [g, gj] : groups.items()) {
         auto gd = r.deps(gj, p + ".dependency-groups." + g);
         if (!gd) return tl::unexpected(gd.error());
-        e.groups[g] = *gd;
+        e.groups[g] = std::move(*gd);
       }
     }
-    json archive = at("archive");
+    const json& archive = at("archive");
     if (!archive.is_object()) return tl::unexpected(r.error(p + ".archive", "expected an object"));
-    auto apath = r.str(archive.contains("path") ? archive["path"] : json(), p + ".archive.path");
+    auto apath = r.str(field(archive, "path"), p + ".archive.path");
     if (!apath) return tl::unexpected(apath.error());
     e.archive.path = *apath;
     auto sha =
-        r.str(archive.contains("sha256") ? archive["sha256"] : json(), p + ".archive.sha256");
+        r.str(field(archive, "sha256"), p + ".archive.sha256");
     if (!sha) return tl::unexpected(sha.error());
     auto digest = Digest::from_hex(*sha);
     if (!digest) return tl::unexpected(r.error(p + ".archive.sha256", digest.error().message));
     e.archive.sha256 = *digest;
-    auto size = r.u64(archive.contains("size") ? archive["size"] : json(), p + ".archive.size");
+    auto size = r.u64(field(archive, "size"), p + ".archive.size");
     if (!size) return tl::unexpected(size.error());
     e.archive.size = *size;
-    json files = at("files");
+    const json& files = at("files");
     if (files.is_object()) {
       auto count = r.u64(files.contains("count") ? files["count"] : json(0), p + ".files.count");
       auto bytes = r.u64(files.contains("size") ? files["size"] : json(0), p + ".files.size");
@@ -147,23 +154,23 @@ Result<PackageIndex> parse_index(std::string_view text, std::string_view file) {
     auto published = r.str(at("published"), p + ".published", false);
     if (!published) return tl::unexpected(published.error());
     e.published = *published;
-    json source = at("source");
+    const json& source = at("source");
     if (source.is_object()) {
       auto commit =
-          r.str(source.contains("commit") ? source["commit"] : json(), p + ".source.commit", false);
+          r.str(field(source, "commit"), p + ".source.commit", false);
       if (!commit) return tl::unexpected(commit.error());
       e.source.commit = *commit;
       e.source.dirty =
           source.contains("dirty") && source["dirty"].is_boolean() && source["dirty"].get<bool>();
     }
-    json yanked = at("yanked");
+    const json& yanked = at("yanked");
     if (!yanked.is_null() && !yanked.is_boolean())
       return tl::unexpected(r.error(p + ".yanked", "expected a boolean"));
     e.yanked = yanked.is_boolean() && yanked.get<bool>();
-    json meta = at("metadata");
+    const json& meta = at("metadata");
     if (!meta.is_null()) {
       if (!meta.is_object()) return tl::unexpected(r.error(p + ".metadata", "expected an object"));
-      e.metadata_json = meta.dump();
+      if (!meta.empty()) e.metadata_json = meta.dump();
     }
     index.versions.push_back(std::move(e));
   }
