@@ -76,6 +76,7 @@ void register_output_commands(CLI::App& app, Cli& cli);  // new, edit, bump, bui
 void register_install_commands(CLI::App& app, Cli& cli);  // add, remove, lock, sync
 void register_inspect_commands(CLI::App& app, Cli& cli);  // tree, why, export, verify, env, run
 void register_semver_command(CLI::App& app, Cli& cli);    // semver
+void register_impact_commands(CLI::App& app, Cli& cli);   // rdeps, outdated
 
 }  // namespace reel::cli
 

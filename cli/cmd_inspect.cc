@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <functional>
 
 #include "cli.h"
 #include "reel/workspace/inspect.h"
@@ -29,16 +30,24 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
     cli.action = [&cli, invert]() -> int {
       CLI_TRY(ws, cli.workspace());
       CLI_TRY(lock, require_lock(**ws));
-      CLI_TRY(lines, tree_lines(**ws, *lock, *invert));
-      for (const auto& l : *lines) cli.out(l);
+      CLI_TRY(roots, dependency_tree(**ws, *lock, *invert));
+      for (const auto& l : tree_lines(*roots)) cli.out(l);
       if (cli.json()) {
+        // Nested nodes: {"name", "version" (null for the workspace), "mark" ("cycle" /
+        // "repeated", absent otherwise), "children": [...]}; --invert: one root object.
+        std::function<nlohmann::json(const TreeNode&)> node = [&](const TreeNode& n) {
+          nlohmann::json j = {{"name", n.name},
+                              {"version", n.version ? nlohmann::json(n.version->to_string())
+                                                    : nlohmann::json()}};
+          if (n.mark == TreeNode::Mark::kCycle) j["mark"] = "cycle";
+          if (n.mark == TreeNode::Mark::kRepeated) j["mark"] = "repeated";
+          j["children"] = nlohmann::json::array();
+          for (const auto& c : n.children) j["children"].push_back(node(c));
+          return j;
+        };
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& p : lock->packages) {
-          out.push_back({{"name", p.name},
-                         {"version", p.version.to_string()},
-                         {"dependencies", p.dependencies}});
-        }
-        cli.print_json(out);
+        for (const auto& r : *roots) out.push_back(node(r));
+        cli.print_json(invert->empty() ? out : out.at(0));
       }
       return 0;
     };

@@ -11,6 +11,7 @@ namespace {
 
 struct LockFlags {
   bool upgrade = false;
+  bool dry_run = false;
   std::vector<std::string> upgrade_packages;
   std::vector<std::string> groups;
   LockOptions options() const {
@@ -18,6 +19,7 @@ struct LockFlags {
     o.upgrade_all = upgrade;
     o.upgrade.insert(upgrade_packages.begin(), upgrade_packages.end());
     o.groups = groups;
+    o.dry_run = dry_run;
     return o;
   }
 };
@@ -184,6 +186,7 @@ void register_install_commands(CLI::App& app, Cli& cli) {
   lock->add_option("--upgrade-package", lf->upgrade_packages,
                    "Ignore the current lock's version of NAME");
   lock->add_option("--group", lf->groups, "Include this dependency group of the outputs");
+  lock->add_flag("--dry-run", lf->dry_run, "Resolve and print, but do not write reel.lock");
   lock->callback([&cli, lf] {
     cli.action = [&cli, lf]() -> int {
       CLI_TRY(ws, cli.workspace());
@@ -197,7 +200,8 @@ void register_install_commands(CLI::App& app, Cli& cli) {
                        {"repo", p.repo},
                        {"archive", p.archive.prefixed()}});
       }
-      cli.info("locked " + std::to_string(outcome->lock->packages.size()) + " packages");
+      cli.info(std::string(lf->dry_run ? "would lock " : "locked ") +
+               std::to_string(outcome->lock->packages.size()) + " packages");
       if (cli.json()) cli.print_json(out);
       return 0;
     };

@@ -2,6 +2,7 @@
 // objects and the archive are written and flushed first, then the index is replaced atomically, so
 // a crash or a failure at any point leaves the old index, never one naming objects that are not
 // durable (orphan objects are harmless and reused by the next publish).
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "asset_paths.h"
@@ -45,7 +46,15 @@ class FolderRepo : public Repo {
   }
 
   Result<std::vector<std::string>> list_packages() override {
+    auto all = read_all_indexes();
+    if (!all) return tl::unexpected(all.error());
     std::vector<std::string> out;
+    for (const auto& index : *all) out.push_back(index.name);
+    return out;
+  }
+
+  Result<std::vector<PackageIndex>> read_all_indexes() override {
+    std::vector<PackageIndex> out;
     auto st = fs_.stat(root_ / "index");
     if (!st) return tl::unexpected(st.error());
     if (st->type == FileType::kMissing) return out;
@@ -55,8 +64,11 @@ class FolderRepo : public Repo {
       if (e.name.size() < 6 || e.name.substr(e.name.size() - 5) != ".json") continue;
       auto index = read_index(e.name.substr(0, e.name.size() - 5));
       if (!index) return tl::unexpected(index.error());
-      if (*index) out.push_back((*index)->name);
+      if (*index) out.push_back(std::move(**index));
     }
+    std::sort(out.begin(), out.end(), [](const PackageIndex& a, const PackageIndex& b) {
+      return lower_name(a.name) < lower_name(b.name);
+    });
     return out;
   }
 

@@ -17,8 +17,6 @@ std::map<std::string, const LockedPackage*> by_lower(const LockFile& lock) {
   return out;
 }
 
-std::string label(const LockedPackage& p) { return p.name + " " + p.version.to_string(); }
-
 }  // namespace
 
 Result<std::vector<RequirementChain>> why(Workspace& ws, const LockFile& lock,
@@ -57,62 +55,98 @@ Result<std::vector<RequirementChain>> why(Workspace& ws, const LockFile& lock,
   return chains;
 }
 
-Result<std::vector<std::string>> tree_lines(Workspace& ws, const LockFile& lock,
-                                            const std::string& invert) {
+Result<std::vector<TreeNode>> dependency_tree(Workspace& ws, const LockFile& lock,
+                                              const std::string& invert) {
   auto index = by_lower(lock);
-  std::vector<std::string> lines;
-  std::function<void(const LockedPackage&, const std::string&, std::set<std::string>&,
-                     const std::function<std::vector<const LockedPackage*>(const LockedPackage&)>&)>
-      draw = [&](const LockedPackage& p, const std::string& prefix, std::set<std::string>& path,
-                 const std::function<std::vector<const LockedPackage*>(const LockedPackage&)>&
-                     children) {
-        auto kids = children(p);
-        for (std::size_t i = 0; i < kids.size(); ++i) {
-          bool last = i + 1 == kids.size();
-          bool cycle = path.count(lower_name(kids[i]->name)) > 0;
-          lines.push_back(prefix + (last ? "└── " : "├── ") + label(*kids[i]) +
-                          (cycle ? " (cycle)" : ""));
-          if (cycle) continue;
-          path.insert(lower_name(kids[i]->name));
-          draw(*kids[i], prefix + (last ? "    " : "│   "), path, children);
-          path.erase(lower_name(kids[i]->name));
-        }
-      };
-  if (!invert.empty()) {
-    auto it = index.find(lower_name(invert));
-    if (it == index.end()) return make_error(ErrorCode::kNotFound, invert + " is not in reel.lock");
-    auto parents = [&](const LockedPackage& p) {
-      std::vector<const LockedPackage*> out;
-      for (const auto& q : lock.packages) {
-        for (const auto& d : q.dependencies) {
-          if (lower_name(d) == lower_name(p.name)) out.push_back(&q);
-        }
-      }
-      return out;
-    };
-    lines.push_back(label(*it->second));
-    std::set<std::string> path{it->first};
-    draw(*it->second, "", path, parents);
-    return lines;
-  }
   auto reqs = workspace_requirements(ws, LockOptions{});
   if (!reqs) return tl::unexpected(reqs.error());
-  auto children = [&](const LockedPackage& p) {
+  std::set<std::string> required;  // lower names the workspace requires directly
+  for (const auto& r : *reqs) required.insert(lower_name(r.name));
+  // Dependents of each package (lower name -> packages), for --invert.
+  std::map<std::string, std::vector<const LockedPackage*>> dependents;
+  for (const auto& q : lock.packages) {
+    for (const auto& d : q.dependencies) dependents[lower_name(d)].push_back(&q);
+  }
+  auto next = [&](const LockedPackage& p) {
     std::vector<const LockedPackage*> out;
+    if (!invert.empty()) {
+      auto it = dependents.find(lower_name(p.name));
+      if (it != dependents.end()) out = it->second;
+      return out;
+    }
     for (const auto& d : p.dependencies) {
       auto it = index.find(lower_name(d));
       if (it != index.end()) out.push_back(it->second);
     }
     return out;
   };
-  std::set<std::string> roots;
+  std::set<std::string> expanded;  // shown with their children once already
+  std::function<TreeNode(const LockedPackage&, std::set<std::string>&)> build =
+      [&](const LockedPackage& p, std::set<std::string>& path) {
+        TreeNode node{p.name, p.version, TreeNode::Mark::kNone, {}};
+        const std::string key = lower_name(p.name);
+        if (!expanded.insert(key).second) {
+          node.mark = TreeNode::Mark::kRepeated;
+          return node;
+        }
+        path.insert(key);
+        for (const LockedPackage* child : next(p)) {
+          if (path.count(lower_name(child->name))) {
+            node.children.push_back(
+                TreeNode{child->name, child->version, TreeNode::Mark::kCycle, {}});
+          } else {
+            node.children.push_back(build(*child, path));
+          }
+        }
+        if (!invert.empty() && required.count(key)) {
+          node.children.push_back(TreeNode{"the workspace", std::nullopt, TreeNode::Mark::kNone, {}});
+        }
+        path.erase(key);
+        return node;
+      };
+  std::vector<TreeNode> roots;
+  if (!invert.empty()) {
+    auto it = index.find(lower_name(invert));
+    if (it == index.end()) return make_error(ErrorCode::kNotFound, invert + " is not in reel.lock");
+    std::set<std::string> path;
+    roots.push_back(build(*it->second, path));
+    return roots;
+  }
+  std::set<std::string> seen;
   for (const auto& r : *reqs) {
     auto it = index.find(lower_name(r.name));
-    if (it == index.end() || !roots.insert(it->first).second) continue;
-    lines.push_back(label(*it->second));
-    std::set<std::string> path{it->first};
-    draw(*it->second, "", path, children);
+    if (it == index.end() || !seen.insert(it->first).second) continue;
+    std::set<std::string> path;
+    roots.push_back(build(*it->second, path));
   }
+  return roots;
+}
+
+std::vector<std::string> tree_lines(const std::vector<TreeNode>& roots) {
+  std::vector<std::string> lines;
+  bool repeated = false;
+  auto text = [&repeated](const TreeNode& n) {
+    std::string t = n.name + (n.version ? " " + n.version->to_string() : "");
+    if (n.mark == TreeNode::Mark::kCycle) t += " (cycle)";
+    if (n.mark == TreeNode::Mark::kRepeated) {
+      t += " (*)";
+      repeated = true;
+    }
+    return t;
+  };
+  std::function<void(const TreeNode&, const std::string&)> draw = [&](const TreeNode& node,
+                                                                      const std::string& prefix) {
+    for (std::size_t i = 0; i < node.children.size(); ++i) {
+      bool last = i + 1 == node.children.size();
+      lines.push_back(prefix + (last ? "└── " : "├── ") + text(node.children[i]));
+      draw(node.children[i], prefix + (last ? "    " : "│   "));
+    }
+  };
+  for (const auto& root : roots) {
+    lines.push_back(text(root));
+    draw(root, "");
+  }
+  if (repeated) lines.push_back("(*) shown above with its dependencies");
   return lines;
 }
 

@@ -91,15 +91,9 @@ Result<std::vector<DependencySpec>> workspace_requirements(Workspace& ws,
 Result<LockOutcome> lock_workspace(Workspace& ws, const LockOptions& options) {
   auto reqs = workspace_requirements(ws, options);
   if (!reqs) return tl::unexpected(reqs.error());
-  auto repos = ws.install_repos();
-  if (!repos) return tl::unexpected(repos.error());
-  std::map<std::string, std::pair<std::string, Repo*>> pinned;
-  for (const auto& [package, repo_name] : ws.config().sources) {
-    auto repo = ws.repo(repo_name);
-    if (!repo) return tl::unexpected(repo.error().with_context("[sources] " + package));
-    pinned[package] = {repo_name, *repo};
-  }
-  SourcedProvider provider(*repos, pinned);
+  auto made = workspace_provider(ws);
+  if (!made) return tl::unexpected(made.error());
+  SourcedProvider& provider = **made;
   ResolveRequest request;
   request.upgrade_all = options.upgrade_all;
   for (const auto& u : options.upgrade) {
@@ -143,7 +137,7 @@ Result<LockOutcome> lock_workspace(Workspace& ws, const LockOptions& options) {
             [](const LockedPackage& a, const LockedPackage& b) {
               return lower_name(a.name) < lower_name(b.name);
             });
-  REEL_TRY(ws.write_lock(lock));
+  if (!options.dry_run) REEL_TRY(ws.write_lock(lock));
   outcome.lock = std::move(lock);
   return outcome;
 }

@@ -1,6 +1,7 @@
 #include "sourced_provider.h"
 
 #include "reel/engine/names.h"
+#include "reel/workspace/workspace.h"
 
 namespace reel {
 
@@ -45,6 +46,18 @@ std::optional<Error> SourcedProvider::error() const {
     if (provider->error()) return provider->error();
   }
   return std::nullopt;
+}
+
+Result<std::unique_ptr<SourcedProvider>> workspace_provider(Workspace& ws) {
+  auto repos = ws.install_repos();
+  if (!repos) return tl::unexpected(repos.error());
+  std::map<std::string, std::pair<std::string, Repo*>> pinned;
+  for (const auto& [package, repo_name] : ws.config().sources) {
+    auto repo = ws.repo(repo_name);
+    if (!repo) return tl::unexpected(repo.error().with_context("[sources] " + package));
+    pinned[package] = {repo_name, *repo};
+  }
+  return std::make_unique<SourcedProvider>(*repos, pinned);
 }
 
 }  // namespace reel

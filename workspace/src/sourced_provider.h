@@ -38,4 +38,10 @@ class SourcedProvider : public PackageProvider {
   std::map<std::string, std::unique_ptr<RepoProvider>> pinned_;  // by lower name
 };
 
+class Workspace;
+
+// The provider `reel lock` resolves with: the workspace's install repos, with [sources] pins.
+// Errors: a repo that cannot be opened (named with its [sources] entry).
+Result<std::unique_ptr<SourcedProvider>> workspace_provider(Workspace& ws);
+
 }  // namespace reel

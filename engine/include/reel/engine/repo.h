@@ -34,6 +34,9 @@ class Repo {
   virtual Result<std::optional<PackageIndex>> read_index(const std::string& name) = 0;
   // Every package name (canonical spelling), sorted case-insensitively.
   virtual Result<std::vector<std::string>> list_packages() = 0;
+  // Every package's index, sorted by name case-insensitively; each file read once (reel rdeps).
+  // Errors as read_index's, for the first index that cannot be read or parsed.
+  virtual Result<std::vector<PackageIndex>> read_all_indexes() = 0;
 
   // Copies an object into `dest` (verifying its digest; kCorruption on mismatch, nothing stored),
   // unless dest already has it. kNotFound if the repo lacks it.

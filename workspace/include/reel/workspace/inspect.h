@@ -2,6 +2,7 @@
 // export (DESIGN §2), verification of inputs/ against the lock, and the environment (DESIGN §5).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,11 +21,31 @@ using RequirementChain = std::vector<std::string>;
 Result<std::vector<RequirementChain>> why(Workspace& ws, const LockFile& lock,
                                           const std::string& name);
 
-// The tree as indented lines ("KitchenSet 1.4.0", "├── Table 3.2.1"). `invert`: the reverse
-// tree of one package (who depends on it), else the whole tree from the workspace's requirements,
-// one root per requirement (workspace.toml's and the outputs'); a repeated cycle is marked.
-Result<std::vector<std::string>> tree_lines(Workspace& ws, const LockFile& lock,
-                                            const std::string& invert = {});
+// One node of `reel tree`: a locked package, or the workspace itself (no version) at the end of
+// an inverted chain, with its children: its dependencies, or with --invert its dependents.
+struct TreeNode {
+  enum class Mark {
+    kNone,
+    kCycle,     // already on the path from the root: not expanded again
+    kRepeated,  // expanded earlier in the output (cargo tree's "(*)"): not expanded again
+  };
+  std::string name;
+  std::optional<Version> version;  // nullopt for "the workspace"
+  Mark mark = Mark::kNone;
+  std::vector<TreeNode> children;
+};
+
+// The locked graph as trees. `invert` empty: one root per workspace requirement (workspace.toml's
+// and the outputs', in that order), children = dependencies. `invert` = NAME: one root, NAME,
+// children = the packages that depend on it, down to "the workspace" for direct requirements.
+// Each package is expanded once; later occurrences are kRepeated. kNotFound if the lock does not
+// name `invert`.
+Result<std::vector<TreeNode>> dependency_tree(Workspace& ws, const LockFile& lock,
+                                              const std::string& invert = {});
+
+// The trees as indented lines ("KitchenSet 1.4.0", "├── Table 3.2.1", "│   └── Wood 1.0.0 (*)"),
+// with a closing legend line when a repeated node was shown.
+std::vector<std::string> tree_lines(const std::vector<TreeNode>& roots);
 
 // DESIGN §2's requirements export text for the lock.
 std::string export_requirements(const WorkspaceConfig& config, const LockFile& lock);

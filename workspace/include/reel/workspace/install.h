@@ -20,6 +20,7 @@ struct LockOptions {
   bool upgrade_all = false;         // --upgrade
   std::set<std::string> upgrade;    // --upgrade-package NAME
   std::vector<std::string> groups;  // --group NAME: outputs' dependency groups to include
+  bool dry_run = false;             // --dry-run: resolve only, reel.lock is not written
 };
 
 // The root requirements: workspace.toml [requirements], plus for each output (outputs/NAME with an
@@ -33,7 +34,7 @@ struct LockOutcome {
 };
 
 // Resolves against the install repos, preferring versions in the current reel.lock, and writes
-// reel.lock. Errors: repo I/O, malformed indexes, a malformed existing reel.lock.
+// reel.lock (unless options.dry_run). Errors: repo I/O, malformed indexes, a malformed existing reel.lock.
 Result<LockOutcome> lock_workspace(Workspace& ws, const LockOptions& options);
 
 // True if `lock` no longer answers the workspace: its [requirements] differ from workspace.toml's,
