@@ -16,8 +16,10 @@ reel=$build/cli/reel
 work=$(mktemp -d /tmp/reel-bench-resolver-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-measure() {  # measure OUT_PREFIX CMD...: wall seconds and peak KB into OUT_PREFIX.time
-  /usr/bin/time -f "%e %M" -o "$1.time" timeout "${TIMEOUT:-900}" "${@:2}" > "$1.out" 2> "$1.err" || true
+measure() {  # measure OUT_PREFIX CMD...: wall seconds and peak KB into OUT_PREFIX.time, exit code into .rc
+  local rc=0
+  /usr/bin/time -f "%e %M" -o "$1.time" timeout "${TIMEOUT:-900}" "${@:2}" > "$1.out" 2> "$1.err" || rc=$?
+  echo "$rc" > "$1.rc"
 }
 
 printf '%-28s %5s %10s %10s %8s %9s %s\n' family seed libsolv_s reel_s ratio reel_MB answers
@@ -32,19 +34,25 @@ for family in "k3:--deps 3" "k5:--deps 5" "k6-narrow:--deps 6 --narrow"; do
     measure "$d/reel" "$reel" -q -C "$d/ws" --cache-dir "$d/cache" lock
     read -r ls_s _ < <(tail -1 "$d/libsolv.time")
     read -r reel_s reel_kb < <(tail -1 "$d/reel.time")
-    if grep -q "installed packages" "$d/libsolv.out"; then
+    if [ "$(cat "$d/libsolv.rc")" = 124 ]; then
+      ls_ok="no answer within ${TIMEOUT:-900} s (timed out)"
+      ls_s=">$ls_s"
+    elif grep -q "installed packages" "$d/libsolv.out"; then
       ls_ok=$("$gen" check "$d" "$d/libsolv.out" | head -1)
     else
       ls_ok="no solution"
     fi
     if [ -f "$d/ws/reel.lock" ]; then
       reel_ok=$("$gen" check "$d" "$d/ws/reel.lock" | head -1)
+    elif [ "$(cat "$d/reel.rc")" = 124 ]; then
+      reel_ok="no answer within ${TIMEOUT:-900} s (timed out)"
     elif grep -q "version solving failed" "$d/reel.err"; then
       reel_ok="no solution"
     else
       reel_ok="error: $(head -1 "$d/reel.err")"
     fi
-    ratio=$(echo "$ls_s / ($reel_s + 0.001)" | bc -l | xargs printf '%.1fx')
+    ratio=$(echo "${ls_s#>} / ($reel_s + 0.001)" | bc -l | xargs printf '%.1fx')
+    [ "${ls_s#>}" != "$ls_s" ] && ratio=">$ratio"
     printf '%-28s %5s %10s %10s %8s %9.1f libsolv: %s; reel: %s\n' "$name ($flags)" "$seed" "$ls_s" "$reel_s" "$ratio" \
       "$(echo "$reel_kb / 1024" | bc -l)" "$ls_ok" "$reel_ok"
   done

@@ -3,6 +3,7 @@
 // causes are both external are one sentence; incompatibilities referred to more than once get a
 // line number "(1)" and are referred back to.
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "solver_state.h"
@@ -48,6 +49,11 @@ class Explainer {
   std::string run(int root) {
     root_ = root;
     count_derivations(root);
+    for (const auto& [i, count] : derivations_) {
+      Cause cause = at(i).cause;
+      if (cause == Cause::kNoVersions || cause == Cause::kNotFound)
+        said_missing_.insert(at(i).terms[0].package);
+    }
     const Incompatibility& inc = at(root);
     if (inc.cause == Cause::kConflict) {
       visit(root);
@@ -127,8 +133,18 @@ class Explainer {
     const Incompatibility& inc = at(i);
     const auto& terms = inc.terms;
     switch (inc.cause) {
-      case Cause::kDependency:
-        return term_text(terms[0], true) + " depends on " + term_text(terms[1], false);
+      case Cause::kDependency: {
+        // A dependency whose range admits no known version is impossible by itself; conflict
+        // resolution drops such "not B in nothing" terms, so unless the derivation says why
+        // elsewhere, say it here (pub's wording).
+        std::string s = term_text(terms[0], true) + " depends on " + term_text(terms[1], false);
+        if (!terms[1].positive && terms[1].set.empty() && !said_missing_.count(terms[1].package)) {
+          s += solver_.package(terms[1].package).versions.empty()
+                   ? " which doesn't exist"
+                   : " which doesn't match any versions";
+        }
+        return s;
+      }
       case Cause::kNoVersions:
         return "no versions of " + name(terms[0].package) + " match " +
                (terms[0].label ? label_text(*terms[0].label)
@@ -268,6 +284,7 @@ class Explainer {
   const Solver& solver_;
   int root_ = -1;
   std::map<int, int> derivations_;
+  std::set<PackageId> said_missing_;  // packages whose missing versions a cause states
   std::map<int, int> numbers_;
   std::vector<std::pair<std::string, int>> lines_;
 };

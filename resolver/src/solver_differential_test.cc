@@ -9,6 +9,7 @@
 #include <random>
 
 #include "reel/resolver/solver.h"
+#include "solver_types.h"
 
 namespace reel {
 namespace {
@@ -105,7 +106,7 @@ bool brute_force(const Registry& r, const std::vector<Dependency>& root) {
   }
 }
 
-TEST(SolverDifferential, AgreesWithBruteForceOnRandomRegistries) {
+void run_rounds() {
   std::mt19937 rng(20261124);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   int solvable = 0;
@@ -159,6 +160,16 @@ TEST(SolverDifferential, AgreesWithBruteForceOnRandomRegistries) {
   }
   EXPECT_GT(solvable, 300);  // the generator makes both kinds
   EXPECT_LT(solvable, 2700);
+}
+
+TEST(SolverDifferential, AgreesWithBruteForceOnRandomRegistries) { run_rounds(); }
+
+// The same registries with every version set in the run-list form that packages with more than
+// 64 versions use (brute force cannot enumerate such packages, so the form is forced instead).
+TEST(SolverDifferential, AgreesWithBruteForceInTheRunListForm) {
+  pubgrub::VersionSet::small_limit = 0;
+  run_rounds();
+  pubgrub::VersionSet::small_limit = 64;
 }
 
 }  // namespace

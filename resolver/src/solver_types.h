@@ -5,6 +5,7 @@
 // with a polarity (PubGrub's positive "foo in S" / negative "not foo in S").
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -18,88 +19,135 @@ namespace reel::pubgrub {
 
 class VersionSet {
  public:
+  // Sets over at most this many versions use the one-word bitset; 64 outside tests, which lower it
+  // to run the solver on the run-list form. Change it only when no VersionSet exists.
+  static inline std::size_t small_limit = 64;
+
   VersionSet() = default;
   VersionSet(std::size_t size, bool full) : size_(size) {
-    if (words() > 1) heap_.assign(words(), 0);
-    if (full) {
-      for (std::size_t i = 0; i < words(); ++i) data()[i] = ~0ULL;
-      trim();
-    }
+    if (!full || size == 0) return;
+    if (small())
+      bits_ = size == 64 ? ~0ULL : (1ULL << size) - 1;
+    else
+      runs_ = {0, static_cast<std::uint32_t>(size)};
   }
   std::size_t size() const { return size_; }
-  bool test(std::size_t i) const { return (data()[i / 64] >> (i % 64)) & 1; }
-  void set(std::size_t i) { data()[i / 64] |= 1ULL << (i % 64); }
-  bool empty() const {
-    for (std::size_t i = 0; i < words(); ++i)
-      if (data()[i]) return false;
-    return true;
+  bool test(std::size_t i) const {
+    if (small()) return (bits_ >> i) & 1;
+    // Inside a run iff an odd number of boundaries are <= i.
+    auto k = std::upper_bound(runs_.begin(), runs_.end(), static_cast<std::uint32_t>(i)) -
+             runs_.begin();
+    return k % 2 == 1;
   }
+  void set(std::size_t i) {
+    if (small()) {
+      bits_ |= 1ULL << i;
+      return;
+    }
+    auto at = static_cast<std::uint32_t>(i);
+    if (!runs_.empty() && runs_.back() == at) {
+      runs_.back() = at + 1;  // extends the last run (sets are built in ascending order)
+    } else if (runs_.empty() || runs_.back() < at) {
+      runs_.push_back(at);
+      runs_.push_back(at + 1);
+    } else if (!test(i)) {
+      *this = *this | single(size_, i);
+    }
+  }
+  bool empty() const { return small() ? bits_ == 0 : runs_.empty(); }
   bool full() const { return complement().empty(); }
   std::size_t count() const {
+    if (small()) return static_cast<std::size_t>(__builtin_popcountll(bits_));
     std::size_t n = 0;
-    for (std::size_t i = 0; i < words(); ++i)
-      n += static_cast<std::size_t>(__builtin_popcountll(data()[i]));
+    for (std::size_t r = 0; r < runs_.size(); r += 2) n += runs_[r + 1] - runs_[r];
     return n;
   }
   VersionSet complement() const {
-    VersionSet r = *this;
-    for (std::size_t i = 0; i < words(); ++i) r.data()[i] = ~r.data()[i];
-    r.trim();
-    return r;
+    return combine(*this, *this, [](bool a, bool) { return !a; });
   }
   VersionSet operator&(const VersionSet& o) const {
-    VersionSet r = *this;
-    for (std::size_t i = 0; i < words(); ++i) r.data()[i] &= o.data()[i];
-    return r;
+    return combine(*this, o, [](bool a, bool b) { return a && b; });
   }
   VersionSet operator|(const VersionSet& o) const {
-    VersionSet r = *this;
-    for (std::size_t i = 0; i < words(); ++i) r.data()[i] |= o.data()[i];
-    return r;
+    return combine(*this, o, [](bool a, bool b) { return a || b; });
   }
   // this \ o
   VersionSet minus(const VersionSet& o) const {
-    VersionSet r = *this;
-    for (std::size_t i = 0; i < words(); ++i) r.data()[i] &= ~o.data()[i];
-    return r;
+    return combine(*this, o, [](bool a, bool b) { return a && !b; });
   }
   bool subset_of(const VersionSet& o) const {
-    for (std::size_t i = 0; i < words(); ++i)
-      if (data()[i] & ~o.data()[i]) return false;
-    return true;
+    return small() ? (bits_ & ~o.bits_) == 0 : minus(o).empty();
   }
   bool disjoint(const VersionSet& o) const {
-    for (std::size_t i = 0; i < words(); ++i)
-      if (data()[i] & o.data()[i]) return false;
-    return true;
+    return small() ? (bits_ & o.bits_) == 0 : (*this & o).empty();
   }
   bool operator==(const VersionSet& o) const {
-    if (size_ != o.size_) return false;
-    for (std::size_t i = 0; i < words(); ++i)
-      if (data()[i] != o.data()[i]) return false;
-    return true;
+    return size_ == o.size_ && bits_ == o.bits_ && runs_ == o.runs_;
   }
   // Highest index set, or -1.
   long highest() const {
-    for (std::size_t w = words(); w-- > 0;) {
-      if (data()[w])
-        return static_cast<long>(w * 64 + 63 -
-                                 static_cast<std::size_t>(__builtin_clzll(data()[w])));
-    }
-    return -1;
+    if (small()) return bits_ ? 63 - __builtin_clzll(bits_) : -1;
+    return runs_.empty() ? -1 : static_cast<long>(runs_.back()) - 1;
   }
 
  private:
-  // Packages with up to 64 versions (nearly all) keep their bits inline: no allocation per term.
-  std::size_t words() const { return (size_ + 63) / 64; }
-  std::uint64_t* data() { return words() > 1 ? heap_.data() : &inline_; }
-  const std::uint64_t* data() const { return words() > 1 ? heap_.data() : &inline_; }
-  void trim() {
-    if (size_ % 64 && words() > 0) data()[words() - 1] &= (1ULL << (size_ % 64)) - 1;
+  // Packages with up to 64 versions (nearly all) are a bitset in one word: term algebra is one
+  // instruction and nothing is allocated. Larger ones are sorted, disjoint, non-adjacent runs of
+  // version indexes [begin, end) (pub's interval representation), so a term over 100,000 versions
+  // costs a few words, not 12.5 KB.
+  bool small() const { return size_ <= small_limit; }
+  static VersionSet single(std::size_t size, std::size_t i) {
+    VersionSet r(size, false);
+    r.runs_ = {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 1)};
+    return r;
   }
+  // The set {i : op(i in a, i in b)}, by a sweep over both run lists' boundaries.
+  template <typename Op>
+  static VersionSet combine(const VersionSet& a, const VersionSet& b, Op op) {
+    VersionSet r(a.size_, false);
+    if (a.small()) {
+      std::uint64_t mask = a.size_ == 64 ? ~0ULL : (1ULL << a.size_) - 1;
+      // Evaluate op bitwise, one minterm at a time.
+      std::uint64_t tt = op(true, true) ? a.bits_ & b.bits_ : 0;
+      std::uint64_t tf = op(true, false) ? a.bits_ & ~b.bits_ : 0;
+      std::uint64_t ft = op(false, true) ? ~a.bits_ & b.bits_ : 0;
+      std::uint64_t ff = op(false, false) ? ~a.bits_ & ~b.bits_ : 0;
+      r.bits_ = (tt | tf | ft | ff) & mask;
+      return r;
+    }
+    std::size_t i = 0, j = 0;
+    bool in_a = false, in_b = false;
+    bool in_r = op(false, false);
+    if (in_r) r.runs_.push_back(0);
+    const auto end = static_cast<std::uint32_t>(a.size_);
+    for (;;) {
+      std::uint32_t next_a = i < a.runs_.size() ? a.runs_[i] : end;
+      std::uint32_t next_b = j < b.runs_.size() ? b.runs_[j] : end;
+      std::uint32_t at = next_a < next_b ? next_a : next_b;
+      if (at >= end) break;
+      if (next_a == at) {
+        in_a = !in_a;
+        ++i;
+      }
+      if (next_b == at) {
+        in_b = !in_b;
+        ++j;
+      }
+      bool now = op(in_a, in_b);
+      if (now == in_r) continue;
+      if (!now && r.runs_.back() == at)
+        r.runs_.pop_back();  // a run opened at 0 and closed at once: empty
+      else
+        r.runs_.push_back(at);
+      in_r = now;
+    }
+    if (in_r) r.runs_.push_back(end);
+    return r;
+  }
+
   std::size_t size_ = 0;
-  std::uint64_t inline_ = 0;
-  std::vector<std::uint64_t> heap_;
+  std::uint64_t bits_ = 0;             // small(): bit i = version index i
+  std::vector<std::uint32_t> runs_;    // !small(): begin0, end0, begin1, end1, ...
 };
 
 using PackageId = int;
