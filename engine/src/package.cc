@@ -2,6 +2,9 @@
 #include "reel/engine/package.h"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 
 #include "asset_paths.h"
 #include "reel/engine/names.h"
@@ -26,27 +29,52 @@ Status check_file_name(std::string_view path, const fs::path& full) {
                     full.string() + ": file names must be valid UTF-8 without control characters");
 }
 
-Result<FileEntry> snapshot_file(FileSystem& fs, ObjectStore& objects, const fs::path& full,
-                                const std::string& path) {
-  auto before = fs.stat(full);
+// A regular file to snapshot: its path in the asset and on disk.
+struct FileJob {
+  std::string path;
+  fs::path full;
+};
+
+// Hashes (or, on a stat-cache hit whose object is stored, skips) and stores one file. The file's
+// size and mtime are checked again after reading: a file that changed meanwhile fails the build.
+Result<FileEntry> snapshot_file(FileSystem& fs, ObjectStore& objects, const FileJob& job,
+                                StatCache* stat_cache, BuildStats& stats) {
+  auto before = fs.stat(job.full);
   if (!before) return tl::unexpected(before.error());
-  auto digest = objects.put_file(full);
-  if (!digest) return tl::unexpected(digest.error());
-  auto after = fs.stat(full);
-  if (!after) return tl::unexpected(after.error());
-  if (after->size != before->size || after->mtime_ns != before->mtime_ns) {
-    return make_error(ErrorCode::kConflict, full.string() + ": changed while it was being read");
-  }
   FileEntry f;
-  f.path = path;
+  f.path = job.path;
+  f.size = before->size;
+  f.executable = (before->mode & 0111) != 0;
+  if (stat_cache) {
+    if (auto known = stat_cache->lookup(job.path, *before)) {
+      auto have = objects.contains(*known);
+      if (!have) return tl::unexpected(have.error());
+      if (*have) {
+        f.sha256 = *known;
+        ++stats.files_unchanged;
+        return f;
+      }
+    }
+  }
+  auto digest = objects.put_file(job.full);
+  if (!digest) return tl::unexpected(digest.error());
+  auto after = fs.stat(job.full);
+  if (!after) return tl::unexpected(after.error());
+  if (after->size != before->size || after->mtime_ns != before->mtime_ns ||
+      after->inode != before->inode) {
+    return make_error(ErrorCode::kConflict,
+                      job.full.string() + ": changed while it was being read (publish again)");
+  }
   f.sha256 = *digest;
-  f.size = after->size;
-  f.executable = (after->mode & 0111) != 0;
+  ++stats.files_hashed;
+  stats.bytes_hashed += after->size;
+  if (stat_cache) stat_cache->record(job.path, *after, *digest);
   return f;
 }
 
-Status walk(FileSystem& fs, ObjectStore& objects, const fs::path& root, const std::string& rel,
-            const AssetManifest& m, std::vector<FileEntry>& out) {
+// Lists the asset's files: symlink entries go straight to `out`, regular files to `jobs`.
+Status walk(FileSystem& fs, const fs::path& root, const std::string& rel, const AssetManifest& m,
+            std::vector<FileEntry>& out, std::vector<FileJob>& jobs) {
   auto entries = fs.list_dir(rel.empty() ? root : root / rel);
   if (!entries) return tl::unexpected(entries.error());
   for (const auto& e : *entries) {
@@ -54,7 +82,7 @@ Status walk(FileSystem& fs, ObjectStore& objects, const fs::path& root, const st
     std::string path = rel.empty() ? e.name : rel + "/" + e.name;
     fs::path full = root / path;
     if (e.type == FileType::kDirectory) {
-      REEL_TRY(walk(fs, objects, root, path, m, out));
+      REEL_TRY(walk(fs, root, path, m, out, jobs));
       continue;
     }
     if (!included(m, path)) continue;
@@ -77,9 +105,49 @@ Status walk(FileSystem& fs, ObjectStore& objects, const fs::path& root, const st
       return make_error(ErrorCode::kInvalidArgument,
                         full.string() + ": not a regular file, folder or symlink");
     }
-    auto f = snapshot_file(fs, objects, full, path);
-    if (!f) return tl::unexpected(f.error());
-    out.push_back(std::move(*f));
+    jobs.push_back(FileJob{path, full});
+  }
+  return ok();
+}
+
+// Snapshots every job on `threads` threads; results land at their job's index, so the outcome
+// does not depend on scheduling. The first error stops the others and is returned.
+Status snapshot_all(FileSystem& fs, ObjectStore& objects, const std::vector<FileJob>& jobs,
+                    const BuildOptions& options, std::vector<FileEntry>& out, BuildStats& stats) {
+  std::vector<std::optional<FileEntry>> results(jobs.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mutex;
+  std::optional<Error> first_error;
+  std::vector<BuildStats> per_thread;
+  unsigned threads = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(jobs.size(), 1)));
+  per_thread.resize(threads);
+  auto work = [&](unsigned t) {
+    for (;;) {
+      std::size_t i = next.fetch_add(1);
+      if (i >= jobs.size() || failed.load()) return;
+      auto f = snapshot_file(fs, objects, jobs[i], options.stat_cache, per_thread[t]);
+      if (!f) {
+        std::lock_guard<std::mutex> hold(mutex);
+        if (!first_error) first_error = f.error();
+        failed = true;
+        return;
+      }
+      results[i] = std::move(*f);
+      if (options.progress) options.progress(jobs[i].path, results[i]->size);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  if (first_error) return tl::unexpected(*first_error);
+  for (auto& r : results) out.push_back(std::move(*r));
+  for (const auto& t : per_thread) {
+    stats.files_hashed += t.files_hashed;
+    stats.files_unchanged += t.files_unchanged;
+    stats.bytes_hashed += t.bytes_hashed;
   }
   return ok();
 }
@@ -87,7 +155,7 @@ Status walk(FileSystem& fs, ObjectStore& objects, const fs::path& root, const st
 }  // namespace
 
 Result<BuiltPackage> build_package(FileSystem& fs, ObjectStore& objects,
-                                   const fs::path& asset_dir) {
+                                   const fs::path& asset_dir, const BuildOptions& options) {
   fs::path manifest_path = asset_dir / "asset.toml";
   auto text = fs.read_file(manifest_path);
   if (!text) return tl::unexpected(text.error());
@@ -96,7 +164,9 @@ Result<BuiltPackage> build_package(FileSystem& fs, ObjectStore& objects,
   BuiltPackage p;
   p.manifest = std::move(*manifest);
   p.manifest_text = std::move(*text);
-  REEL_TRY(walk(fs, objects, asset_dir, "", p.manifest, p.files));
+  std::vector<FileJob> jobs;
+  REEL_TRY(walk(fs, asset_dir, "", p.manifest, p.files, jobs));
+  REEL_TRY(snapshot_all(fs, objects, jobs, options, p.files, p.stats));
   // Byte order (std::string compares as unsigned char), as files.json requires.
   std::sort(p.files.begin(), p.files.end(),
             [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; });

@@ -1,5 +1,7 @@
 // `reel build NAME` and `reel publish NAME` (outputs.h).
 #include "outputs_common.h"
+#include "reel/engine/names.h"
+#include "reel/storage/stat_cache.h"
 #include "reel/workspace/outputs.h"
 
 namespace reel {
@@ -11,8 +13,23 @@ Result<BuiltPackage> build_output(Workspace& ws, const std::string& name) {
   auto manifest = read_output_manifest(ws, name);
   if (!manifest) return tl::unexpected(manifest.error());
   FileSystem& fs = ws.context().fs;
-  auto built = build_package(fs, ws.context().cache.objects(), output_dir(ws, name));
+  // The output's stat cache (stat_cache.h): unchanged files are not read again.
+  fs::path stat_file = ws.root() / ".reel" / "stat-cache" / lower_name(name);
+  StatCache stat_cache;
+  REEL_TRY(stat_cache.load(fs, stat_file));
+  BuildOptions options;
+  options.stat_cache = &stat_cache;
+  auto built = build_package(fs, ws.context().cache.objects(), output_dir(ws, name), options);
   if (!built) return tl::unexpected(built.error().with_context("building outputs/" + name));
+  stat_cache.prune_unused();
+  if (auto saved = stat_cache.save(fs, stat_file); !saved) {
+    ws.context().reporter.warn("could not save the stat cache " + stat_file.string() + ": " +
+                               saved.error().message + " (the next build hashes every file)");
+  }
+  ws.context().reporter.info("built " + built->manifest.name + " " +
+                             built->manifest.version.to_string() + ": " +
+                             std::to_string(built->stats.files_hashed) + " files hashed, " +
+                             std::to_string(built->stats.files_unchanged) + " unchanged");
   REEL_TRY(fs.create_directories(ws.build_dir()));
   fs::path archive =
       ws.build_dir() / (built->manifest.name + "-" + built->manifest.version.to_string() + ".reel");

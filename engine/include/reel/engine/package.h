@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "reel/storage/digest.h"
 #include "reel/storage/file_system.h"
 #include "reel/storage/object_store.h"
+#include "reel/storage/stat_cache.h"
 
 namespace reel {
 
@@ -29,6 +31,13 @@ struct FileEntry {
 Result<std::vector<FileEntry>> parse_files_json(std::string_view text, std::string_view file);
 std::string serialize_files_json(const std::vector<FileEntry>& files);
 
+// What building hashed: files read and hashed, files taken from the stat cache unread.
+struct BuildStats {
+  std::uint64_t files_hashed = 0;
+  std::uint64_t files_unchanged = 0;
+  std::uint64_t bytes_hashed = 0;
+};
+
 // A package ready to publish: its manifest, file list and archive.
 struct BuiltPackage {
   AssetManifest manifest;
@@ -37,13 +46,28 @@ struct BuiltPackage {
   std::string archive_bytes;
   Digest archive_digest;
   std::uint64_t total_size = 0;
+  BuildStats stats;  // filled by build_package only
+};
+
+struct BuildOptions {
+  // Files whose stat still matches their entry are not read again (their object must still be in
+  // `objects`); every hashed file is recorded. nullptr: hash everything.
+  StatCache* stat_cache = nullptr;
+  // Threads hashing and storing files; 0 = one per core. The result does not depend on it.
+  unsigned jobs = 0;
+  // Called after each content file is stored (asset path, bytes), from any of the threads.
+  std::function<void(const std::string& path, std::uint64_t size)> progress;
 };
 
 // Snapshots `asset_dir`: reads and validates asset.toml, walks the files matching [files]
 // include/exclude (always excluding .git/ and .reel/ and asset.toml itself), stores each content
-// file in `objects`, and builds the archive. Refuses symlinks leaving the asset, special files and
-// names that are not valid UTF-8 or contain a newline (kInvalidArgument naming the path).
-Result<BuiltPackage> build_package(FileSystem& fs, ObjectStore& objects, const fs::path& asset_dir);
+// file in `objects` (streaming: each file is read once, hashed with SHA-256 while it is copied,
+// constant memory per file, `options.jobs` files at a time), and builds the archive. Refuses
+// symlinks leaving the asset, special files and names that are not valid UTF-8 or contain a
+// control character (kInvalidArgument naming the path); kConflict naming a file whose size,
+// mtime or inode changed while it was read; the object store's errors (kNoSpace, kIOError).
+Result<BuiltPackage> build_package(FileSystem& fs, ObjectStore& objects, const fs::path& asset_dir,
+                                   const BuildOptions& options = {});
 
 // Reads a package archive's bytes back. kCorruption if members are missing or malformed.
 Result<BuiltPackage> read_package(std::string_view archive_bytes, std::string_view what);
