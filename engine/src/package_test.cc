@@ -4,7 +4,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+
 #include "reel/storage/archive.h"
+#include "reel/storage/fault_injection.h"
 #include "reel/storage/testing.h"
 
 namespace reel {
@@ -234,6 +242,147 @@ TEST(ReadPackage, MissingOrBadMembersAreCorruption) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kCorruption);
   EXPECT_NE(r.error().message.find("T-1.0.0.reel"), std::string::npos) << r.error().message;
+}
+
+// A 120-frame sequence: the shape the stat cache and the worker pool are for.
+struct SequenceBuildTest : ::testing::Test {
+  TempDir dir;
+  std::unique_ptr<FileSystem> fs = make_real_file_system();
+  ObjectStore objects{*fs, dir.path() / "objects"};
+  fs::path asset = dir.path() / "Shot";
+  fs::path cache_file = dir.path() / "stat-cache";
+  static constexpr int kFrames = 120;
+
+  static std::string frame_name(int i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "renders/frame.%04d.exr", i);
+    return name;
+  }
+  void SetUp() override {
+    write_file(asset / "asset.toml", "[asset]\nname = \"Shot\"\nversion = \"1.0.0\"\n");
+    for (int i = 1; i <= kFrames; ++i)
+      write_file(asset / frame_name(i), "frame " + std::to_string(i) + std::string(i * 7, 'x'));
+  }
+  // Saves the cache and dates it 10 s ahead, so the files just written are not racy.
+  void save_cache(const StatCache& cache) {
+    ASSERT_TRUE(cache.save(*fs, cache_file));
+    timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    timespec times[2] = {now, now};
+    times[1].tv_sec += 10;
+    ASSERT_EQ(utimensat(AT_FDCWD, cache_file.c_str(), times, 0), 0);
+  }
+};
+
+TEST_F(SequenceBuildTest, TheResultDoesNotDependOnTheNumberOfThreads) {
+  BuildOptions one;
+  one.jobs = 1;
+  auto serial = build_package(*fs, objects, asset, one);
+  ASSERT_TRUE(serial) << serial.error().message;
+  EXPECT_EQ(serial->files.size(), static_cast<std::size_t>(kFrames));
+  EXPECT_EQ(serial->stats.files_hashed, static_cast<std::uint64_t>(kFrames));
+  std::atomic<int> progress{0};
+  BuildOptions four;
+  four.jobs = 4;
+  four.progress = [&](const std::string&, std::uint64_t) { ++progress; };
+  auto parallel = build_package(*fs, objects, asset, four);
+  ASSERT_TRUE(parallel) << parallel.error().message;
+  EXPECT_EQ(parallel->archive_digest, serial->archive_digest);
+  EXPECT_EQ(progress.load(), kFrames);
+  EXPECT_EQ(parallel->files[9].path, frame_name(10));
+  EXPECT_EQ(parallel->files[9].sha256, sha256_bytes("frame 10" + std::string(70, 'x')));
+}
+
+TEST_F(SequenceBuildTest, AStatCacheHashesOnlyTheChangedFrames) {
+  StatCache cache;
+  BuildOptions options;
+  options.stat_cache = &cache;
+  auto first = build_package(*fs, objects, asset, options);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->stats.files_hashed, static_cast<std::uint64_t>(kFrames));
+  EXPECT_EQ(cache.size(), static_cast<std::size_t>(kFrames));
+  save_cache(cache);
+
+  // Three frames re-rendered; one of them keeps its size and gets its old mtime back (forged):
+  // its ctime still moved, so it is hashed too.
+  auto old_stat = fs->stat(asset / frame_name(7)).value();
+  write_file(asset / frame_name(7), "FRAME 7" + std::string(7 * 7, 'y'));
+  ASSERT_EQ(fs->stat(asset / frame_name(7))->size, old_stat.size);
+  timespec times[2];
+  times[0].tv_sec = times[1].tv_sec = old_stat.mtime_ns / 1000000000;
+  times[0].tv_nsec = times[1].tv_nsec = old_stat.mtime_ns % 1000000000;
+  ASSERT_EQ(utimensat(AT_FDCWD, (asset / frame_name(7)).c_str(), times, 0), 0);
+  write_file(asset / frame_name(50), "re-rendered 50");
+  write_file(asset / frame_name(99), "re-rendered 99");
+
+  StatCache reloaded;
+  ASSERT_TRUE(reloaded.load(*fs, cache_file));
+  options.stat_cache = &reloaded;
+  auto second = build_package(*fs, objects, asset, options);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->stats.files_hashed, 3u);
+  EXPECT_EQ(second->stats.files_unchanged, static_cast<std::uint64_t>(kFrames - 3));
+  EXPECT_EQ(second->files[6].sha256, sha256_bytes("FRAME 7" + std::string(49, 'y')));
+  EXPECT_EQ(second->files[49].sha256, sha256_bytes("re-rendered 50"));
+  // The same package as a build that hashes everything.
+  auto full = build_package(*fs, objects, asset);
+  ASSERT_TRUE(full) << full.error().message;
+  EXPECT_EQ(second->archive_digest, full->archive_digest);
+}
+
+TEST_F(SequenceBuildTest, AStatCacheHitWhoseObjectIsGoneIsHashedAgain) {
+  StatCache cache;
+  BuildOptions options;
+  options.stat_cache = &cache;
+  auto first = build_package(*fs, objects, asset, options);
+  ASSERT_TRUE(first) << first.error().message;
+  save_cache(cache);
+  // The object store lost frame 3 (a gc, a new cache directory).
+  ASSERT_TRUE(fs->remove(objects.object_path(first->files[2].sha256)));
+  StatCache reloaded;
+  ASSERT_TRUE(reloaded.load(*fs, cache_file));
+  options.stat_cache = &reloaded;
+  auto second = build_package(*fs, objects, asset, options);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->stats.files_hashed, 1u);
+  EXPECT_TRUE(objects.contains(first->files[2].sha256).value());
+}
+
+TEST_F(SequenceBuildTest, AFileChangingWhileItIsReadFailsTheBuild) {
+  FaultInjectingFileSystem faulty(*fs);
+  ObjectStore store(faulty, dir.path() / "objects");
+  // Another process appends to frame 33 just as it is opened for hashing.
+  const fs::path victim = asset / frame_name(33);
+  faulty.before(FsOp::kOpenRead, frame_name(33), [&](const fs::path&) {
+    std::ofstream(victim, std::ios::app) << "more samples";
+  });
+  BuildOptions options;
+  options.jobs = 2;
+  auto built = build_package(faulty, store, asset, options);
+  ASSERT_FALSE(built);
+  EXPECT_EQ(built.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(built.error().message,
+            victim.string() + ": changed while it was being read (publish again)");
+}
+
+TEST_F(SequenceBuildTest, RunningOutOfSpaceFailsCleanly) {
+  FaultInjectingFileSystem faulty(*fs);
+  ObjectStore store(faulty, dir.path() / "objects");
+  faulty.fail_writes_after(20000);
+  auto built = build_package(faulty, store, asset);
+  ASSERT_FALSE(built);
+  EXPECT_EQ(built.error().code, ErrorCode::kNoSpace) << built.error().message;
+  // No temp file is left in the store's temp folder, and every stored object is complete.
+  auto temps = fs->list_dir(store.temp_dir());
+  if (temps) {
+    EXPECT_TRUE(temps->empty());
+  }
+  for (int i = 1; i <= kFrames; ++i) {
+    Digest d = sha256_bytes("frame " + std::to_string(i) + std::string(i * 7, 'x'));
+    if (store.contains(d).value()) {
+      EXPECT_TRUE(store.verify(d)) << frame_name(i);
+    }
+  }
 }
 
 }  // namespace

@@ -120,6 +120,7 @@ void FaultInjectingFileSystem::fail_on(FsOp op, std::string path_substring, Erro
 void FaultInjectingFileSystem::clear_faults() {
   std::lock_guard<std::mutex> lock(mutex_);
   rules_.clear();
+  hooks_.clear();
   write_limited_ = false;
   renames_until_failure_ = 0;
 }
@@ -129,9 +130,24 @@ FsCounters FaultInjectingFileSystem::counters() const {
   return counters_;
 }
 
-Status FaultInjectingFileSystem::check(FsOp op, const fs::path& path) {
+void FaultInjectingFileSystem::before(FsOp op, std::string path_substring,
+                                      std::function<void(const fs::path&)> action) {
   std::lock_guard<std::mutex> lock(mutex_);
+  hooks_.push_back(Hook{op, std::move(path_substring), std::move(action)});
+}
+
+Status FaultInjectingFileSystem::check(FsOp op, const fs::path& path) {
   const std::string text = path.string();
+  std::vector<std::function<void(const fs::path&)>> actions;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const Hook& hook : hooks_) {
+      if (hook.op == op && text.find(hook.path_substring) != std::string::npos)
+        actions.push_back(hook.action);
+    }
+  }
+  for (const auto& action : actions) action(path);
+  std::lock_guard<std::mutex> lock(mutex_);
   for (const Rule& rule : rules_) {
     if (rule.op == op && text.find(rule.path_substring) != std::string::npos) {
       return make_error(rule.code, std::string(fs_op_name(op)) + " " + text + ": injected " +

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -72,7 +73,11 @@ class FaultInjectingFileSystem : public FileSystem {
   void fail_nth_rename(std::uint64_t n);
   // Every `op` on a path containing `path_substring` ("" matches every path) fails with `code`.
   void fail_on(FsOp op, std::string path_substring, ErrorCode code = ErrorCode::kIOError);
-  // Removes every fault; counters are kept.
+  // Runs `action(path)` just before every `op` on a path containing `path_substring`, outside the
+  // wrapper's lock: a concurrent writer changing a file between two operations, deterministically
+  // (e.g. appending to a file as it is opened for hashing).
+  void before(FsOp op, std::string path_substring, std::function<void(const fs::path&)> action);
+  // Removes every fault and every `before` action; counters are kept.
   void clear_faults();
   FsCounters counters() const;
 
@@ -103,8 +108,13 @@ class FaultInjectingFileSystem : public FileSystem {
     std::string path_substring;
     ErrorCode code;
   };
+  struct Hook {
+    FsOp op;
+    std::string path_substring;
+    std::function<void(const fs::path&)> action;
+  };
 
-  // An injected error if a fail_on rule matches `op` on `path`.
+  // Runs matching `before` actions, then returns an injected error if a fail_on rule matches.
   Status check(FsOp op, const fs::path& path);
   // Counts a write of `size` bytes and returns how many may be written before the disk is "full".
   std::size_t admit_write(std::size_t size);
@@ -115,6 +125,7 @@ class FaultInjectingFileSystem : public FileSystem {
   FileSystem& base_;
   mutable std::mutex mutex_;
   std::vector<Rule> rules_;
+  std::vector<Hook> hooks_;
   bool write_limited_ = false;
   std::uint64_t write_budget_ = 0;           // bytes still allowed when write_limited_
   std::uint64_t renames_until_failure_ = 0;  // 0: no rename fault armed
