@@ -24,12 +24,50 @@ Result<LockFile> require_lock(Workspace& ws) {
 
 void register_inspect_commands(CLI::App& app, Cli& cli) {
   auto invert = std::make_shared<std::string>();
+  auto files_of = std::make_shared<std::string>();
   auto* tree = app.add_subcommand("tree", "Show the locked dependency tree");
-  tree->add_option("--invert", *invert, "Show what depends on NAME");
-  tree->callback([&cli, invert] {
-    cli.action = [&cli, invert]() -> int {
+  auto* invert_opt = tree->add_option("--invert", *invert, "Show what depends on NAME");
+  tree->add_option("--files", *files_of,
+                   "List the files of locked package NAME, frame sequences collapsed")
+      ->excludes(invert_opt);
+  tree->callback([&cli, invert, files_of] {
+    cli.action = [&cli, invert, files_of]() -> int {
       CLI_TRY(ws, cli.workspace());
       CLI_TRY(lock, require_lock(**ws));
+      if (!files_of->empty()) {
+        CLI_TRY(groups, package_files(**ws, *lock, *files_of));
+        for (const auto& l : file_group_lines(*groups)) cli.out(l);
+        if (cli.json()) {
+          // An array in display order. A file: {"kind": "file", "path", "size" (bytes),
+          // "sha256" (hex; null for a symlink), "symlink" (target; symlinks only)}. A sequence:
+          // {"kind": "sequence", "path" ("renders/frame.####.exr"), "directory" ("" at the root),
+          // "pattern" ("frame.####.exr"), "padding" (digits; 1 = unpadded), "frames" (inclusive
+          // [first, last] pairs: [[1,49],[60,120]]), "count" (files), "size" (bytes, summed)}.
+          nlohmann::json out = nlohmann::json::array();
+          for (const auto& g : *groups) {
+            if (const auto* f = std::get_if<FileEntry>(&g)) {
+              nlohmann::json j = {{"kind", "file"}, {"path", f->path}, {"size", f->size}};
+              j["sha256"] = f->symlink ? nlohmann::json() : nlohmann::json(f->sha256.hex());
+              if (f->symlink) j["symlink"] = *f->symlink;
+              out.push_back(std::move(j));
+              continue;
+            }
+            const auto& s = std::get<FileSequence>(g);
+            nlohmann::json frames = nlohmann::json::array();
+            for (const auto& r : frame_ranges(s.frames)) frames.push_back({r.first, r.second});
+            out.push_back({{"kind", "sequence"},
+                           {"path", s.display_path()},
+                           {"directory", s.directory},
+                           {"pattern", s.pattern()},
+                           {"padding", s.padding},
+                           {"frames", std::move(frames)},
+                           {"count", s.file_count()},
+                           {"size", s.total_size}});
+          }
+          cli.print_json(out);
+        }
+        return 0;
+      }
       CLI_TRY(roots, dependency_tree(**ws, *lock, *invert));
       for (const auto& l : tree_lines(*roots)) cli.out(l);
       if (cli.json()) {

@@ -1,8 +1,14 @@
 // Folder repos (DESIGN §2 repo layout) and their publish protocol (DESIGN §8): under the repo lock,
-// objects and the archive are written and flushed first, then the index is replaced atomically, so
-// a crash or a failure at any point leaves the old index, never one naming objects that are not
-// durable (orphan objects are harmless and reused by the next publish).
+// objects and the archive are written and flushed first (each added object fsynced, then its
+// directory), then the index is replaced atomically, so a crash or a failure at any point leaves
+// the old index, never one naming objects that are not durable (orphan objects are harmless and
+// reused by the next publish).
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "asset_paths.h"
@@ -11,6 +17,32 @@
 
 namespace reel {
 namespace {
+
+// Makes `files`, then `dirs`, durable: the files' fsync(2)s on up to 8 threads, so the file
+// system's journal commits many at once (their data is mostly on disk already: objects start
+// their write-back when written), then the directories, so no directory entry is durable before
+// its file's bytes. The first error wins.
+Status sync_all(FileSystem& fs, const std::vector<fs::path>& files, const std::set<fs::path>& dirs) {
+  std::atomic<std::size_t> next{0};
+  std::mutex mutex;
+  std::optional<Error> error;
+  auto run = [&] {
+    for (std::size_t i = next++; i < files.size(); i = next++) {
+      Status st = fs.sync_file(files[i]);
+      if (!st) {
+        std::lock_guard<std::mutex> hold(mutex);
+        if (!error) error = st.error();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < std::min<std::size_t>(8, files.size()); ++t) pool.emplace_back(run);
+  run();
+  for (auto& th : pool) th.join();
+  if (error) return tl::unexpected(*error);
+  for (const auto& d : dirs) REEL_TRY(fs.sync_directory(d));
+  return ok();
+}
 
 class FolderRepo : public Repo {
  public:
@@ -72,6 +104,8 @@ class FolderRepo : public Repo {
     return out;
   }
 
+  ObjectStore* local_store() override { return &objects_; }
+
   Status fetch_object(const Digest& digest, ObjectStore& dest) override {
     auto have = dest.contains(digest);
     if (!have) return tl::unexpected(have.error());
@@ -127,22 +161,29 @@ class FolderRepo : public Repo {
     } else {
       index.name = pname;
     }
-    // 1. Objects (flushed together below).
+    // 1. Objects: copied from `objects` and verified, unless the package was built straight into
+    // this repo's store (local_store()). Then every object the package names is flushed: the
+    // package's own objects only, not the whole file system (a studio share always has other
+    // writers); objects already on disk cost next to nothing.
+    std::vector<fs::path> files;
+    std::set<fs::path> dirs;
     for (const auto& f : package.files) {
       if (f.symlink) continue;
-      auto have = objects_.contains(f.sha256);
-      if (!have) return tl::unexpected(have.error());
-      if (*have) continue;
-      auto put = objects_.put_file_expecting(objects.object_path(f.sha256), f.sha256, false);
-      if (!put)
-        return tl::unexpected(
-            put.error().with_context("publishing " + pname + " " + vtext + ": " + f.path));
+      if (&objects != &objects_) {
+        auto put = objects_.put_file_expecting(objects.object_path(f.sha256), f.sha256, false);
+        if (!put)
+          return tl::unexpected(
+              put.error().with_context("publishing " + pname + " " + vtext + ": " + f.path));
+      }
+      files.push_back(objects_.object_path(f.sha256));
+      dirs.insert(files.back().parent_path());
     }
-    // 2. The archive.
+    if (!files.empty()) dirs.insert(root_ / "objects" / "sha256");
+    REEL_TRY(sync_all(fs_, files, dirs));
+    // 2. The archive, durable before the index names it.
     std::string rel = "packages/" + lower_name(pname) + "/" + pname + "-" + vtext + ".reel";
     REEL_TRY(fs_.create_directories((root_ / rel).parent_path()));
-    REEL_TRY(fs_.write_file_atomic(root_ / rel, package.archive_bytes, false));
-    REEL_TRY(fs_.sync_filesystem(root_));
+    REEL_TRY(fs_.write_file_atomic(root_ / rel, package.archive_bytes, true));
     // 3. The index entry, last.
     entry.version = package.manifest.version;
     entry.archive = ArchiveRef{rel, package.archive_digest, package.archive_bytes.size()};

@@ -187,11 +187,16 @@ TEST_F(RepoTest, FailedIndexWriteLeavesTheIndexUnchanged) {
   ASSERT_FALSE(st);
   EXPECT_EQ(index_text("blessed", "table"), before);
   faulty.clear_faults();
-  faulty.fail_on(FsOp::kSyncFilesystem, "", ErrorCode::kIOError);
-  st = publish(*repo, asset("Table", "2.0.0", "second"));
-  ASSERT_FALSE(st);
-  EXPECT_EQ(index_text("blessed", "table"), before);
-  faulty.clear_faults();
+  // A failing flush of an object, or of an object folder, stops the publish before the index.
+  for (FsOp op : {FsOp::kSyncFile, FsOp::kSyncDirectory}) {
+    faulty.fail_on(op, "objects/", ErrorCode::kIOError);
+    st = publish(*repo, asset("Table", "2.0.0", "second"));
+    ASSERT_FALSE(st) << fs_op_name(op);
+    EXPECT_NE(st.error().message.find(std::string(fs_op_name(op)) + " "), std::string::npos)
+        << st.error().message;
+    EXPECT_EQ(index_text("blessed", "table"), before);
+    faulty.clear_faults();
+  }
   EXPECT_TRUE(publish(*repo, asset("Table", "2.0.0", "second")));
 }
 

@@ -47,6 +47,8 @@ std::string_view fs_op_name(FsOp op) {
       return "set_mode";
     case FsOp::kLockExclusive:
       return "lock_exclusive";
+    case FsOp::kSyncFile:
+      return "sync_file";
     case FsOp::kSyncDirectory:
       return "sync_directory";
     case FsOp::kSyncFilesystem:
@@ -93,6 +95,7 @@ class FaultInjectingFileSystem::Output : public OutputFile {
     return inner_->commit(dest);
   }
 
+  void start_writeback() override { inner_->start_writeback(); }
   void abort() override { inner_->abort(); }
   const fs::path& temp_path() const override { return inner_->temp_path(); }
 
@@ -301,6 +304,11 @@ Result<std::unique_ptr<FileLock>> FaultInjectingFileSystem::lock_exclusive(const
 Status FaultInjectingFileSystem::sync_directory(const fs::path& path) {
   REEL_TRY(check(FsOp::kSyncDirectory, path));
   return base_.sync_directory(path);
+}
+
+Status FaultInjectingFileSystem::sync_file(const fs::path& path) {
+  REEL_TRY(check(FsOp::kSyncFile, path));
+  return base_.sync_file(path);
 }
 
 Status FaultInjectingFileSystem::sync_filesystem(const fs::path& path) {

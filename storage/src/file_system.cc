@@ -256,6 +256,22 @@ class PosixFileSystem : public FileSystem {
     return std::unique_ptr<FileLock>(new posix::FlockedFile(fd));
   }
 
+  Status sync_file(const fs::path& path) override {
+    int fd = open_retry(path, O_RDONLY);
+    if (fd < 0) return sys_error("open", path);
+    int rc;
+    do {
+      rc = ::fsync(fd);
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+      auto e = sys_error("fsync", path);
+      close_quietly(fd);
+      return e;
+    }
+    close_quietly(fd);
+    return ok();
+  }
+
   Status sync_directory(const fs::path& path) override {
     int fd = open_retry(path, O_RDONLY | O_DIRECTORY);
     if (fd < 0) return sys_error("open directory", path);

@@ -80,7 +80,11 @@ Status ObjectStore::install(OutputFile& temp, const Digest& digest, bool sync) {
     temp.abort();
     return ok();
   }
-  if (sync) REEL_TRY(temp.sync());
+  if (sync) {
+    REEL_TRY(temp.sync());
+  } else {
+    temp.start_writeback();  // a later sync_file (a publish) then finds the bytes on disk
+  }
   fs::path dest = object_path(digest);
   REEL_TRY(fs_.create_directories(dest.parent_path()));
   REEL_TRY(fs_.set_mode(temp.temp_path(), 0444));

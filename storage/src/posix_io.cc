@@ -123,6 +123,10 @@ Status TempFile::sync() {
   return ok();
 }
 
+void TempFile::start_writeback() {
+  if (fd_ >= 0) (void)::sync_file_range(fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 Status TempFile::commit(const fs::path& dest) {
   if (fd_ < 0 || done_) {
     return make_error(ErrorCode::kIOError, "commit " + temp_.string() + ": file is closed");

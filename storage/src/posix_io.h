@@ -57,6 +57,7 @@ class TempFile : public OutputFile {
   using OutputFile::write;
   Status write(const void* data, std::size_t size) override;
   Status sync() override;
+  void start_writeback() override;
   Status commit(const fs::path& dest) override;
   void abort() override;
   const fs::path& temp_path() const override { return temp_; }

@@ -9,7 +9,7 @@ namespace reel {
 using outputs_detail::output_dir;
 using outputs_detail::read_output_manifest;
 
-Result<BuiltPackage> build_output(Workspace& ws, const std::string& name) {
+Result<BuiltPackage> build_output(Workspace& ws, const std::string& name, ObjectStore* store) {
   auto manifest = read_output_manifest(ws, name);
   if (!manifest) return tl::unexpected(manifest.error());
   FileSystem& fs = ws.context().fs;
@@ -19,7 +19,8 @@ Result<BuiltPackage> build_output(Workspace& ws, const std::string& name) {
   REEL_TRY(stat_cache.load(fs, stat_file));
   BuildOptions options;
   options.stat_cache = &stat_cache;
-  auto built = build_package(fs, ws.context().cache.objects(), output_dir(ws, name), options);
+  auto built = build_package(fs, store ? *store : ws.context().cache.objects(), output_dir(ws, name),
+                             options);
   if (!built) return tl::unexpected(built.error().with_context("building outputs/" + name));
   stat_cache.prune_unused();
   if (auto saved = stat_cache.save(fs, stat_file); !saved) {
@@ -61,7 +62,17 @@ Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
   }
   auto repo = ws.repo(target);
   if (!repo) return tl::unexpected(repo.error());
-  auto built = build_output(ws, name);
+  // Read the index first, so a same-content republish is reported (and skipped) as such; a
+  // different-content one is refused by Repo::publish (kConflict).
+  auto index = (*repo)->read_index(manifest->name);
+  if (!index) return tl::unexpected(index.error());
+  const IndexEntry* existing = *index ? (*index)->find(manifest->version) : nullptr;
+  // A folder repo's objects are written straight into it, each file read and written once; but a
+  // version the repo already has is built into the cache, so that a refused republish leaves the
+  // repo exactly as it was.
+  ObjectStore* store = existing ? nullptr : (*repo)->local_store();
+  if (!store) store = &ws.context().cache.objects();
+  auto built = build_output(ws, name, store);
   if (!built) return tl::unexpected(built.error());
 
   PublishResult result;
@@ -71,16 +82,11 @@ Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
   result.archive = built->archive_digest;
   result.file_count = built->files.size();
   result.total_size = built->total_size;
-  // Read the index first, so a same-content republish is reported (and skipped) as such; a
-  // different-content one is refused by Repo::publish (kConflict).
-  auto index = (*repo)->read_index(result.name);
-  if (!index) return tl::unexpected(index.error());
-  const IndexEntry* existing = *index ? (*index)->find(result.version) : nullptr;
   result.already_published = existing && existing->archive.sha256 == built->archive_digest;
   if (result.already_published) return result;
   IndexEntry entry =
       make_index_entry(*built, SourceInfo{source->commit, source->dirty}, ws.context().clock);
-  REEL_TRY((*repo)->publish(*built, ws.context().cache.objects(), std::move(entry)));
+  REEL_TRY((*repo)->publish(*built, *store, std::move(entry)));
   return result;
 }
 

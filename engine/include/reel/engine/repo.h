@@ -44,8 +44,14 @@ class Repo {
   // Reads a version's archive bytes, verified against entry.archive (kCorruption on mismatch).
   virtual Result<std::string> read_archive(const ArchiveRef& archive) = 0;
 
-  // Publishes: copies the package's objects from `objects` (skipping those present), writes the
-  // archive, syncs, then adds the index entry — all under the repo's lock, so the index never names
+  // The repo's own object store when it is a folder this process can write: a publish then builds
+  // straight into it (each file read and written once, as borg and restic store), instead of into
+  // the cache and copying. nullptr for remote repos.
+  virtual ObjectStore* local_store() { return nullptr; }
+
+  // Publishes: copies the package's objects from `objects` (skipping those present; nothing to
+  // copy when `objects` is local_store()), writes the archive, makes the package's objects and
+  // archive durable, then adds the index entry — all under the repo's lock, so the index never names
   // an object that is not durable. Same version with the same archive digest: a no-op; with
   // another digest: kConflict. `entry.archive` is filled in by the repo.
   virtual Status publish(const BuiltPackage& package, ObjectStore& objects, IndexEntry entry) = 0;

@@ -52,6 +52,10 @@ class OutputFile {
   Status write(std::string_view data) { return write(data.data(), data.size()); }
   // fsync(2)s the data. Call before commit() when durability matters.
   virtual Status sync() = 0;
+  // Starts writing the data to disk without waiting (sync_file_range(2) SYNC_FILE_RANGE_WRITE), so
+  // that a later fsync of the committed file finds it mostly written: the write-back overlaps
+  // the work that follows. Advisory: never fails the write (a no-op where unsupported).
+  virtual void start_writeback() = 0;
   // Closes and renames the temp file to `dest`, replacing any file there.
   virtual Status commit(const fs::path& dest) = 0;
   // Closes and removes the temp file.
@@ -104,6 +108,8 @@ class FileSystem {
   virtual Status set_mode(const fs::path& path, std::uint32_t mode) = 0;
   // Blocks until an exclusive flock on `path` (created if missing) is held.
   virtual Result<std::unique_ptr<FileLock>> lock_exclusive(const fs::path& path) = 0;
+  // fsync(2) of an existing file (opened read-only): makes its data and inode durable.
+  virtual Status sync_file(const fs::path& path) = 0;
   // fsync(2) of a directory, to make renames and creations in it durable.
   virtual Status sync_directory(const fs::path& path) = 0;
   // syncfs(2) of the file system holding `path`: one batched flush instead of an fsync per file

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "reel/engine/file_sequence.h"
 #include "reel/workspace/install.h"
 #include "reel/workspace/workspace.h"
 
@@ -73,5 +74,20 @@ Result<std::vector<std::string>> verify_inputs(Workspace& ws, const LockFile& lo
 // {root} replaced by its inputs/NAME folder, dependencies before dependents (ties by name).
 Result<std::vector<std::pair<std::string, std::string>>> workspace_env(Workspace& ws,
                                                                        const LockFile& lock);
+
+// The files of locked package `name` (case-insensitive) as `reel tree --files NAME` shows them:
+// files.json of its archive (read with locked_package(): cache first, else its repo) grouped by
+// group_file_sequences(), so frame.0001.exr … frame.0500.exr is one FileSequence. Sorted by
+// directory, then display name. asset.toml is not listed (it is not in files.json). kNotFound
+// ("NAME is not in reel.lock") if the lock does not name it; locked_package()'s errors otherwise
+// (kNotFound, kCorruption on a digest mismatch, kIOError).
+Result<std::vector<FileGroup>> package_files(Workspace& ws, const LockFile& lock,
+                                             const std::string& name);
+
+// The groups as text lines, one per group: a file "PATH  (SIZE)" ("PATH -> TARGET" for a
+// symlink), a sequence "DIR/PATTERN [RANGES]  (N files, SIZE)", e.g.
+// "renders/frame.####.exr [1-49,60-120]  (110 files, 2.0 GiB)". Sizes in binary units
+// (B, KiB, MiB, GiB, TiB; one decimal above bytes).
+std::vector<std::string> file_group_lines(const std::vector<FileGroup>& groups);
 
 }  // namespace reel

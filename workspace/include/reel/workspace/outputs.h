@@ -46,9 +46,12 @@ struct OutputSource {
 };
 Result<OutputSource> output_source(Workspace& ws, const std::string& name);
 
-// `reel build NAME`: snapshots outputs/NAME (objects into the cache) and writes the archive to
-// build/NAME-VERSION.reel. Returns the built package.
-Result<BuiltPackage> build_output(Workspace& ws, const std::string& name);
+// `reel build NAME`: snapshots outputs/NAME (objects into `store`, by default the cache's) and
+// writes the archive to build/NAME-VERSION.reel. Files whose stat is unchanged since the last build
+// (the output's stat cache, .reel/stat-cache/NAME) are not read again if their object is in
+// `store`. Returns the built package, with what was hashed in `stats`.
+Result<BuiltPackage> build_output(Workspace& ws, const std::string& name,
+                                  ObjectStore* store = nullptr);
 
 struct PublishResult {
   std::string name;
