@@ -5,7 +5,9 @@
 #
 #   publish      reel publish (first)        vs borg create, restic backup, git add
 #   re-publish   after 3 frames re-rendered  vs borg create, restic backup (2nd snapshot)
-#   materialise  reel add into a new workspace (warm cache) vs cp -r, borg extract, restic restore
+#   install      reel add into a new workspace, cold cache (objects fetched and verified)
+#   materialise  reel add into another new workspace (warm cache) vs cp -r, borg extract,
+#                restic restore
 #   growth       bytes each repo grew by on the re-publish
 #
 # Every tool reads the same warm files (the data set is written just before, and each tool gets
@@ -77,7 +79,7 @@ measure() {
 }
 size_of() { du -sb "$1" | cut -f1; }
 
-rm -rf reel-repo ws ws2 reel-cache borg borg-out restic restic-out git-data cp-out
+rm -rf reel-repo ws ws2 ws3 reel-cache borg borg-out restic restic-out git-data cp-out
 # reel: a folder repo and a workspace whose output is the data set (moved in: no copy).
 "$reel" -q repo init reel-repo --name bench >/dev/null
 "$reel" -q --cache-dir "$work/reel-cache" init ws --repo bench=reel-repo >/dev/null
@@ -116,15 +118,19 @@ restic_growth=$(( $(size_of restic) - restic_size1 ))
 frames3=$((3 * 4194304))
 hashed=$(grep -o '[0-9]* files hashed' "$work/reel_republish.err" | head -1 || true)
 
-# Materialise from the warm cache into a new workspace, vs copies and restores.
+# Install into a new workspace: first with a cold cache (every object fetched from the repo and
+# verified), then, into another new workspace, from the now warm cache (the farm node's case),
+# vs copies and restores.
 "$reel" -q --cache-dir "$work/reel-cache" init ws2 --repo bench=reel-repo >/dev/null
-measure reel_materialise ws2 "$reel" -q --cache-dir "$work/reel-cache" add Shot
+measure reel_install_cold ws2 "$reel" -q --cache-dir "$work/reel-cache" add Shot
+"$reel" -q --cache-dir "$work/reel-cache" init ws3 --repo bench=reel-repo >/dev/null
+measure reel_materialise ws3 "$reel" -q --cache-dir "$work/reel-cache" add Shot
 measure cp_r "$work" cp -r ws/outputs/Shot cp-out
 mkdir borg-out
 measure borg_extract borg-out borg extract "$work/borg::two"
 measure restic_restore "$work" restic restore -q latest --repo "$work/restic" --target restic-out
 last=$(printf "frame.%04d.exr" "$frames")
-cmp "ws2/inputs/Shot/renders/$last" "ws/outputs/Shot/renders/$last" ||
+cmp "ws3/inputs/Shot/renders/$last" "ws/outputs/Shot/renders/$last" ||
   { echo "FAILED: materialised bytes differ" >&2; exit 1; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
@@ -132,7 +138,7 @@ verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t ? "met" : "MISSED") }
 echo "data set: $files files, $((bytes / 1048576)) MiB (assimp-testmodels + $frames × 4 MiB frames)"
 printf '%-34s %9s %8s\n' step seconds peak_MB
 for n in reel_publish borg_create restic_backup git_add reel_republish borg_recreate restic_rebackup \
-         reel_materialise cp_r borg_extract restic_restore; do
+         reel_install_cold reel_materialise cp_r borg_extract restic_restore; do
   printf '%-34s %9s %8s\n' "$n" "${T[$n]}" "${M[$n]}"
 done
 r1=$(ratio "${T[reel_publish]}" "${T[borg_create]}")
@@ -142,4 +148,5 @@ echo
 echo "publish:     reel/borg = $r1 (target <= 0.6: $(verdict "$r1" 0.6)); reel/restic = $(ratio "${T[reel_publish]}" "${T[restic_backup]}"); reel/git add = $(ratio "${T[reel_publish]}" "${T[git_add]}")"
 echo "re-publish:  reel/borg = $r2 (target <= 0.5: $(verdict "$r2" 0.5)); reel/restic = $(ratio "${T[reel_republish]}" "${T[restic_rebackup]}"); reel ${hashed:-? files hashed}"
 echo "materialise: reel/cp -r = $r3 (target <= 0.05: $(verdict "$r3" 0.05)); reel/borg extract = $(ratio "${T[reel_materialise]}" "${T[borg_extract]}"); reel/restic restore = $(ratio "${T[reel_materialise]}" "${T[restic_restore]}")"
+echo "cold install (fetch + verify every object): reel/cp -r = $(ratio "${T[reel_install_cold]}" "${T[cp_r]}"); reel/borg extract = $(ratio "${T[reel_install_cold]}" "${T[borg_extract]}")"
 echo "growth on re-publish: reel $reel_growth B, borg $borg_growth B, restic $restic_growth B (3 frames = $frames3 B; reel metadata $((reel_growth - frames3)) B)"

@@ -2,9 +2,12 @@
 #include "reel/workspace/install.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "reel/engine/names.h"
@@ -202,13 +205,15 @@ Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked) 
 
 namespace {
 
-// Fetches every object of `package` into the cache, replacing damaged ones (wrong size).
+// Fetches every object of `package` missing from the cache, replacing damaged ones (wrong size),
+// on up to 4 threads (each fetch streams, hashes and verifies one object). The first error wins.
 Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package) {
   Context& ctx = ws.context();
   ObjectStore& objects = ctx.cache.objects();
-  Repo* repo = nullptr;
+  std::vector<const FileEntry*> missing;
+  std::set<Digest> seen;
   for (const auto& f : package.files) {
-    if (f.symlink) continue;
+    if (f.symlink || !seen.insert(f.sha256).second) continue;
     fs::path path = objects.object_path(f.sha256);
     auto st = ctx.fs.stat(path);
     if (!st) return tl::unexpected(st.error());
@@ -219,64 +224,88 @@ Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPa
       (void)ctx.fs.set_mode(path, 0644);
       REEL_TRY(ctx.fs.remove(path));
     }
-    if (!repo) {
-      auto r = ws.repo(locked.repo);
-      if (!r) return tl::unexpected(r.error());
-      repo = *r;
-    }
-    auto fetched = repo->fetch_object(f.sha256, objects);
-    if (!fetched)
-      return tl::unexpected(fetched.error().with_context(
-          locked.name + " " + locked.version.to_string() + ": " + f.path));
+    missing.push_back(&f);
   }
+  if (missing.empty()) return ok();
+  auto repo = ws.repo(locked.repo);
+  if (!repo) return tl::unexpected(repo.error());
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mutex;
+  std::optional<Error> error;
+  auto run = [&] {
+    for (std::size_t i = next++; i < missing.size() && !failed; i = next++) {
+      auto fetched = (*repo)->fetch_object(missing[i]->sha256, objects);
+      if (!fetched) {
+        std::lock_guard<std::mutex> hold(mutex);
+        if (!error) {
+          error = fetched.error().with_context(locked.name + " " + locked.version.to_string() +
+                                               ": " + missing[i]->path);
+        }
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < std::min<std::size_t>(4, missing.size()); ++t) pool.emplace_back(run);
+  run();
+  for (auto& th : pool) th.join();
+  if (error) return tl::unexpected(*error);
   return ok();
 }
 
-Status materialise_package(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package,
-                           SyncReport& report, bool& warned_copy) {
+// One file to place: an object of the cache at `dest` (which must not exist unless `replace`:
+// then it is placed beside it under a temp name and renamed over it, atomically).
+struct Placement {
+  const FileEntry* file;
+  fs::path dest;
+  bool replace = false;
+};
+
+// Places `files` from the cache with the workspace's link mode, on two threads when there are
+// enough files to be worth it; counts them into `report`. The first error wins.
+Status place_files(Workspace& ws, const std::string& package, const std::vector<Placement>& files,
+                   SyncReport& report, bool& warned_copy) {
   Context& ctx = ws.context();
-  FileSystem& fs = ctx.fs;
-  fs::path final_dir = ws.inputs_dir() / locked.name;
-  fs::path temp = ws.inputs_dir() / (".tmp-" + locked.name + "-" + random_tag());
-  REEL_TRY(fs.create_directories(temp));
-  auto cleanup = [&] { (void)fs.remove_all(temp); };
-  auto fail = [&](const Error& e) {
-    cleanup();
-    return tl::unexpected(e);
-  };
-  if (auto st = fs.write_file_atomic(temp / "asset.toml", package.manifest_text, false); !st)
-    return fail(st.error());
-  if (auto st = fs.set_mode(temp / "asset.toml", 0444); !st) return fail(st.error());
-  // Directories and symlinks first (sequentially), then the objects, on two threads when there
-  // are enough files to be worth it.
-  std::vector<const FileEntry*> objects;
-  std::set<fs::path> dirs;
-  for (const auto& f : package.files) {
-    fs::path dest = temp / f.path;
-    if (dirs.insert(dest.parent_path()).second) {
-      if (auto st = fs.create_directories(dest.parent_path()); !st) return fail(st.error());
-    }
-    if (f.symlink) {
-      if (auto st = fs.symlink(*f.symlink, dest); !st) return fail(st.error());
-    } else {
-      objects.push_back(&f);
-    }
-  }
-  LinkMode mode = ws.config().link_mode;
+  const LinkMode mode = ws.config().link_mode;
   struct Share {
     std::optional<Error> error;
     std::optional<LinkMode> used;
     bool copied = false;
     std::uint64_t files = 0, bytes = 0;
   };
+  auto place = [&](const Placement& p) -> Result<LinkMode> {
+    const FileEntry& f = *p.file;
+    fs::path target = p.replace ? p.dest.parent_path() / (".reel-tmp-" + random_tag()) : p.dest;
+    if (f.symlink) {
+      REEL_TRY(ctx.fs.symlink(*f.symlink, target));
+    } else {
+      auto used = ctx.cache.objects().materialise(f.sha256, target, mode, f.executable);
+      if (!used) return tl::unexpected(used.error());
+      if (!p.replace) return *used;
+      if (auto r = ctx.fs.rename(target, p.dest); !r) {
+        (void)ctx.fs.remove(target);
+        return tl::unexpected(r.error());
+      }
+      return *used;
+    }
+    if (p.replace) {
+      if (auto r = ctx.fs.rename(target, p.dest); !r) {
+        (void)ctx.fs.remove(target);
+        return tl::unexpected(r.error());
+      }
+    }
+    return LinkMode::kSymlink;
+  };
   auto run = [&](std::size_t first, std::size_t step, Share& share) {
-    for (std::size_t i = first; i < objects.size() && !share.error; i += step) {
-      const FileEntry& f = *objects[i];
-      auto used = ctx.cache.objects().materialise(f.sha256, temp / f.path, mode, f.executable);
+    for (std::size_t i = first; i < files.size() && !share.error; i += step) {
+      const FileEntry& f = *files[i].file;
+      auto used = place(files[i]);
       if (!used) {
-        share.error = used.error().with_context(locked.name + ": " + f.path);
+        share.error = used.error().with_context(package + ": " + f.path);
         return;
       }
+      if (f.symlink) continue;
       if (mode == LinkMode::kAuto && *used == LinkMode::kCopy && !f.executable) share.copied = true;
       share.used = *used;
       ++share.files;
@@ -284,15 +313,12 @@ Status materialise_package(Workspace& ws, const LockedPackage& locked, const Bui
     }
   };
   Share shares[2];
-  if (objects.size() >= 32) {
+  if (files.size() >= 32) {
     std::thread helper(run, 1, 2, std::ref(shares[1]));
     run(0, 2, shares[0]);
     helper.join();
   } else {
     run(0, 1, shares[0]);
-  }
-  for (const Share& share : shares) {
-    if (share.error) return fail(*share.error);
   }
   for (const Share& share : shares) {
     if (share.used) report.link_mode = share.used;
@@ -304,6 +330,38 @@ Status materialise_package(Workspace& ws, const LockedPackage& locked, const Bui
           "hard links into the cache failed (another file system?); copying files instead");
     }
   }
+  for (const Share& share : shares) {
+    if (share.error) return tl::unexpected(*share.error);
+  }
+  return ok();
+}
+
+// Installs `package` into a fresh temp folder in inputs/, then swaps it in by rename.
+Status materialise_package(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package,
+                           SyncReport& report, bool& warned_copy) {
+  Context& ctx = ws.context();
+  FileSystem& fs = ctx.fs;
+  fs::path final_dir = ws.inputs_dir() / locked.name;
+  fs::path temp = ws.inputs_dir() / (".tmp-" + locked.name + "-" + random_tag());
+  REEL_TRY(fs.create_directories(temp));
+  auto fail = [&](const Error& e) {
+    (void)fs.remove_all(temp);
+    return tl::unexpected(e);
+  };
+  if (auto st = fs.write_file_atomic(temp / "asset.toml", package.manifest_text, false); !st)
+    return fail(st.error());
+  if (auto st = fs.set_mode(temp / "asset.toml", 0444); !st) return fail(st.error());
+  std::vector<Placement> files;
+  std::set<fs::path> dirs;
+  for (const auto& f : package.files) {
+    fs::path dest = temp / f.path;
+    if (dirs.insert(dest.parent_path()).second) {
+      if (auto st = fs.create_directories(dest.parent_path()); !st) return fail(st.error());
+    }
+    files.push_back(Placement{&f, dest});
+  }
+  if (auto st = place_files(ws, locked.name, files, report, warned_copy); !st)
+    return fail(st.error());
   auto st = fs.stat(final_dir);
   if (!st) return fail(st.error());
   fs::path old = ws.inputs_dir() / (".old-" + locked.name + "-" + random_tag());
@@ -313,6 +371,71 @@ Status materialise_package(Workspace& ws, const LockedPackage& locked, const Bui
   if (auto r = fs.rename(temp, final_dir); !r) return fail(r.error());
   if (st->type != FileType::kMissing) REEL_TRY(fs.remove_all(old));
   return ok();
+}
+
+// The package installed before, read back from the cache's archive (nullopt if it is not there
+// or unreadable: the caller installs afresh).
+std::optional<BuiltPackage> cached_package(Workspace& ws, const std::string& archive_hex) {
+  auto digest = Digest::from_hex(archive_hex);
+  if (!digest) return std::nullopt;
+  auto bytes = ws.context().fs.read_file(ws.context().cache.archives().object_path(*digest));
+  if (!bytes || sha256_bytes(*bytes) != *digest) return std::nullopt;
+  auto package = read_package(*bytes, archive_hex);
+  if (!package) return std::nullopt;
+  return std::move(*package);
+}
+
+// True if a path of one list is a folder in the other ("a" a file in one, "a/b" in the other):
+// an in-place update cannot turn one into the other file by file.
+bool kinds_clash(const std::map<std::string, const FileEntry*>& a,
+                 const std::map<std::string, const FileEntry*>& b) {
+  for (const auto& [path, entry] : a) {
+    auto it = b.lower_bound(path + "/");
+    if (it != b.end() && it->first.compare(0, path.size() + 1, path + "/") == 0) return true;
+  }
+  return false;
+}
+
+// Moves inputs/NAME from `old` to `package` touching only what differs (a re-render of 3 frames
+// of 1,095 replaces 3 files): changed files are placed under a temp name and renamed over the old
+// ones, removed ones deleted, asset.toml rewritten if it changed. The caller has marked the
+// package as not installed first, so an interruption leaves a state the next sync reinstalls from
+// scratch. Returns false, having touched nothing, when the update cannot be done in place.
+Result<bool> update_in_place(Workspace& ws, const LockedPackage& locked, const BuiltPackage& old,
+                             const BuiltPackage& package, SyncReport& report, bool& warned_copy) {
+  FileSystem& fs = ws.context().fs;
+  const fs::path root = ws.inputs_dir() / locked.name;
+  std::map<std::string, const FileEntry*> before, after;
+  for (const auto& f : old.files) before[f.path] = &f;
+  for (const auto& f : package.files) after[f.path] = &f;
+  if (kinds_clash(before, after) || kinds_clash(after, before)) return false;
+  std::vector<Placement> changed;
+  for (const auto& [path, f] : after) {
+    auto it = before.find(path);
+    bool same = it != before.end() && it->second->symlink == f->symlink &&
+                (f->symlink || (it->second->sha256 == f->sha256 &&
+                                it->second->executable == f->executable));
+    if (same) continue;
+    fs::path dest = root / path;
+    REEL_TRY(fs.create_directories(dest.parent_path()));
+    changed.push_back(Placement{f, dest, it != before.end()});
+  }
+  REEL_TRY(place_files(ws, locked.name, changed, report, warned_copy));
+  for (const auto& [path, f] : before) {
+    if (after.count(path)) continue;
+    REEL_TRY(fs.remove(root / path));
+    // Folders left empty go too (a failing remove means the folder still holds something).
+    for (fs::path dir = (root / path).parent_path(); dir != root; dir = dir.parent_path()) {
+      auto entries = fs.list_dir(dir);
+      if (!entries || !entries->empty()) break;
+      REEL_TRY(fs.remove(dir));
+    }
+  }
+  if (old.manifest_text != package.manifest_text) {
+    REEL_TRY(fs.write_file_atomic(root / "asset.toml", package.manifest_text, false));
+    REEL_TRY(fs.set_mode(root / "asset.toml", 0444));
+  }
+  return true;
 }
 
 }  // namespace
@@ -377,8 +500,25 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
     plan.emplace_back(&locked, std::move(*package));
   }
   for (const auto& [locked, package] : plan) {
-    REEL_TRY(materialise_package(ws, *locked, package, report, warned_copy));
-    (*installed)[lower_name(locked->name)] = locked->archive.hex();
+    const std::string key = lower_name(locked->name);
+    // A new version of an installed package is updated in place, file by file, when the old
+    // version's archive is in the cache; otherwise it is installed afresh.
+    bool updated = false;
+    auto it = installed->find(key);
+    auto here = fs.stat(ws.inputs_dir() / locked->name);
+    if (!here) return tl::unexpected(here.error());
+    if (it != installed->end() && here->type == FileType::kDirectory) {
+      if (auto old = cached_package(ws, it->second)) {
+        // Not installed until the update completes: an interruption means "install afresh".
+        (*installed)[key] = "";
+        REEL_TRY(write_installed(ws, *installed));
+        auto done = update_in_place(ws, *locked, *old, package, report, warned_copy);
+        if (!done) return tl::unexpected(done.error());
+        updated = *done;
+      }
+    }
+    if (!updated) REEL_TRY(materialise_package(ws, *locked, package, report, warned_copy));
+    (*installed)[key] = locked->archive.hex();
     REEL_TRY(write_installed(ws, *installed));
     report.installed.push_back(locked->name + " " + locked->version.to_string());
     ws.context().reporter.info("installed " + locked->name + " " + locked->version.to_string());

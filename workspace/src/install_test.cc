@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstdio>
+#include <map>
+
+#include "reel/storage/fault_injection.h"
 #include "reel/workspace/inspect.h"
 #include "workspace_fixture.h"
 
@@ -99,6 +103,96 @@ TEST_F(WorkspaceFixture, ChangingTheLockReplacesOnlyTheChangedPackage) {
   ASSERT_EQ(::stat((ws.inputs_dir() / "Lamp" / "model.obj").c_str(), &lamp_after), 0);
   EXPECT_EQ(lamp_before.st_ino, lamp_after.st_ino);
   EXPECT_EQ(lamp_before.st_mtime, lamp_after.st_mtime);
+}
+
+// Two versions of a 200-frame shot: 1.1.0 re-renders frames 50, 120 and 200, drops old/only.txt
+// and adds new/added.txt.
+struct ShotVersions {
+  static std::string frame(int i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "renders/frame.%04d.exr", i);
+    return name;
+  }
+  static std::vector<std::pair<std::string, std::string>> files(bool second) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (int i = 1; i <= 200; ++i) {
+      bool rerendered = second && (i == 50 || i == 120 || i == 200);
+      out.emplace_back(frame(i), (rerendered ? "re-render " : "frame ") + std::to_string(i));
+    }
+    out.emplace_back(second ? "new/added.txt" : "old/only.txt", second ? "added" : "only");
+    return out;
+  }
+};
+
+std::map<std::string, ino_t> inodes_under(const fs::path& root) {
+  std::map<std::string, ino_t> out;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (e.is_regular_file()) {
+      struct stat st {};
+      ::stat(e.path().c_str(), &st);
+      out[fs::relative(e.path(), root).string()] = st.st_ino;
+    }
+  }
+  return out;
+}
+
+TEST_F(WorkspaceFixture, ANewVersionReplacesOnlyTheFilesThatChanged) {
+  publish("Shot", "1.0.0", "", "shot", "repo", ShotVersions::files(false));
+  publish("Shot", "1.1.0", "", "shot", "repo", ShotVersions::files(true));
+  Workspace ws = make("ws", LinkMode::kHardlink);
+  require(ws, {{"Shot", "==1.0.0"}});
+  ASSERT_TRUE(sync_workspace(ws, SyncMode::kResolveIfNeeded, {}));
+  const fs::path shot = ws.inputs_dir() / "Shot";
+  auto before = inodes_under(shot);
+  require(ws, {{"Shot", "==1.1.0"}});
+  auto report = sync_workspace(ws, SyncMode::kResolveIfNeeded, {});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->installed, std::vector<std::string>{"Shot 1.1.0"});
+  EXPECT_EQ(report->files, 4u);  // three frames and the added file
+  auto after = inodes_under(shot);
+  std::vector<std::string> touched;
+  for (const auto& [path, ino] : after) {
+    auto it = before.find(path);
+    if (it == before.end() || it->second != ino) touched.push_back(path);
+  }
+  EXPECT_EQ(touched, (std::vector<std::string>{"asset.toml", "new/added.txt",
+                                               "renders/frame.0050.exr", "renders/frame.0120.exr",
+                                               "renders/frame.0200.exr"}));
+  EXPECT_FALSE(exists(*fs, shot / "old"));  // its only file went, and the folder with it
+  EXPECT_EQ(fs->read_file(shot / "renders" / "frame.0120.exr").value(), "re-render 120");
+  EXPECT_NE(fs->read_file(shot / "asset.toml").value().find("1.1.0"), std::string::npos);
+  EXPECT_EQ(fs->list_dir(shot / "renders").value().size(), 200u);  // no temp file left
+  EXPECT_TRUE(verify_inputs(ws, ws.read_lock().value().value()).value().empty());
+}
+
+TEST_F(WorkspaceFixture, AnInterruptedInPlaceUpdateIsRedoneFromScratch) {
+  publish("Shot", "1.0.0", "", "shot", "repo", ShotVersions::files(false));
+  publish("Shot", "1.1.0", "", "shot", "repo", ShotVersions::files(true));
+  Workspace ws = make("ws", LinkMode::kHardlink);
+  require(ws, {{"Shot", "==1.0.0"}});
+  ASSERT_TRUE(sync_workspace(ws, SyncMode::kResolveIfNeeded, {}));
+  require(ws, {{"Shot", "==1.1.0"}});
+  ASSERT_TRUE(lock_workspace(ws, {}));
+  // A process dying at each rename in turn (the second frame's, ...): inputs/ is left half
+  // updated; the next sync must still end with exactly 1.1.0.
+  for (std::uint64_t n : {2, 3, 4}) {
+    FaultInjectingFileSystem faulty(*fs);
+    Context crashing{faulty, clock, cache, reporter, {}};
+    auto crashed_ws = Workspace::find(crashing, ws.root());
+    ASSERT_TRUE(crashed_ws) << crashed_ws.error().message;
+    faulty.fail_nth_rename(n);
+    auto crashed = sync_workspace(*crashed_ws, SyncMode::kFrozen, {});
+    ASSERT_FALSE(crashed) << "rename " << n;
+    auto again = sync_workspace(ws, SyncMode::kFrozen, {});
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_TRUE(verify_inputs(ws, ws.read_lock().value().value()).value().empty()) << n;
+    EXPECT_FALSE(exists(*fs, ws.inputs_dir() / "Shot" / "old"));
+    // Back to 1.0.0 for the next round.
+    require(ws, {{"Shot", "==1.0.0"}});
+    ASSERT_TRUE(sync_workspace(ws, SyncMode::kResolveIfNeeded, {}));
+    require(ws, {{"Shot", "==1.1.0"}});
+    ASSERT_TRUE(lock_workspace(ws, {}));
+  }
 }
 
 TEST_F(WorkspaceFixture, FrozenSyncWithoutALockFailsAndLockedNeedsAFreshLock) {
