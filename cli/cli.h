@@ -77,6 +77,7 @@ void register_install_commands(CLI::App& app, Cli& cli);  // add, remove, lock, 
 void register_inspect_commands(CLI::App& app, Cli& cli);  // tree, why, export, verify, env, run
 void register_semver_command(CLI::App& app, Cli& cli);    // semver
 void register_impact_commands(CLI::App& app, Cli& cli);   // rdeps, outdated
+void register_cache_commands(CLI::App& app, Cli& cli);    // gc
 
 }  // namespace reel::cli
 

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "cli.h"
+#include "reel/workspace/gc.h"
 #include "reel/workspace/inspect.h"
 
 namespace reel::cli {
@@ -138,9 +139,27 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
     };
   });
 
+  auto verify_cache_too = std::make_shared<bool>(false);
   auto* verify = app.add_subcommand("verify", "Re-hash inputs/ against reel.lock");
-  verify->callback([&cli] {
-    cli.action = [&cli]() -> int {
+  verify->add_flag("--cache", *verify_cache_too,
+                   "Re-hash every object and archive of the cache instead");
+  verify->callback([&cli, verify_cache_too] {
+    cli.action = [&cli, verify_cache_too]() -> int {
+      if (*verify_cache_too) {
+        CLI_TRY(ctx, cli.context());
+        std::uint64_t checked = 0;
+        CLI_TRY(problems, verify_cache(**ctx, &checked));
+        if (cli.json())
+          cli.print_json({{"ok", problems->empty()}, {"checked", checked}, {"problems", *problems}});
+        if (problems->empty()) {
+          cli.out("verified " + std::to_string(checked) + " cache objects and archives: all match");
+          return 0;
+        }
+        cli.fail("the cache holds " + std::to_string(problems->size()) +
+                     " damaged objects (delete them; the next sync fetches them again):");
+        for (const auto& p : *problems) std::fprintf(stderr, "  %s\n", p.c_str());
+        return 1;
+      }
       CLI_TRY(ws, cli.workspace());
       CLI_TRY(lock, require_lock(**ws));
       CLI_TRY(problems, verify_inputs(**ws, *lock));

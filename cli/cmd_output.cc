@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "reel/engine/names.h"
+#include "reel/workspace/inspect.h"
 #include "reel/workspace/outputs.h"
 
 namespace reel::cli {
@@ -10,19 +11,6 @@ namespace {
 
 std::string count_files(std::uint64_t n) {
   return std::to_string(n) + (n == 1 ? " file" : " files");
-}
-
-std::string human_bytes(std::uint64_t n) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
 }
 
 // Splits NAME==VERSION (the version part optional unless `need_version`).

@@ -127,6 +127,7 @@ int main(int argc, char** argv) {
   reel::cli::register_inspect_commands(app, cli);
   reel::cli::register_semver_command(app, cli);
   reel::cli::register_impact_commands(app, cli);
+  reel::cli::register_cache_commands(app, cli);
 
   try {
     app.parse(argc, argv);

@@ -47,6 +47,8 @@ std::string_view fs_op_name(FsOp op) {
       return "set_mode";
     case FsOp::kLockExclusive:
       return "lock_exclusive";
+    case FsOp::kLockShared:
+      return "lock_shared";
     case FsOp::kSyncFile:
       return "sync_file";
     case FsOp::kSyncDirectory:
@@ -304,6 +306,11 @@ Result<std::unique_ptr<FileLock>> FaultInjectingFileSystem::lock_exclusive(const
 Status FaultInjectingFileSystem::sync_directory(const fs::path& path) {
   REEL_TRY(check(FsOp::kSyncDirectory, path));
   return base_.sync_directory(path);
+}
+
+Result<std::unique_ptr<FileLock>> FaultInjectingFileSystem::lock_shared(const fs::path& path) {
+  REEL_TRY(check(FsOp::kLockShared, path));
+  return base_.lock_shared(path);
 }
 
 Status FaultInjectingFileSystem::sync_file(const fs::path& path) {

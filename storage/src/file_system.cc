@@ -242,11 +242,19 @@ class PosixFileSystem : public FileSystem {
   }
 
   Result<std::unique_ptr<FileLock>> lock_exclusive(const fs::path& path) override {
+    return lock(path, LOCK_EX);
+  }
+
+  Result<std::unique_ptr<FileLock>> lock_shared(const fs::path& path) override {
+    return lock(path, LOCK_SH);
+  }
+
+  static Result<std::unique_ptr<FileLock>> lock(const fs::path& path, int operation) {
     int fd = open_retry(path, O_RDWR | O_CREAT, 0644);
     if (fd < 0) return sys_error("open lock file", path);
     int rc;
     do {
-      rc = ::flock(fd, LOCK_EX);
+      rc = ::flock(fd, operation);
     } while (rc != 0 && errno == EINTR);
     if (rc != 0) {
       auto e = sys_error("flock", path);

@@ -107,6 +107,31 @@ Status ObjectStore::put_file_expecting(const fs::path& source, const Digest& exp
   return install(*out, digest, sync);
 }
 
+Result<std::vector<ObjectStore::Stored>> ObjectStore::list_objects() {
+  std::vector<Stored> out;
+  const fs::path base = root_ / "sha256";
+  auto top = fs_.stat(base);
+  if (!top) return tl::unexpected(top.error());
+  if (top->type != FileType::kDirectory) return out;
+  auto prefixes = fs_.list_dir(base);
+  if (!prefixes) return tl::unexpected(prefixes.error());
+  for (const auto& p : *prefixes) {
+    if (p.type != FileType::kDirectory || p.name.size() != 2) continue;
+    auto files = fs_.list_dir(base / p.name);
+    if (!files) return tl::unexpected(files.error());
+    for (const auto& f : *files) {
+      auto digest = Digest::from_hex(p.name + f.name);
+      if (!digest || f.type != FileType::kRegular) continue;
+      fs::path path = base / p.name / f.name;
+      auto st = fs_.stat(path);
+      if (!st) return tl::unexpected(st.error());
+      if (st->type != FileType::kRegular) continue;  // removed meanwhile
+      out.push_back(Stored{*digest, std::move(path), *st});
+    }
+  }
+  return out;  // list_dir sorts by name, so this is digest order
+}
+
 Result<Digest> ObjectStore::put_file(const fs::path& source, bool sync) {
   REEL_TRY(fs_.create_directories(temp_dir()));
   auto temp = stream_to_temp(fs_, source, temp_dir());

@@ -4,9 +4,7 @@
 #include "reel/workspace/inspect.h"
 
 namespace reel {
-namespace {
 
-// 1536 -> "1.5 KiB"; bytes below 1 KiB as "12 B".
 std::string human_bytes(std::uint64_t n) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   double v = static_cast<double>(n);
@@ -19,8 +17,6 @@ std::string human_bytes(std::uint64_t n) {
   std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
   return buf;
 }
-
-}  // namespace
 
 Result<std::vector<FileGroup>> package_files(Workspace& ws, const LockFile& lock,
                                              const std::string& name) {

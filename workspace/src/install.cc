@@ -12,6 +12,7 @@
 
 #include "reel/engine/names.h"
 #include "reel/engine/provider.h"
+#include "reel/workspace/gc.h"
 #include "reel/workspace/outputs.h"
 #include "sourced_provider.h"
 
@@ -30,9 +31,17 @@ std::string random_tag() {
   return s;
 }
 
+Status write_installed(Workspace& ws, const std::map<std::string, std::string>& installed) {
+  FileSystem& fs = ws.context().fs;
+  REEL_TRY(fs.create_directories(installed_path(ws).parent_path()));
+  nlohmann::json j = installed;
+  return fs.write_file_atomic(installed_path(ws), j.dump(1) + "\n", true);
+}
+
+}  // namespace
+
 fs::path installed_path(Workspace& ws) { return ws.root() / ".reel" / "installed.json"; }
 
-// What reel installed into inputs/: lower name -> archive digest (hex).
 Result<std::map<std::string, std::string>> read_installed(Workspace& ws) {
   std::map<std::string, std::string> out;
   FileSystem& fs = ws.context().fs;
@@ -48,15 +57,6 @@ Result<std::map<std::string, std::string>> read_installed(Workspace& ws) {
   }
   return out;
 }
-
-Status write_installed(Workspace& ws, const std::map<std::string, std::string>& installed) {
-  FileSystem& fs = ws.context().fs;
-  REEL_TRY(fs.create_directories(installed_path(ws).parent_path()));
-  nlohmann::json j = installed;
-  return fs.write_file_atomic(installed_path(ws), j.dump(1) + "\n", true);
-}
-
-}  // namespace
 
 Result<std::vector<DependencySpec>> workspace_requirements(Workspace& ws,
                                                            const LockOptions& options) {
@@ -475,6 +475,10 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
     }
   }
   FileSystem& fs = ws.context().fs;
+  // gc waits while this sync fetches and links (gc.h), and will know what this workspace uses.
+  auto hold = hold_cache(ws.context());
+  if (!hold) return tl::unexpected(hold.error().with_context("using the cache"));
+  REEL_TRY(register_workspace(ws.context(), ws.root()));
   REEL_TRY(fs.create_directories(ws.inputs_dir()));
   auto installed = read_installed(ws);
   if (!installed) return tl::unexpected(installed.error());

@@ -2,6 +2,7 @@
 #include "outputs_common.h"
 #include "reel/engine/names.h"
 #include "reel/storage/stat_cache.h"
+#include "reel/workspace/gc.h"
 #include "reel/workspace/outputs.h"
 
 namespace reel {
@@ -13,6 +14,9 @@ Result<BuiltPackage> build_output(Workspace& ws, const std::string& name, Object
   auto manifest = read_output_manifest(ws, name);
   if (!manifest) return tl::unexpected(manifest.error());
   FileSystem& fs = ws.context().fs;
+  auto hold = hold_cache(ws.context());  // gc waits until build/ names what this build stores
+  if (!hold) return tl::unexpected(hold.error().with_context("using the cache"));
+  REEL_TRY(register_workspace(ws.context(), ws.root()));
   // The output's stat cache (stat_cache.h): unchanged files are not read again.
   fs::path stat_file = ws.root() / ".reel" / "stat-cache" / lower_name(name);
   StatCache stat_cache;

@@ -37,6 +37,7 @@ enum class FsOp {
   kRemoveAll,
   kSetMode,
   kLockExclusive,
+  kLockShared,
   kSyncFile,
   kSyncDirectory,
   kSyncFilesystem,
@@ -99,6 +100,7 @@ class FaultInjectingFileSystem : public FileSystem {
   Status remove_all(const fs::path& path) override;
   Status set_mode(const fs::path& path, std::uint32_t mode) override;
   Result<std::unique_ptr<FileLock>> lock_exclusive(const fs::path& path) override;
+  Result<std::unique_ptr<FileLock>> lock_shared(const fs::path& path) override;
   Status sync_file(const fs::path& path) override;
   Status sync_directory(const fs::path& path) override;
   Status sync_filesystem(const fs::path& path) override;

@@ -108,6 +108,9 @@ class FileSystem {
   virtual Status set_mode(const fs::path& path, std::uint32_t mode) = 0;
   // Blocks until an exclusive flock on `path` (created if missing) is held.
   virtual Result<std::unique_ptr<FileLock>> lock_exclusive(const fs::path& path) = 0;
+  // Blocks until a shared flock on `path` (created if missing) is held: many holders at once,
+  // none while an exclusive lock is held.
+  virtual Result<std::unique_ptr<FileLock>> lock_shared(const fs::path& path) = 0;
   // fsync(2) of an existing file (opened read-only): makes its data and inode durable.
   virtual Status sync_file(const fs::path& path) = 0;
   // fsync(2) of a directory, to make renames and creations in it durable.

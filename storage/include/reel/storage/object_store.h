@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <string_view>
+#include <vector>
 
 #include "reel/storage/digest.h"
 #include "reel/storage/error.h"
@@ -54,6 +55,17 @@ class ObjectStore {
   // Stores an in-memory byte string (small objects, archives); nothing is written if the object
   // already exists. Errors: kIOError, kNoSpace.
   Result<Digest> put_bytes(std::string_view data, bool sync = false);
+
+  // One object file as listed by list_objects().
+  struct Stored {
+    Digest digest;
+    fs::path path;
+    FileStat stat;
+  };
+  // Every object in the store, sorted by digest (for verify --cache and gc). Files whose names are
+  // not digests (strays, the temp folder) are skipped. An empty list if the store does not exist.
+  // Errors: kIOError listing or stat-ing.
+  Result<std::vector<Stored>> list_objects();
 
   // Re-hashes the object; kCorruption if its bytes no longer match its name, kNotFound if absent.
   Status verify(const Digest& digest);

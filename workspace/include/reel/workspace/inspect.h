@@ -84,6 +84,10 @@ Result<std::vector<std::pair<std::string, std::string>>> workspace_env(Workspace
 Result<std::vector<FileGroup>> package_files(Workspace& ws, const LockFile& lock,
                                              const std::string& name);
 
+// A byte count for people, in binary units with one decimal above bytes: 12 -> "12 B",
+// 1536 -> "1.5 KiB", 2147483648 -> "2.0 GiB" (up to TiB).
+std::string human_bytes(std::uint64_t bytes);
+
 // The groups as text lines, one per group: a file "PATH  (SIZE)" ("PATH -> TARGET" for a
 // symlink), a sequence "DIR/PATTERN [RANGES]  (N files, SIZE)", e.g.
 // "renders/frame.####.exr [1-49,60-120]  (110 files, 2.0 GiB)". Sizes in binary units

@@ -3,6 +3,7 @@
 // objects into the cache, verified on entry; link them into inputs/ with the link mode).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -62,6 +63,13 @@ struct SyncReport {
 // A cached object whose size is wrong is dropped and fetched again; a repo object or archive whose
 // digest is wrong fails with kCorruption and nothing of that package is materialised.
 Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOptions& options);
+
+// Where reel records what it installed into inputs/ (WORKSPACE/.reel/installed.json: a JSON
+// object, lower-case name -> archive digest hex; "" while a package is being updated).
+fs::path installed_path(Workspace& ws);
+// Reads it; a missing or unreadable file is an empty map (everything is reinstalled). Errors:
+// kIOError.
+Result<std::map<std::string, std::string>> read_installed(Workspace& ws);
 
 // Reads the archive of a locked package (cache first, else its repo, checked against the lock).
 Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked);
