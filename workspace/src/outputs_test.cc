@@ -5,6 +5,7 @@
 
 #include "git_repo.h"
 #include "reel/engine/names.h"
+#include "reel/storage/fault_injection.h"
 #include "reel/storage/testing.h"
 
 namespace reel {
@@ -216,6 +217,42 @@ TEST_F(OutputsFixture, PublishRefusesDirtyOutputsAndLeavesTheIndexUnchanged) {
   auto entry = index("blessed", "Plain").versions.at(0);
   EXPECT_TRUE(entry.source.dirty);
   EXPECT_EQ(entry.source.commit, "");
+}
+
+// Disk full at every point of `reel publish` (the build writes straight into the folder repo's
+// store): each failure is kNoSpace, the index is untouched and no temp file is left in the repo;
+// a re-run once space is back publishes, and the stat cache lets it skip what was stored.
+TEST_F(OutputsFixture, PublishOnAFullDiskLeavesTheIndexUnchangedAtEveryPoint) {
+  write(out("Shot/asset.toml"), "[asset]\nname = \"Shot\"\nversion = \"1.0.0\"\n");
+  for (int i = 1; i <= 12; ++i)
+    write(out("Shot/renders/frame." + std::to_string(1000 + i) + ".exr"),
+          std::string(3000 + i, static_cast<char>('a' + i)));
+  FaultInjectingFileSystem faulty(*fs);
+  Cache faulty_cache(faulty, dir.path() / "cache");
+  Context faulty_ctx{faulty, clock, faulty_cache, reporter, {}};
+  auto fws = Workspace::find(faulty_ctx, ws->root());
+  ASSERT_TRUE(fws) << fws.error().message;
+  int failures = 0;
+  for (std::uint64_t budget = 0;; budget += 2048) {
+    faulty.clear_faults();
+    faulty.fail_writes_after(budget);
+    auto r = publish_output(*fws, "Shot", std::nullopt, true);
+    if (r) break;
+    ++failures;
+    EXPECT_EQ(r.error().code, ErrorCode::kNoSpace) << r.error().message;
+    EXPECT_NE(r.error().message.find("No space left on device"), std::string::npos)
+        << r.error().message;
+    EXPECT_EQ(index_text("blessed", "Shot"), "<missing>") << "budget " << budget;
+    auto temps = fs->list_dir(dir.path() / "blessed" / "objects" / "tmp");
+    if (temps) {
+      EXPECT_TRUE(temps->empty()) << "budget " << budget;
+    }
+    ASSERT_LT(budget, 1u << 20) << "publish never succeeded";
+  }
+  EXPECT_GT(failures, 5);
+  auto versions = index("blessed", "Shot").versions;
+  ASSERT_EQ(versions.size(), 1u);
+  EXPECT_EQ(versions[0].file_count, 12u);
 }
 
 TEST_F(OutputsFixture, PublishIsIdempotentAndRefusesNewContentWithoutABump) {
