@@ -35,7 +35,9 @@ void print_report(Cli& cli, const SyncReport& report) {
                     {"removed", report.removed},
                     {"unchanged", report.unchanged},
                     {"files", report.files},
-                    {"bytes", report.bytes}});
+                    {"bytes", report.bytes},
+                    {"objects_fetched", report.objects_fetched},
+                    {"bytes_fetched", report.bytes_fetched}});
   }
 }
 

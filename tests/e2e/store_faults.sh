@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Faults around the object store, one case per run, with the real binary: kill -9 during publish
 # and during sync at several points (re-running completes, `reel verify` is clean), a read-only
-# cache, file names that are not valid UTF-8 or hold a newline, symlinks inside and leaving an
+# cache, concurrent syncs and publishes on one cache and repo, file names that are not valid UTF-8 or hold a newline, symlinks inside and leaving an
 # asset, a damaged cache object found by `reel verify --cache`, and `reel gc` end to end.
 # usage: store_faults.sh REEL_BINARY CASE
 source "$(dirname "$0")/lib.sh"
@@ -186,6 +186,46 @@ gc)
   [ "$(find cache/objects-v1/sha256 -type f | wc -l)" = 40 ] || fail "objects left: $(find cache/objects-v1/sha256 -type f | wc -l)"
   expect 0 "$REEL" -C ws-1.1.0 verify
   expect 0 "$REEL" -C ws-1.1.0 sync --frozen
+  ;;
+concurrent)
+  # Eight syncs of one lock into eight workspaces at once, on a cold shared cache: every object is
+  # fetched once in all (the per-package fetch lock), all eight verify, no temp file is left.
+  # Then four workspaces publish four packages sharing most frames to one repo at once.
+  published repo
+  "$REEL" -q init ws0 --repo blessed=repo >/dev/null
+  printf 'Shot = "*"\n' >> ws0/workspace.toml
+  "$REEL" -q -C ws0 lock >/dev/null
+  for i in 1 2 3 4 5 6 7 8; do
+    mkdir "ws$i" && cp ws0/workspace.toml ws0/reel.lock "ws$i/"
+  done
+  pids=()
+  for i in 1 2 3 4 5 6 7 8; do
+    "$REEL" --json -C "ws$i" sync --frozen > "sync$i.json" 2> "sync$i.err" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || { cat sync*.err; fail "a concurrent sync failed"; }; done
+  total=$(cat sync?.json | jq -s 'map(.objects_fetched) | add')
+  [ "$total" = 40 ] || fail "objects fetched in all: $total, expected 40 (each once)"
+  for i in 1 2 3 4 5 6 7 8; do expect 0 "$REEL" -C "ws$i" verify; done
+  [ -z "$(ls -A cache/objects-v1/tmp 2>/dev/null)" ] || fail "temp files left in the cache"
+  no_temp_left .
+
+  for i in 1 2 3 4; do
+    "$REEL" -q init "pw$i" --repo blessed=repo >/dev/null
+    mkdir -p "pw$i/outputs/Shot$i"
+    cp -r pub/outputs/Shot/renders "pw$i/outputs/Shot$i/"
+    printf '[asset]\nname = "Shot%s"\nversion = "1.0.0"\n' "$i" > "pw$i/outputs/Shot$i/asset.toml"
+  done
+  pids=()
+  for i in 1 2 3 4; do
+    "$REEL" -q -C "pw$i" publish "Shot$i" --allow-dirty > "pub$i.out" 2>&1 &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || { cat pub?.out; fail "a concurrent publish failed"; }; done
+  "$REEL" -q init all --repo blessed=repo >/dev/null
+  expect 0 "$REEL" -C all add Shot1 Shot2 Shot3 Shot4
+  expect 0 "$REEL" -C all verify
+  [ -z "$(ls -A repo/objects/tmp 2>/dev/null)" ] || fail "temp files left in the repo"
   ;;
 *)
   fail "unknown case $case_name"

@@ -175,6 +175,12 @@ Result<GcReport> collect_garbage(Context& ctx, const GcOptions& options) {
                  report.archives_kept, report.archives_removed, report));
   if (!options.dry_run) {
     for (const auto& reg : forget) REEL_TRY(ctx.fs.remove(reg));
+    // Per-package fetch locks: no sync runs while gc holds its lock, so none is in use.
+    auto locks = ctx.fs.list_dir(cache.locks_dir());
+    if (!locks) return tl::unexpected(locks.error());
+    for (const auto& l : *locks) {
+      if (l.name.rfind("fetch-", 0) == 0) REEL_TRY(ctx.fs.remove(cache.locks_dir() / l.name));
+    }
   }
   return report;
 }

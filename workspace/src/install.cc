@@ -207,9 +207,14 @@ namespace {
 
 // Fetches every object of `package` missing from the cache, replacing damaged ones (wrong size),
 // on up to 4 threads (each fetch streams, hashes and verifies one object). The first error wins.
-Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package) {
+// Processes syncing the same package at once take turns on a per-package lock file
+// (CACHE/locks/fetch-<archive hex>), so each object is fetched once: the others find it there.
+Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package,
+                       SyncReport& report) {
   Context& ctx = ws.context();
   ObjectStore& objects = ctx.cache.objects();
+  auto turn = ctx.fs.lock_exclusive(ctx.cache.locks_dir() / ("fetch-" + locked.archive.hex()));
+  if (!turn) return tl::unexpected(turn.error().with_context("using the cache"));
   std::vector<const FileEntry*> missing;
   std::set<Digest> seen;
   for (const auto& f : package.files) {
@@ -251,6 +256,8 @@ Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPa
   run();
   for (auto& th : pool) th.join();
   if (error) return tl::unexpected(*error);
+  report.objects_fetched += missing.size();
+  for (const FileEntry* f : missing) report.bytes_fetched += f->size;
   return ok();
 }
 
@@ -500,7 +507,7 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
     }
     auto package = locked_package(ws, locked);
     if (!package) return tl::unexpected(package.error());
-    REEL_TRY(prepare_objects(ws, locked, *package));
+    REEL_TRY(prepare_objects(ws, locked, *package, report));
     plan.emplace_back(&locked, std::move(*package));
   }
   for (const auto& [locked, package] : plan) {

@@ -54,6 +54,8 @@ struct SyncReport {
   std::size_t unchanged = 0;
   std::uint64_t files = 0;  // files materialised
   std::uint64_t bytes = 0;
+  std::uint64_t objects_fetched = 0;  // objects copied from repos into the cache (verified)
+  std::uint64_t bytes_fetched = 0;
   std::optional<LinkMode> link_mode;  // the mode actually used for the last file
   std::string explanation;            // non-empty when resolving found no solution
 };
