@@ -1,9 +1,38 @@
 // Repo operations common to every kind of repo: index entries for new publications, and promote.
 #include "reel/engine/repo.h"
 
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <thread>
+
 #include "reel/engine/names.h"
 
 namespace reel {
+
+Status Repo::fetch_objects(const std::vector<Digest>& digests, ObjectStore& dest) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mutex;
+  std::optional<Error> error;
+  auto run = [&] {
+    for (std::size_t i = next++; i < digests.size() && !failed; i = next++) {
+      auto fetched = fetch_object(digests[i], dest);
+      if (!fetched) {
+        std::lock_guard<std::mutex> hold(mutex);
+        if (!error) error = fetched.error();
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < std::min<std::size_t>(4, digests.size()); ++t) pool.emplace_back(run);
+  run();
+  for (auto& th : pool) th.join();
+  if (error) return tl::unexpected(*error);
+  return ok();
+}
 
 IndexEntry make_index_entry(const BuiltPackage& package, const SourceInfo& source, Clock& clock) {
   IndexEntry e;

@@ -154,6 +154,38 @@ Result<Digest> ObjectStore::put_bytes(std::string_view data, bool sync) {
   return digest;
 }
 
+ObjectStore::Writer::Writer(ObjectStore& store, std::unique_ptr<OutputFile> out)
+    : store_(store), out_(std::move(out)) {}
+
+Status ObjectStore::Writer::write(const void* data, std::size_t size) {
+  hasher_.update(data, size);
+  size_ += size;
+  return out_->write(data, size);
+}
+
+Digest ObjectStore::Writer::digest() {
+  if (!digest_) digest_ = hasher_.finish();
+  return *digest_;
+}
+
+Status ObjectStore::Writer::finish(const Digest& expected, std::string_view what) {
+  Digest actual = digest();
+  if (actual != expected) {
+    out_->abort();
+    return make_error(ErrorCode::kCorruption, std::string(what) + ": digest mismatch: expected " +
+                                                  expected.prefixed() + ", got " +
+                                                  actual.prefixed());
+  }
+  return store_.install(*out_, actual, false);
+}
+
+Result<std::unique_ptr<ObjectStore::Writer>> ObjectStore::begin_object() {
+  REEL_TRY(fs_.create_directories(temp_dir()));
+  auto out = fs_.create_temp(temp_dir());
+  if (!out) return tl::unexpected(out.error());
+  return std::unique_ptr<Writer>(new Writer(*this, std::move(*out)));
+}
+
 Status ObjectStore::verify(const Digest& digest) {
   fs::path path = object_path(digest);
   auto st = fs_.stat(path);

@@ -101,6 +101,36 @@ TEST(ObjectStore, VerifyDetectsChangedBytes) {
   EXPECT_EQ(store.verify(sha256_bytes("absent")).error().code, ErrorCode::kNotFound);
 }
 
+TEST(ObjectStore, StreamedObjectsAreInstalledOnlyWhenTheirDigestMatches) {
+  TempDir dir;
+  auto fs = make_real_file_system();
+  ObjectStore store(*fs, dir.path() / "store");
+  const std::string body = std::string(300000, 'a') + "tail";
+  auto writer = store.begin_object();
+  ASSERT_TRUE(writer) << writer.error().message;
+  for (std::size_t at = 0; at < body.size(); at += 65536) {
+    std::string_view piece = std::string_view(body).substr(at, 65536);
+    ASSERT_TRUE((*writer)->write(piece.data(), piece.size()));
+  }
+  EXPECT_EQ((*writer)->size(), body.size());
+  ASSERT_TRUE((*writer)->finish(sha256_bytes(body), "download"));
+  EXPECT_EQ(fs->read_file(store.object_path(sha256_bytes(body))).value(), body);
+
+  // Wrong bytes: refused, naming what and both digests; nothing stored, no temp file left.
+  auto bad = store.begin_object().value();
+  ASSERT_TRUE(bad->write("oops", 4));
+  auto st = bad->finish(sha256_bytes("expected"), "GET objects/x");
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::kCorruption);
+  EXPECT_EQ(st.error().message, "GET objects/x: digest mismatch: expected " +
+                                    sha256_bytes("expected").prefixed() + ", got " +
+                                    sha256_bytes("oops").prefixed());
+  EXPECT_FALSE(store.contains(sha256_bytes("oops")).value());
+  // An abandoned writer removes its temp file.
+  { auto abandoned = store.begin_object().value(); ASSERT_TRUE(abandoned->write("x", 1)); }
+  EXPECT_TRUE(fs->list_dir(store.temp_dir()).value().empty());
+}
+
 TEST(ObjectStore, MaterialiseHardlinkCopySymlink) {
   TempDir dir;
   auto fs = make_real_file_system();

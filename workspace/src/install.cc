@@ -206,7 +206,7 @@ Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked) 
 namespace {
 
 // Fetches every object of `package` missing from the cache, replacing damaged ones (wrong size),
-// on up to 4 threads (each fetch streams, hashes and verifies one object). The first error wins.
+// with Repo::fetch_objects (each streamed, hashed and verified). The first error wins.
 // Processes syncing the same package at once take turns on a per-package lock file
 // (CACHE/locks/fetch-<archive hex>), so each object is fetched once: the others find it there.
 Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package,
@@ -234,28 +234,19 @@ Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPa
   if (missing.empty()) return ok();
   auto repo = ws.repo(locked.repo);
   if (!repo) return tl::unexpected(repo.error());
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex mutex;
-  std::optional<Error> error;
-  auto run = [&] {
-    for (std::size_t i = next++; i < missing.size() && !failed; i = next++) {
-      auto fetched = (*repo)->fetch_object(missing[i]->sha256, objects);
-      if (!fetched) {
-        std::lock_guard<std::mutex> hold(mutex);
-        if (!error) {
-          error = fetched.error().with_context(locked.name + " " + locked.version.to_string() +
-                                               ": " + missing[i]->path);
-        }
-        failed = true;
+  std::vector<Digest> digests;
+  for (const FileEntry* f : missing) digests.push_back(f->sha256);
+  if (auto fetched = (*repo)->fetch_objects(digests, objects); !fetched) {
+    // Name the asset file whose object failed (the repo's message names its digest).
+    std::string what = locked.name + " " + locked.version.to_string();
+    for (const FileEntry* f : missing) {
+      if (fetched.error().message.find(f->sha256.hex()) != std::string::npos) {
+        what += ": " + f->path;
+        break;
       }
     }
-  };
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < std::min<std::size_t>(4, missing.size()); ++t) pool.emplace_back(run);
-  run();
-  for (auto& th : pool) th.join();
-  if (error) return tl::unexpected(*error);
+    return tl::unexpected(fetched.error().with_context(what));
+  }
   report.objects_fetched += missing.size();
   for (const FileEntry* f : missing) report.bytes_fetched += f->size;
   return ok();

@@ -41,6 +41,10 @@ class Repo {
   // Copies an object into `dest` (verifying its digest; kCorruption on mismatch, nothing stored),
   // unless dest already has it. kNotFound if the repo lacks it.
   virtual Status fetch_object(const Digest& digest, ObjectStore& dest) = 0;
+  // Fetches several objects (as fetch_object each), as fast as the repo allows: a folder repo on
+  // 4 threads, an HTTP repo over parallel connections. The first error is returned (naming the
+  // object); objects fetched before it stay in `dest`.
+  virtual Status fetch_objects(const std::vector<Digest>& digests, ObjectStore& dest);
   // Reads a version's archive bytes, verified against entry.archive (kCorruption on mismatch).
   virtual Result<std::string> read_archive(const ArchiveRef& archive) = 0;
 

@@ -6,7 +6,10 @@
 // temp file.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -66,6 +69,33 @@ class ObjectStore {
   // not digests (strays, the temp folder) are skipped. An empty list if the store does not exist.
   // Errors: kIOError listing or stat-ing.
   Result<std::vector<Stored>> list_objects();
+
+  // An object arriving in pieces (an HTTP download or upload body): bytes are hashed as they are
+  // written to a temp file in temp_dir(); finish() installs it only if they hash to `expected`.
+  // Destroying it unfinished removes the temp file. Not thread-safe (one writer per object).
+  class Writer {
+   public:
+    // Appends bytes. Errors: kIOError, kNoSpace.
+    Status write(const void* data, std::size_t size);
+    // Bytes written so far.
+    std::uint64_t size() const { return size_; }
+    // Installs the object if the bytes hash to `expected` (nothing is rewritten if it already
+    // exists); kCorruption naming `what` and both digests otherwise, storing nothing.
+    Status finish(const Digest& expected, std::string_view what);
+    // The digest of what was written (finishes hashing; write() may not follow).
+    Digest digest();
+
+   private:
+    friend class ObjectStore;
+    Writer(ObjectStore& store, std::unique_ptr<OutputFile> out);
+    ObjectStore& store_;
+    std::unique_ptr<OutputFile> out_;
+    Sha256 hasher_;
+    std::optional<Digest> digest_;
+    std::uint64_t size_ = 0;
+  };
+  // Starts a streamed object. Errors: kIOError, kNoSpace (creating the temp file).
+  Result<std::unique_ptr<Writer>> begin_object();
 
   // Re-hashes the object; kCorruption if its bytes no longer match its name, kNotFound if absent.
   Status verify(const Digest& digest);
