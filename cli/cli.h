@@ -46,6 +46,10 @@ class Cli {
   Result<Context*> context();
   // The workspace containing start_dir(), found and opened on first use.
   Result<Workspace*> workspace();
+  // Opens a repo named by URL or path outside a workspace (reel init --repo, repo add, rdeps
+  // --repo): HTTP repos get the cache's http-v1/ folder and the token from REEL_TOKEN (never from
+  // the command line). open_repo's errors.
+  Result<std::unique_ptr<Repo>> open_repo_url(const std::string& url);
 
   // Prints `error: MESSAGE` (and `hint: HINT` if non-empty) to stderr; returns 1.
   int fail(const Error& error, std::string_view hint = {});
@@ -78,6 +82,7 @@ void register_inspect_commands(CLI::App& app, Cli& cli);  // tree, why, export, 
 void register_semver_command(CLI::App& app, Cli& cli);    // semver
 void register_impact_commands(CLI::App& app, Cli& cli);   // rdeps, outdated
 void register_cache_commands(CLI::App& app, Cli& cli);    // gc
+void register_serve_command(CLI::App& app, Cli& cli);     // serve
 
 }  // namespace reel::cli
 

@@ -30,7 +30,7 @@ Result<std::vector<std::pair<std::string, Repo*>>> rdeps_repos(
     if (!ctx) return tl::unexpected(ctx.error());
     std::string url = repo;
     if (url.find("://") == std::string::npos) url = (cli.start_dir() / repo).lexically_normal();
-    auto opened = open_repo((*ctx)->fs, url);
+    auto opened = cli.open_repo_url(url);
     if (!opened) return tl::unexpected(opened.error());
     owned.push_back(std::move(*opened));
     out.emplace_back(owned.back()->name(), owned.back().get());

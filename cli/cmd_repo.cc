@@ -47,7 +47,7 @@ void register_repo_commands(CLI::App& app, Cli& cli) {
       RepoConfig rc{ar->name, ar->url, ar->blessed, ar->is_default, ""};
       if (rc.url.find("://") == std::string::npos)
         rc.url = fs::absolute(cli.start_dir() / rc.url).lexically_normal().string();
-      CLI_TRY(opened, open_repo(cli.context().value()->fs, rc.url));
+      CLI_TRY(opened, cli.open_repo_url(rc.url));
       if (rc.is_default)
         for (auto& r : config.repos) r.is_default = false;
       config.repos.push_back(rc);
@@ -101,7 +101,7 @@ void register_repo_commands(CLI::App& app, Cli& cli) {
         std::string url = spec.substr(eq + 1);
         if (url.find("://") == std::string::npos)
           url = fs::absolute(cli.start_dir() / url).lexically_normal().string();
-        CLI_TRY(opened, open_repo((*ctx)->fs, url));
+        CLI_TRY(opened, cli.open_repo_url(url));
         options.repos.emplace_back(spec.substr(0, eq), url);
       }
       fs::path dir = fs::absolute(cli.start_dir() / in->dir).lexically_normal();

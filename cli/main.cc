@@ -66,6 +66,16 @@ Result<Context*> Cli::context() {
   return context_.get();
 }
 
+Result<std::unique_ptr<Repo>> Cli::open_repo_url(const std::string& url) {
+  auto ctx = context();
+  if (!ctx) return tl::unexpected(ctx.error());
+  RepoOpenOptions options;
+  options.http_cache_dir = (*ctx)->cache.http_dir();
+  auto token = (*ctx)->environment.find("REEL_TOKEN");
+  if (token != (*ctx)->environment.end()) options.token = token->second;
+  return open_repo((*ctx)->fs, url, options);
+}
+
 Result<Workspace*> Cli::workspace() {
   if (workspace_) return &*workspace_;
   auto ctx = context();
@@ -128,6 +138,7 @@ int main(int argc, char** argv) {
   reel::cli::register_semver_command(app, cli);
   reel::cli::register_impact_commands(app, cli);
   reel::cli::register_cache_commands(app, cli);
+  reel::cli::register_serve_command(app, cli);
 
   try {
     app.parse(argc, argv);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "asset_paths.h"
+#include "http_repo.h"
 #include "reel/engine/names.h"
 #include "reel/engine/repo.h"
 
@@ -207,10 +208,15 @@ fs::path path_of(const std::string& url) {
 
 }  // namespace
 
-Result<std::unique_ptr<Repo>> open_repo(FileSystem& fs, const std::string& url) {
+Result<std::unique_ptr<Repo>> open_repo(FileSystem& fs, const std::string& url,
+                                        const RepoOpenOptions& options) {
   if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) {
-    return make_error(ErrorCode::kUnsupported,
-                      "repo " + url + ": HTTP repos are not supported yet");
+    if (options.http_cache_dir.empty()) {
+      return make_error(ErrorCode::kUnsupported,
+                        "repo " + url +
+                            ": HTTP repos are not supported yet without an HTTP cache directory");
+    }
+    return open_http_repo(fs, url, options);
   }
   if (url.find("://") != std::string::npos && url.rfind("file://", 0) != 0) {
     return make_error(ErrorCode::kInvalidArgument, "repo " + url + ": unsupported URL scheme");

@@ -119,10 +119,13 @@ Result<WorkspaceConfig> parse_workspace_config(std::string_view text, std::strin
       RepoConfig rc;
       for (const auto& [key, value] : r.as_table()) {
         std::string field = "[[repo]] " + key;
-        if (key == "name" || key == "url" || key == "token-file") {
+        if (key == "name" || key == "url" || key == "token-file" || key == "ca-file") {
           if (!value.is_string())
             return tl::unexpected(field_error(value, file, field, "expected a string"));
-          (key == "name" ? rc.name : key == "url" ? rc.url : rc.token_file) = value.as_string().str;
+          (key == "name"         ? rc.name
+           : key == "url"        ? rc.url
+           : key == "token-file" ? rc.token_file
+                                 : rc.ca_file) = value.as_string().str;
         } else if (key == "blessed" || key == "default") {
           if (!value.is_boolean())
             return tl::unexpected(field_error(value, file, field, "expected true or false"));
@@ -191,6 +194,7 @@ std::string serialize_workspace_config(const WorkspaceConfig& config) {
     if (r.blessed) out += "blessed = true\n";
     if (r.is_default) out += "default = true\n";
     if (!r.token_file.empty()) out += "token-file = " + quote(r.token_file) + "\n";
+    if (!r.ca_file.empty()) out += "ca-file = " + quote(r.ca_file) + "\n";
   }
   out += "\n[requirements]\n";
   for (const auto& [name, range] : config.requirements)

@@ -79,6 +79,26 @@ Status Workspace::write_lock(const LockFile& lock) {
   return ctx_->fs.write_file_atomic(lock_path(), serialize_lock_file(lock), true);
 }
 
+Result<std::string> Workspace::repo_token(const RepoConfig& rc) {
+  auto env = ctx_->environment.find("REEL_TOKEN");
+  if (env != ctx_->environment.end() && !env->second.empty()) return env->second;
+  if (rc.token_file.empty()) return std::string();
+  fs::path file = (root_ / rc.token_file).lexically_normal();
+  auto text = ctx_->fs.read_file(file);
+  if (!text) return tl::unexpected(text.error().with_context("token-file"));
+  std::size_t pos = 0;
+  while (pos < text->size()) {
+    std::size_t end = text->find('\n', pos);
+    if (end == std::string::npos) end = text->size();
+    std::string line = text->substr(pos, end - pos);
+    pos = end + 1;
+    std::size_t b = line.find_first_not_of(" \t\r");
+    if (b == std::string::npos || line[b] == '#') continue;
+    return line.substr(b, line.find_last_not_of(" \t\r") - b + 1);
+  }
+  return make_error(ErrorCode::kInvalidArgument, "token-file " + file.string() + " holds no token");
+}
+
 Result<Repo*> Workspace::repo(const std::string& name) {
   auto it = repos_.find(name);
   if (it != repos_.end()) return it->second.get();
@@ -86,7 +106,15 @@ Result<Repo*> Workspace::repo(const std::string& name) {
   if (!rc)
     return make_error(ErrorCode::kNotFound,
                       "no repo named '" + name + "' in " + config_path().string());
-  auto repo = open_repo(ctx_->fs, rc->url);
+  RepoOpenOptions options;
+  options.http_cache_dir = ctx_->cache.http_dir();
+  if (rc->url.rfind("http://", 0) == 0 || rc->url.rfind("https://", 0) == 0) {
+    auto token = repo_token(*rc);
+    if (!token) return tl::unexpected(token.error().with_context("repo '" + name + "'"));
+    options.token = std::move(*token);
+    if (!rc->ca_file.empty()) options.ca_file = (root_ / rc->ca_file).lexically_normal();
+  }
+  auto repo = open_repo(ctx_->fs, rc->url, options);
   if (!repo) return tl::unexpected(repo.error().with_context("repo '" + name + "'"));
   Repo* raw = repo->get();
   repos_.emplace(name, std::move(*repo));

@@ -4,7 +4,7 @@
 //   index/<lower name>.json        every version of one package (index.h)
 //   packages/<lower name>/<Name>-<version>.reel   package archive
 //   objects/sha256/<2>/<62>        content objects
-// FolderRepo implements it on a FileSystem; an HTTP implementation comes later behind the same
+// FolderRepo implements it on a FileSystem, HttpRepo (http_repo.cc) over HTTP behind the same
 // interface.
 #pragma once
 
@@ -61,10 +61,21 @@ class Repo {
   virtual Status publish(const BuiltPackage& package, ObjectStore& objects, IndexEntry entry) = 0;
 };
 
-// Opens a repo by URL: a path or file:// URL gives a FolderRepo. kNotFound if the folder or its
+// What opening an HTTP repo needs beyond its URL (folder repos ignore it).
+struct RepoOpenOptions {
+  fs::path http_cache_dir;  // where index files are cached with their ETags (Cache::http_dir());
+                            // empty: HTTP repos cannot be opened (kUnsupported)
+  std::string token;        // bearer token for `reel serve` (REEL_TOKEN or the repo's token-file)
+  fs::path ca_file;         // PEM bundle of a studio CA; empty: the system's CAs
+};
+
+// Opens a repo by URL: a path or file:// URL gives a FolderRepo, an http:// or https:// URL an
+// HTTP repo (docs/http.md; needs options.http_cache_dir). kNotFound if the folder or its
 // reel-repo.json does not exist ("repo 'blessed' at /x: no reel-repo.json"), kInvalidArgument for
-// a URL scheme not supported, kInvalidArgument for a malformed reel-repo.json.
-Result<std::unique_ptr<Repo>> open_repo(FileSystem& fs, const std::string& url);
+// a URL scheme not supported, kInvalidArgument for a malformed reel-repo.json; for HTTP, the
+// transport's errors (kNetwork) when the server cannot be reached.
+Result<std::unique_ptr<Repo>> open_repo(FileSystem& fs, const std::string& url,
+                                        const RepoOpenOptions& options = {});
 
 // Creates an empty folder repo at `path` (reel repo init). kAlreadyExists if one is there.
 Status init_folder_repo(FileSystem& fs, const fs::path& path, const std::string& name);

@@ -17,7 +17,9 @@ struct RepoConfig {
   std::string url;          // absolute path, file://, http:// or https://
   bool blessed = false;     // installs resolve against blessed repos
   bool is_default = false;  // default publish target
-  std::string token_file;   // optional, for HTTP repos (later)
+  std::string token_file;   // optional, for HTTP repos: a file of bearer tokens (first one used)
+  std::string ca_file = {};  // optional, for https repos: PEM bundle of a studio CA (= {}: older
+                             // aggregate initialisations need not name it)
 };
 
 struct WorkspaceConfig {

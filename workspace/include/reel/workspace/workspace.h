@@ -57,6 +57,10 @@ class Workspace {
 
   // The repo named `name` in workspace.toml, opened on first use and kept. kNotFound naming the
   // repo if it is not configured; open_repo's errors (with the repo name as context) otherwise.
+  // An HTTP repo is opened with the cache's http_dir(), its ca-file, and a bearer token from
+  // REEL_TOKEN in the context's environment, else the first line of its token-file that is not
+  // blank or a # comment (relative paths are under the workspace root); never from the command
+  // line. Errors reading the token-file name it.
   Result<Repo*> repo(const std::string& name);
   // The repos installs resolve against, in search order, as (name, repo): `only` if given, else
   // config().install_repos().
@@ -65,6 +69,8 @@ class Workspace {
 
  private:
   Workspace(Context& ctx, fs::path root, WorkspaceConfig config);
+  // The bearer token for an HTTP repo ("" if none is configured).
+  Result<std::string> repo_token(const RepoConfig& rc);
 
   Context* ctx_;
   fs::path root_;

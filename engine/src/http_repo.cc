@@ -1,0 +1,254 @@
+// HttpRepo: the repo layout (DESIGN §2) over HTTP, as docs/http.md specifies. Reads are plain GETs
+// (any static server); index files are cached on disk with their ETags and revalidated with
+// If-None-Match; objects stream into the destination store over parallel connections and are
+// installed only on a digest match; publish HEADs the objects, PUTs the missing ones, then POSTs
+// the archive (reel serve).
+#include "http_repo.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "asset_paths.h"
+#include "reel/engine/names.h"
+#include "reel/storage/http_client.h"
+
+namespace reel {
+namespace {
+
+HttpOptions http_options(const RepoOpenOptions& options) {
+  HttpOptions out;
+  out.token = options.token;
+  out.ca_file = options.ca_file;
+  return out;
+}
+
+class HttpRepo : public Repo {
+ public:
+  HttpRepo(FileSystem& fs, std::string url, const RepoOpenOptions& options)
+      : fs_(fs),
+        url_(std::move(url)),
+        base_(url_.back() == '/' ? url_ : url_ + "/"),
+        cache_dir_(options.http_cache_dir / sha256_bytes(url_).hex().substr(0, 16)),
+        client_(fs, http_options(options)) {}
+
+  // GETs reel-repo.json for the repo's name.
+  Status open() {
+    auto marker = client_.get(base_ + "reel-repo.json");
+    if (!marker) {
+      if (marker.error().code == ErrorCode::kNotFound) {
+        return make_error(ErrorCode::kNotFound,
+                          "repo at " + url_ + ": no reel-repo.json (not a reel repo)");
+      }
+      return tl::unexpected(marker.error().with_context("repo at " + url_));
+    }
+    auto j = nlohmann::json::parse(marker->body, nullptr, false);
+    if (!j.is_object() || !j.contains("format") || j["format"] != 1 || !j.contains("name") ||
+        !j["name"].is_string()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        base_ + "reel-repo.json: expected {\"format\": 1, \"name\": ...}");
+    }
+    name_ = j["name"].get<std::string>();
+    return ok();
+  }
+
+  const std::string& url() const override { return url_; }
+  const std::string& name() const override { return name_; }
+
+  Result<std::optional<PackageIndex>> read_index(const std::string& package) override {
+    if (!check_package_name(package)) return std::optional<PackageIndex>();
+    std::string lower = lower_name(package);
+    std::string url = base_ + "index/" + lower + ".json";
+    fs::path body_file = cache_dir_ / "index" / (lower + ".json");
+    fs::path etag_file = cache_dir_ / "index" / (lower + ".etag");
+    // The ETag is read before the body and written after it, so a body read here is never
+    // older than the ETag sent (a concurrent refresh costs one full GET at worst).
+    std::string etag, cached;
+    if (auto e = fs_.read_file(etag_file)) {
+      if (auto b = fs_.read_file(body_file)) {
+        etag = *e;
+        cached = std::move(*b);
+      }
+    }
+    auto got = client_.get(url, etag);
+    if (!got) {
+      if (got.error().code == ErrorCode::kNotFound) {
+        (void)fs_.remove(etag_file);  // best effort: a stale entry only costs a GET
+        (void)fs_.remove(body_file);
+        return std::optional<PackageIndex>();
+      }
+      return tl::unexpected(got.error().with_context("repo '" + name_ + "'"));
+    }
+    std::string text;
+    if (got->status == 304) {
+      text = std::move(cached);
+    } else {
+      text = std::move(got->body);
+      // The cache is an optimisation: a read-only or full cache must not fail a read.
+      if (!got->etag.empty() && fs_.create_directories(body_file.parent_path()) &&
+          fs_.write_file_atomic(body_file, text, false)) {
+        (void)fs_.write_file_atomic(etag_file, got->etag, false);
+      }
+    }
+    auto index = parse_index(text, url);
+    if (!index) return tl::unexpected(index.error());
+    if (lower_name(index->name) != lower) {
+      return make_error(ErrorCode::kCorruption,
+                        url + ": holds the index of '" + index->name + "', not '" + package + "'");
+    }
+    return std::optional<PackageIndex>(std::move(*index));
+  }
+
+  Result<std::vector<std::string>> list_packages() override {
+    auto all = read_all_indexes();
+    if (!all) return tl::unexpected(all.error());
+    std::vector<std::string> out;
+    for (const auto& index : *all) out.push_back(index.name);
+    return out;
+  }
+
+  Result<std::vector<PackageIndex>> read_all_indexes() override {
+    std::string url = base_ + "index/";
+    auto listing = client_.get(url);
+    if (!listing) {
+      const Error& e = listing.error();
+      if (e.code == ErrorCode::kNotFound || e.message.find("HTTP 403") != std::string::npos) {
+        return make_error(ErrorCode::kUnsupported,
+                          "repo '" + name_ + "' (" + url_ +
+                              "): the server gives no listing of index/ (" + e.message +
+                              "); listing packages needs nginx's autoindex_format json or reel "
+                              "serve");
+      }
+      return tl::unexpected(e.with_context("repo '" + name_ + "'"));
+    }
+    auto j = nlohmann::json::parse(listing->body, nullptr, false);
+    if (!j.is_array()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        url + ": expected a JSON listing ([{\"name\": ..., \"type\": \"file\"}])");
+    }
+    std::vector<PackageIndex> out;
+    for (const auto& item : j) {
+      if (!item.is_object() || !item.contains("name") || !item["name"].is_string()) continue;
+      if (item.contains("type") && item["type"] != "file") continue;
+      std::string file = item["name"].get<std::string>();
+      if (file.size() < 6 || file.substr(file.size() - 5) != ".json") continue;
+      auto index = read_index(file.substr(0, file.size() - 5));
+      if (!index) return tl::unexpected(index.error());
+      if (*index) out.push_back(std::move(**index));
+    }
+    std::sort(out.begin(), out.end(), [](const PackageIndex& a, const PackageIndex& b) {
+      return lower_name(a.name) < lower_name(b.name);
+    });
+    return out;
+  }
+
+  Status fetch_object(const Digest& digest, ObjectStore& dest) override {
+    return fetch_objects({digest}, dest);
+  }
+
+  Status fetch_objects(const std::vector<Digest>& digests, ObjectStore& dest) override {
+    std::vector<ObjectDownload> downloads;
+    std::set<Digest> seen;
+    for (const auto& d : digests) {
+      if (!seen.insert(d).second) continue;
+      auto have = dest.contains(d);
+      if (!have) return tl::unexpected(have.error());
+      if (*have) continue;
+      downloads.push_back(
+          ObjectDownload{object_url(d), &dest, d, "repo '" + name_ + "': " + d.prefixed()});
+    }
+    auto results = client_.get_objects(downloads);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      if (results[i]) continue;
+      if (results[i].error().code == ErrorCode::kNotFound) {
+        return make_error(
+            ErrorCode::kNotFound,
+            "repo '" + name_ + "' (" + url_ + ") lacks object " + downloads[i].expected.prefixed());
+      }
+      return tl::unexpected(results[i].error());
+    }
+    return ok();
+  }
+
+  Result<std::string> read_archive(const ArchiveRef& archive) override {
+    if (!is_safe_relative_path(archive.path) || archive.path.rfind("packages/", 0) != 0) {
+      return make_error(ErrorCode::kCorruption, "repo '" + name_ + "': unsafe archive path '" +
+                                                    archive.path + "' in its index");
+    }
+    std::string url = base_ + archive.path;
+    auto got = client_.get(url);
+    if (!got) return tl::unexpected(got.error().with_context("repo '" + name_ + "'"));
+    if (got->body.size() != archive.size || sha256_bytes(got->body) != archive.sha256) {
+      return make_error(ErrorCode::kCorruption, url + ": archive does not match its index entry (" +
+                                                    archive.sha256.prefixed() + ")");
+    }
+    return std::move(got->body);
+  }
+
+  Status publish(const BuiltPackage& package, ObjectStore& objects, IndexEntry entry) override {
+    const std::string& pname = package.manifest.name;
+    const std::string vtext = package.manifest.version.to_string();
+    const std::string what = "publishing " + pname + " " + vtext + " to repo '" + name_ + "'";
+    if (sha256_bytes(package.archive_bytes) != package.archive_digest) {
+      return make_error(ErrorCode::kCorruption, "publishing " + pname + " " + vtext +
+                                                    ": archive bytes do not match their digest");
+    }
+    // 1. Which objects the server lacks (HEADs in parallel), 2. upload those.
+    std::vector<Digest> digests;
+    std::set<Digest> seen;
+    for (const auto& f : package.files)
+      if (!f.symlink && seen.insert(f.sha256).second) digests.push_back(f.sha256);
+    std::vector<std::string> urls;
+    for (const auto& d : digests) urls.push_back(object_url(d));
+    auto present = client_.head_many(urls);
+    std::vector<FileUpload> uploads;
+    for (std::size_t i = 0; i < digests.size(); ++i) {
+      if (!present[i]) return tl::unexpected(present[i].error().with_context(what));
+      if (*present[i] == 404)
+        uploads.push_back(FileUpload{urls[i], objects.object_path(digests[i])});
+    }
+    auto put = client_.put_files(uploads);
+    for (const auto& r : put)
+      if (!r) return tl::unexpected(r.error().with_context(what));
+    // 3. The archive: the server checks it and its objects and writes the index entry.
+    HttpHeaders headers = {{"Reel-Source-Commit", entry.source.commit},
+                           {"Reel-Source-Dirty", entry.source.dirty ? "true" : "false"}};
+    auto posted =
+        client_.post(base_ + "publish/" + pname + "/" + vtext, package.archive_bytes, headers);
+    if (!posted) {
+      const Error& e = posted.error();
+      if (e.code == ErrorCode::kConflict) {
+        // The server's one-line reason, without the "POST <url>: HTTP 409: " prefix.
+        std::size_t at = e.message.find("HTTP 409: ");
+        std::string reason = at == std::string::npos ? e.message : e.message.substr(at + 10);
+        return make_error(ErrorCode::kConflict, what + ": " + reason);
+      }
+      return tl::unexpected(e.with_context(what));
+    }
+    return ok();
+  }
+
+ private:
+  std::string object_url(const Digest& d) const {
+    std::string hex = d.hex();
+    return base_ + "objects/sha256/" + hex.substr(0, 2) + "/" + hex.substr(2);
+  }
+
+  FileSystem& fs_;
+  std::string url_;
+  std::string base_;  // url_ with a trailing '/'
+  std::string name_;
+  fs::path cache_dir_;
+  HttpClient client_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Repo>> open_http_repo(FileSystem& fs, const std::string& url,
+                                             const RepoOpenOptions& options) {
+  auto repo = std::make_unique<HttpRepo>(fs, url, options);
+  REEL_TRY(repo->open());
+  return std::unique_ptr<Repo>(std::move(repo));
+}
+
+}  // namespace reel

@@ -1,0 +1,681 @@
+// RepoServer against real folder repos, over real sockets (httplib::Client, and raw requests
+// where a client would tidy the path up).
+#include "reel/server/repo_server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "reel/engine/package.h"
+#include "reel/engine/repo.h"
+#include "reel/storage/object_store.h"
+#include "reel/storage/testing.h"
+#include "request_path.h"
+#include "tokens.h"
+
+namespace reel {
+namespace {
+
+using reel::testing::write_file;
+
+constexpr const char* kWriteToken = "w-secret-token";
+constexpr const char* kReadToken = "r-token";
+
+// A server on 127.0.0.1 (any port) running in a thread; stopped and joined when destroyed.
+struct Running {
+  std::unique_ptr<RepoServer> server;
+  int port = 0;
+  std::thread thread;
+  std::mutex mutex;
+  std::vector<std::string> log;
+
+  ~Running() {
+    if (server) server->stop();
+    if (thread.joinable()) thread.join();
+  }
+  httplib::Client client() {
+    httplib::Client c("127.0.0.1", port);
+    c.set_read_timeout(10, 0);
+    return c;
+  }
+  std::vector<std::string> lines() {
+    std::lock_guard<std::mutex> hold(mutex);
+    return log;
+  }
+};
+
+struct RepoServerTest : ::testing::Test {
+  reel::testing::TempDir dir{"reel-server-test"};
+  std::unique_ptr<FileSystem> fs = make_real_file_system();
+  ObjectStore cache{*fs, dir.path() / "cache"};
+  reel::testing::FixedClock clock;
+  fs::path root = dir.path() / "blessed";
+  int counter = 0;
+
+  void SetUp() override { ASSERT_TRUE(init_folder_repo(*fs, root, "blessed")); }
+
+  // An asset folder with asset.toml and two content files (one holding `payload`).
+  fs::path asset(const std::string& name, const std::string& version, const std::string& payload) {
+    fs::path src = dir.path() / "src" / (name + "-" + std::to_string(counter++));
+    write_file(src / "asset.toml", "[asset]\nname = \"" + name + "\"\nversion = \"" + version +
+                                       "\"\ntype = \"prop\"\n");
+    write_file(src / "mesh" / "model.obj", payload);
+    write_file(src / "tex" / "wood.png", "png:" + name);
+    return src;
+  }
+  // Builds an asset into the cache store (not the repo).
+  BuiltPackage build(const std::string& name, const std::string& version,
+                     const std::string& payload) {
+    auto built = build_package(*fs, cache, asset(name, version, payload));
+    EXPECT_TRUE(built) << built.error().message;
+    return std::move(*built);
+  }
+  // Publishes straight into the folder repo.
+  BuiltPackage publish_direct(const std::string& name, const std::string& version,
+                              const std::string& payload) {
+    BuiltPackage p = build(name, version, payload);
+    auto repo = open_repo(*fs, root.string());
+    EXPECT_TRUE(repo);
+    EXPECT_TRUE((*repo)->publish(p, cache, make_index_entry(p, SourceInfo{}, clock)));
+    return p;
+  }
+
+  std::unique_ptr<Running> start(ServeOptions options = {}) {
+    options.repo = root;
+    options.host = "127.0.0.1";
+    options.port = 0;
+    auto running = std::make_unique<Running>();
+    Running* r = running.get();
+    auto server = RepoServer::open(*fs, clock, options, [r](std::string_view line) {
+      std::lock_guard<std::mutex> hold(r->mutex);
+      r->log.emplace_back(line);
+    });
+    EXPECT_TRUE(server) << server.error().message;
+    if (!server) return nullptr;
+    running->server = std::move(*server);
+    auto port = running->server->bind();
+    EXPECT_TRUE(port) << port.error().message;
+    running->port = *port;
+    running->thread = std::thread([r] { r->server->run(); });
+    return running;
+  }
+  ServeOptions with_tokens(bool read_tokens = false) {
+    ServeOptions o;
+    write_file(dir.path() / "write.tokens", std::string("# writers\n\n  ") + kWriteToken + "  \n");
+    o.token_file = dir.path() / "write.tokens";
+    if (read_tokens) {
+      write_file(dir.path() / "read.tokens", std::string(kReadToken) + "\n");
+      o.read_token_file = dir.path() / "read.tokens";
+    }
+    return o;
+  }
+
+  std::string object_url(const Digest& d) {
+    return "/objects/sha256/" + d.hex().substr(0, 2) + "/" + d.hex().substr(2);
+  }
+  std::string read(const fs::path& p) {
+    auto text = fs->read_file(p);
+    return text ? *text : std::string("<missing>");
+  }
+  bool exists(const fs::path& p) { return fs->stat(p).value().type != FileType::kMissing; }
+  std::size_t temp_files() {
+    auto entries = fs->list_dir(root / "objects" / "tmp");
+    return entries ? entries->size() : 0;
+  }
+};
+
+httplib::Headers bearer(const char* token) {
+  return {{"Authorization", std::string("Bearer ") + token}};
+}
+
+// Sends `request` verbatim and returns the whole response text.
+std::string raw_request(int port, const std::string& request) {
+  int sock = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(sock);
+    return "";
+  }
+  (void)::send(sock, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(sock, buf, sizeof buf, 0)) > 0) {
+    out.append(buf, static_cast<std::size_t>(n));
+    // Stop at the end of the first response (the server may keep the connection open).
+    std::size_t end = out.find("\r\n\r\n");
+    if (end == std::string::npos) continue;
+    std::smatch m;
+    std::string head = out.substr(0, end);
+    if (std::regex_search(head, m, std::regex("Content-Length: (\\d+)", std::regex::icase)) &&
+        out.size() >= end + 4 + std::stoul(m[1].str()))
+      break;
+  }
+  ::close(sock);
+  return out;
+}
+
+int status_of(const std::string& response) {
+  if (response.size() < 12 || response.rfind("HTTP/1.", 0) != 0) return -1;
+  return std::stoi(response.substr(9, 3));
+}
+
+TEST_F(RepoServerTest, ServesTheLayout) {
+  BuiltPackage table = publish_direct("Table", "1.0.0", "v 0 0 0\n");
+  auto running = start();
+  ASSERT_TRUE(running);
+  auto c = running->client();
+
+  auto marker = c.Get("/reel-repo.json");
+  ASSERT_TRUE(marker);
+  EXPECT_EQ(marker->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(marker->body)["name"], "blessed");
+
+  auto index = c.Get("/index/table.json");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->status, 200);
+  EXPECT_EQ(index->body, read(root / "index" / "table.json"));
+  const std::string etag = "\"" + sha256_bytes(index->body).hex() + "\"";
+  EXPECT_EQ(index->get_header_value("ETag"), etag);
+  auto again = c.Get("/index/table.json", {{"If-None-Match", etag}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+  EXPECT_TRUE(again->body.empty());
+  auto stale = c.Get("/index/table.json", {{"If-None-Match", "\"0000\""}});
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->status, 200);
+
+  auto list = c.Get("/index/");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->status, 200);
+  auto entries = nlohmann::json::parse(list->body);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0]["name"], "table.json");
+  EXPECT_EQ(entries[0]["type"], "file");
+
+  auto archive = c.Get("/packages/table/Table-1.0.0.reel");
+  ASSERT_TRUE(archive);
+  EXPECT_EQ(archive->status, 200);
+  EXPECT_EQ(archive->body, table.archive_bytes);
+
+  const FileEntry& mesh = table.files[0];
+  ASSERT_EQ(mesh.path, "mesh/model.obj");
+  auto object = c.Get(object_url(mesh.sha256));
+  ASSERT_TRUE(object);
+  EXPECT_EQ(object->status, 200);
+  EXPECT_EQ(object->body, "v 0 0 0\n");
+  auto head = c.Head(object_url(mesh.sha256));
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->get_header_value("Content-Length"), "8");
+  EXPECT_TRUE(head->body.empty());
+
+  for (const char* missing :
+       {"/index/chair.json", "/packages/table/Table-9.9.9.reel", "/", "/index", "/objects/",
+        "/other.txt", "/objects/tmp/x", "/.reel-lock"}) {
+    auto r = c.Get(missing);
+    ASSERT_TRUE(r) << missing;
+    EXPECT_EQ(r->status, 404) << missing;
+  }
+  auto absent = c.Get(object_url(sha256_bytes("never stored")));
+  ASSERT_TRUE(absent);
+  EXPECT_EQ(absent->status, 404);
+
+  // One log line a request: remote, method, path, status, bytes, time.
+  auto lines = running->lines();
+  ASSERT_FALSE(lines.empty());
+  EXPECT_TRUE(
+      std::regex_match(lines[0], std::regex(R"(127\.0\.0\.1 GET /reel-repo\.json 200 \d+ \d+ms)")))
+      << lines[0];
+  bool logged_304 = false;
+  for (const auto& l : lines)
+    logged_304 |= l.find("GET /index/table.json 304 0 ") != std::string::npos;
+  EXPECT_TRUE(logged_304);
+}
+
+TEST_F(RepoServerTest, RangesOnObjectsAndArchives) {
+  BuiltPackage table = publish_direct("Table", "1.0.0", "0123456789");
+  auto running = start();
+  ASSERT_TRUE(running);
+  auto c = running->client();
+  const std::string url = object_url(table.files[0].sha256);
+
+  auto mid = c.Get(url, {{"Range", "bytes=2-5"}});
+  ASSERT_TRUE(mid);
+  EXPECT_EQ(mid->status, 206);
+  EXPECT_EQ(mid->body, "2345");
+  EXPECT_EQ(mid->get_header_value("Content-Range"), "bytes 2-5/10");
+  auto tail = c.Get(url, {{"Range", "bytes=7-"}});
+  ASSERT_TRUE(tail);
+  EXPECT_EQ(tail->status, 206);
+  EXPECT_EQ(tail->body, "789");
+  auto suffix = c.Get(url, {{"Range", "bytes=-3"}});
+  ASSERT_TRUE(suffix);
+  EXPECT_EQ(suffix->status, 206);
+  EXPECT_EQ(suffix->body, "789");
+  auto clamped = c.Get(url, {{"Range", "bytes=8-100"}});
+  ASSERT_TRUE(clamped);
+  EXPECT_EQ(clamped->status, 206);
+  EXPECT_EQ(clamped->body, "89");
+  auto beyond = c.Get(url, {{"Range", "bytes=10-"}});
+  ASSERT_TRUE(beyond);
+  EXPECT_EQ(beyond->status, 416);
+  EXPECT_EQ(beyond->get_header_value("Content-Range"), "bytes */10");
+
+  const std::size_t size = table.archive_bytes.size();
+  auto resumed = c.Get("/packages/table/Table-1.0.0.reel",
+                       {{"Range", "bytes=" + std::to_string(size / 2) + "-"}});
+  ASSERT_TRUE(resumed);
+  EXPECT_EQ(resumed->status, 206);
+  EXPECT_EQ(resumed->body, table.archive_bytes.substr(size / 2));
+}
+
+TEST_F(RepoServerTest, RefusesPathsOutsideTheLayout) {
+  publish_direct("Table", "1.0.0", "v\n");
+  write_file(dir.path() / "secret.json", "SECRET");
+  write_file(root / "index" / "..secret.json", "SECRET");
+  // Symlinks planted in the repo are not followed.
+  fs::create_symlink(dir.path() / "secret.json", root / "index" / "evil.json");
+  const Digest d = sha256_bytes("SECRET");
+  fs::create_directories(root / "objects" / "sha256" / d.hex().substr(0, 2));
+  fs::create_symlink(dir.path() / "secret.json",
+                     root / "objects" / "sha256" / d.hex().substr(0, 2) / d.hex().substr(2));
+  auto running = start();
+  ASSERT_TRUE(running);
+
+  for (const std::string& target : std::vector<std::string>{
+           "/../reel-repo.json", "/../secret.json", "/objects/sha256/%2e%2e/x",
+           "/index/..%2fsecret.json", "/index/%2e%2e/secret.json", "/index/..%2Fsecret.json",
+           "/index\\..\\secret.json", "//secret.json", "/index/./table.json",
+           "/packages/table/../../../secret.json", "/index/%252e%252e/secret.json",
+           "/index/evil.json", object_url(d), "/index/..secret.json", "http://x/reel-repo.json",
+           "/index/%00.json", "/index/table.json%00"}) {
+    std::string response = raw_request(
+        running->port, "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    int status = status_of(response);
+    EXPECT_TRUE(status == 400 || status == 404) << target << " → " << status;
+    EXPECT_EQ(response.find("SECRET"), std::string::npos) << target;
+  }
+  for (std::string target : {"/../reel-repo.json", "/objects/sha256/%2e%2e/x",
+                             "/index/..%2fsecret.json", "/index\\..\\secret.json"}) {
+    std::string response = raw_request(
+        running->port, "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(status_of(response), 400) << target;
+  }
+}
+
+TEST_F(RepoServerTest, PutObject) {
+  ServeOptions options = with_tokens();
+  options.max_body = 64;
+  auto running = start(options);
+  ASSERT_TRUE(running);
+  auto c = running->client();
+  const std::string body = "a content object\n";
+  const Digest d = sha256_bytes(body);
+  const fs::path stored = root / "objects" / "sha256" / d.hex().substr(0, 2) / d.hex().substr(2);
+
+  auto created =
+      c.Put(object_url(d).c_str(), bearer(kWriteToken), body, "application/octet-stream");
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->status, 201) << created->body;
+  EXPECT_EQ(read(stored), body);
+  const auto inode = fs->stat(stored).value().inode;
+
+  auto again = c.Put(object_url(d).c_str(), bearer(kWriteToken), body, "application/octet-stream");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200) << again->body;
+  EXPECT_EQ(fs->stat(stored).value().inode, inode);  // not rewritten
+
+  // The wrong bytes for an existing object are still refused.
+  auto wrong_existing =
+      c.Put(object_url(d).c_str(), bearer(kWriteToken), "other", "application/octet-stream");
+  ASSERT_TRUE(wrong_existing);
+  EXPECT_EQ(wrong_existing->status, 400);
+  EXPECT_EQ(read(stored), body);
+
+  const Digest other = sha256_bytes("what the name says");
+  const fs::path not_stored =
+      root / "objects" / "sha256" / other.hex().substr(0, 2) / other.hex().substr(2);
+  auto mismatch = c.Put(object_url(other).c_str(), bearer(kWriteToken), "something else",
+                        "application/octet-stream");
+  ASSERT_TRUE(mismatch);
+  EXPECT_EQ(mismatch->status, 400);
+  EXPECT_EQ(mismatch->body, "digest mismatch: expected " + other.prefixed() + ", got " +
+                                sha256_bytes("something else").prefixed() + "\n");
+  EXPECT_FALSE(exists(not_stored));
+  EXPECT_EQ(temp_files(), 0u);
+
+  const std::string big(100, 'x');
+  auto too_big = c.Put(object_url(sha256_bytes(big)).c_str(), bearer(kWriteToken), big,
+                       "application/octet-stream");
+  ASSERT_TRUE(too_big);
+  EXPECT_EQ(too_big->status, 413);
+  EXPECT_FALSE(exists(root / "objects" / "sha256" / sha256_bytes(big).hex().substr(0, 2) /
+                      sha256_bytes(big).hex().substr(2)));
+  EXPECT_EQ(temp_files(), 0u);
+
+  // PUT only takes objects.
+  auto elsewhere = c.Put("/index/table.json", bearer(kWriteToken), "{}", "application/json");
+  ASSERT_TRUE(elsewhere);
+  EXPECT_EQ(elsewhere->status, 405);
+  EXPECT_FALSE(exists(root / "index" / "table.json"));
+  auto traversal = c.Put("/objects/sha256/../../x", bearer(kWriteToken), "x", "text/plain");
+  ASSERT_TRUE(traversal);
+  EXPECT_EQ(traversal->status, 400);
+}
+
+TEST_F(RepoServerTest, ChunkedUploadOverTheLimitIsRefused) {
+  ServeOptions options = with_tokens();
+  options.max_body = 64;
+  auto running = start(options);
+  ASSERT_TRUE(running);
+  const std::string big(100, 'y');
+  const Digest d = sha256_bytes(big);
+  std::string response =
+      raw_request(running->port,
+                  "PUT " + object_url(d) + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                      kWriteToken + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
+                      "64\r\n" + big + "\r\n0\r\n\r\n");
+  EXPECT_EQ(status_of(response), 413) << response;
+  EXPECT_FALSE(exists(root / "objects" / "sha256" / d.hex().substr(0, 2) / d.hex().substr(2)));
+  EXPECT_EQ(temp_files(), 0u);
+}
+
+TEST_F(RepoServerTest, StalledUploadIsDroppedAfterTheReadTimeout) {
+  ServeOptions options = with_tokens();
+  options.read_timeout_seconds = 1;
+  auto running = start(options);
+  ASSERT_TRUE(running);
+  const std::string body(100, 'z');
+  const Digest d = sha256_bytes(body);
+  // Half the body, then nothing: the server gives up after 1 s and stores nothing.
+  std::string response = raw_request(
+      running->port, "PUT " + object_url(d) + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                         kWriteToken + "\r\nContent-Length: 100\r\n\r\n" + body.substr(0, 50));
+  EXPECT_EQ(status_of(response), 400) << response;
+  EXPECT_FALSE(exists(root / "objects" / "sha256" / d.hex().substr(0, 2) / d.hex().substr(2)));
+  EXPECT_EQ(temp_files(), 0u);
+}
+
+TEST_F(RepoServerTest, AuthMatrix) {
+  publish_direct("Table", "1.0.0", "v\n");
+  auto running = start(with_tokens(/*read_tokens=*/true));
+  ASSERT_TRUE(running);
+  auto c = running->client();
+  const std::string body = "auth object";
+  const std::string url = object_url(sha256_bytes(body));
+
+  auto anonymous = c.Get("/index/table.json");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  EXPECT_EQ(anonymous->get_header_value("WWW-Authenticate"), "Bearer");
+  auto unknown = c.Get("/index/table.json", bearer("nope"));
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 401);
+  auto basic = c.Get("/index/table.json", {{"Authorization", std::string("Basic ") + kReadToken}});
+  ASSERT_TRUE(basic);
+  EXPECT_EQ(basic->status, 401);
+  auto prefix = c.Get("/index/table.json", bearer("r-tok"));
+  ASSERT_TRUE(prefix);
+  EXPECT_EQ(prefix->status, 401);
+  auto reader = c.Get("/index/table.json", bearer(kReadToken));
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(reader->status, 200);
+  auto writer_reads =
+      c.Get("/index/table.json", {{"Authorization", std::string("bearer  ") + kWriteToken}});
+  ASSERT_TRUE(writer_reads);
+  EXPECT_EQ(writer_reads->status, 200);
+
+  auto put_anonymous = c.Put(url.c_str(), body, "application/octet-stream");
+  ASSERT_TRUE(put_anonymous);
+  EXPECT_EQ(put_anonymous->status, 401);
+  EXPECT_EQ(put_anonymous->get_header_value("WWW-Authenticate"), "Bearer");
+  auto put_reader = c.Put(url.c_str(), bearer(kReadToken), body, "application/octet-stream");
+  ASSERT_TRUE(put_reader);
+  EXPECT_EQ(put_reader->status, 403);
+  auto post_reader =
+      c.Post("/publish/Table/2.0.0", bearer(kReadToken), "x", "application/octet-stream");
+  ASSERT_TRUE(post_reader);
+  EXPECT_EQ(post_reader->status, 403);
+  EXPECT_FALSE(exists(root / "objects" / "sha256" / sha256_bytes(body).hex().substr(0, 2) /
+                      sha256_bytes(body).hex().substr(2)));
+  auto put_writer = c.Put(url.c_str(), bearer(kWriteToken), body, "application/octet-stream");
+  ASSERT_TRUE(put_writer);
+  EXPECT_EQ(put_writer->status, 201);
+}
+
+TEST_F(RepoServerTest, WithoutTokenFilesReadsAreOpenAndWritesRefused) {
+  publish_direct("Table", "1.0.0", "v\n");
+  auto running = start();
+  ASSERT_TRUE(running);
+  auto c = running->client();
+  auto read = c.Get("/index/table.json");
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->status, 200);
+  const std::string body = "x";
+  auto put = c.Put(object_url(sha256_bytes(body)).c_str(), bearer(kWriteToken), body,
+                   "application/octet-stream");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 403);
+  auto del = c.Delete("/index/table.json");
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 405);
+  EXPECT_TRUE(exists(root / "index" / "table.json"));
+}
+
+TEST_F(RepoServerTest, OpenFailsOnMissingTokenFileOrRepo) {
+  ServeOptions options;
+  options.repo = root;
+  options.token_file = dir.path() / "no-such.tokens";
+  auto missing = RepoServer::open(*fs, clock, options, nullptr);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("no-such.tokens"), std::string::npos)
+      << missing.error().message;
+  write_file(dir.path() / "empty.tokens", "# nobody\n\n");
+  options.token_file = dir.path() / "empty.tokens";
+  auto empty = RepoServer::open(*fs, clock, options, nullptr);
+  ASSERT_FALSE(empty);
+  EXPECT_NE(empty.error().message.find("empty.tokens"), std::string::npos);
+  options = {};
+  options.repo = dir.path() / "cache";
+  auto not_repo = RepoServer::open(*fs, clock, options, nullptr);
+  ASSERT_FALSE(not_repo);
+  EXPECT_EQ(not_repo.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(RepoServerTest, BindFailsWhenThePortIsTaken) {
+  auto first = start();
+  ASSERT_TRUE(first);
+  ServeOptions options;
+  options.repo = root;
+  options.port = first->port;
+  auto second = RepoServer::open(*fs, clock, options, nullptr);
+  ASSERT_TRUE(second);
+  auto port = (*second)->bind();
+  ASSERT_FALSE(port);
+  EXPECT_NE(port.error().message.find(std::to_string(first->port)), std::string::npos);
+}
+
+TEST_F(RepoServerTest, PublishFlow) {
+  auto running = start(with_tokens());
+  ASSERT_TRUE(running);
+  auto c = running->client();
+  BuiltPackage table = build("Table", "1.0.0", "v 1 2 3\n");
+  for (const auto& f : table.files) {
+    auto r = c.Put(object_url(f.sha256).c_str(), bearer(kWriteToken),
+                   read(cache.object_path(f.sha256)), "application/octet-stream");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 201) << f.path << ": " << r->body;
+  }
+  httplib::Headers headers = bearer(kWriteToken);
+  headers.emplace("Reel-Source-Commit", "abc123");
+  headers.emplace("Reel-Source-Dirty", "true");
+  auto published =
+      c.Post("/publish/Table/1.0.0", headers, table.archive_bytes, "application/octet-stream");
+  ASSERT_TRUE(published);
+  EXPECT_EQ(published->status, 201) << published->body;
+
+  auto index = c.Get("/index/table.json");
+  ASSERT_TRUE(index);
+  ASSERT_EQ(index->status, 200);
+  auto json = nlohmann::json::parse(index->body);
+  ASSERT_EQ(json["versions"].size(), 1u);
+  EXPECT_NE(index->body.find("1.0.0"), std::string::npos);
+
+  auto repo = open_repo(*fs, root.string());
+  ASSERT_TRUE(repo);
+  auto read_back = (*repo)->read_index("Table").value();
+  ASSERT_TRUE(read_back);
+  const IndexEntry* entry = read_back->find(Version(1, 0, 0));
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->source.commit, "abc123");
+  EXPECT_TRUE(entry->source.dirty);
+  EXPECT_EQ(entry->archive.sha256, table.archive_digest);
+  EXPECT_EQ((*repo)->read_archive(entry->archive).value(), table.archive_bytes);
+  ObjectStore fetched(*fs, dir.path() / "fetched");
+  for (const auto& f : table.files) EXPECT_TRUE((*repo)->fetch_object(f.sha256, fetched)) << f.path;
+
+  auto same = c.Post("/publish/Table/1.0.0", bearer(kWriteToken), table.archive_bytes,
+                     "application/octet-stream");
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->status, 200) << same->body;
+
+  // Another archive under the same version: 409, index unchanged.
+  const std::string before = read(root / "index" / "table.json");
+  BuiltPackage other = build("Table", "1.0.0", "v 9 9 9\n");
+  for (const auto& f : other.files) {
+    auto r = c.Put(object_url(f.sha256).c_str(), bearer(kWriteToken),
+                   read(cache.object_path(f.sha256)), "application/octet-stream");
+    ASSERT_TRUE(r);
+  }
+  auto conflict = c.Post("/publish/Table/1.0.0", bearer(kWriteToken), other.archive_bytes,
+                         "application/octet-stream");
+  ASSERT_TRUE(conflict);
+  EXPECT_EQ(conflict->status, 409) << conflict->body;
+  EXPECT_EQ(read(root / "index" / "table.json"), before);
+}
+
+TEST_F(RepoServerTest, PublishWithAMissingObjectIsRefused) {
+  auto running = start(with_tokens());
+  ASSERT_TRUE(running);
+  auto c = running->client();
+  BuiltPackage table = build("Table", "1.0.0", "v 4 5 6\n");
+  ASSERT_EQ(table.files.size(), 2u);
+  auto r = c.Put(object_url(table.files[0].sha256).c_str(), bearer(kWriteToken),
+                 read(cache.object_path(table.files[0].sha256)), "application/octet-stream");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 201);
+  auto refused = c.Post("/publish/Table/1.0.0", bearer(kWriteToken), table.archive_bytes,
+                        "application/octet-stream");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 409);
+  EXPECT_EQ(refused->body,
+            "1 of 2 objects missing, first " + table.files[1].sha256.prefixed() + "\n");
+  EXPECT_FALSE(exists(root / "index" / "table.json"));
+  EXPECT_FALSE(exists(root / "packages" / "table"));
+}
+
+TEST_F(RepoServerTest, PublishRefusesBadArchivesAndMismatchedUrls) {
+  auto running = start(with_tokens());
+  ASSERT_TRUE(running);
+  auto c = running->client();
+  BuiltPackage table = build("Table", "1.0.0", "v\n");
+  for (const auto& f : table.files) {
+    auto r = c.Put(object_url(f.sha256).c_str(), bearer(kWriteToken),
+                   read(cache.object_path(f.sha256)), "application/octet-stream");
+    ASSERT_TRUE(r);
+  }
+  struct Case {
+    std::string url;
+    std::string body;
+  };
+  for (const Case& k : {Case{"/publish/Table/1.0.0", "not an archive"},
+                        Case{"/publish/Table/2.0.0", table.archive_bytes},
+                        Case{"/publish/Chair/1.0.0", table.archive_bytes},
+                        Case{"/publish/Table/not-a-version", table.archive_bytes}}) {
+    auto r = c.Post(k.url.c_str(), bearer(kWriteToken), k.body, "application/octet-stream");
+    ASSERT_TRUE(r) << k.url;
+    EXPECT_EQ(r->status, 400) << k.url << ": " << r->body;
+    EXPECT_EQ(std::count(r->body.begin(), r->body.end(), '\n'), 1) << r->body;
+  }
+  httplib::Headers bad_dirty = bearer(kWriteToken);
+  bad_dirty.emplace("Reel-Source-Dirty", "maybe");
+  auto r =
+      c.Post("/publish/Table/1.0.0", bad_dirty, table.archive_bytes, "application/octet-stream");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_FALSE(exists(root / "index" / "table.json"));
+  auto wrong_place = c.Post("/objects/sha256/aa/bb", bearer(kWriteToken), "x", "text/plain");
+  ASSERT_TRUE(wrong_place);
+  EXPECT_TRUE(wrong_place->status == 404 || wrong_place->status == 405);
+}
+
+TEST(RepoServerPaths, Shapes) {
+  using server::parse_request_target;
+  using server::RouteKind;
+  EXPECT_EQ(parse_request_target("/reel-repo.json").value().kind, RouteKind::kRepoJson);
+  EXPECT_EQ(parse_request_target("/index/").value().kind, RouteKind::kIndexList);
+  EXPECT_EQ(parse_request_target("/index/table.json?x=1").value().relative, "index/table.json");
+  auto archive = parse_request_target("/packages/table/Table-1.0.0-rc.1+b.2.reel");
+  ASSERT_TRUE(archive);
+  EXPECT_EQ(archive->kind, RouteKind::kArchive);
+  auto publish = parse_request_target("/publish/Table/1.2.3");
+  ASSERT_TRUE(publish);
+  EXPECT_EQ(publish->name, "Table");
+  EXPECT_EQ(publish->version, "1.2.3");
+  const std::string hex = sha256_bytes("x").hex();
+  auto object = parse_request_target("/objects/sha256/" + hex.substr(0, 2) + "/" + hex.substr(2));
+  ASSERT_TRUE(object);
+  EXPECT_EQ(object->digest, sha256_bytes("x"));
+  // Upper-case hex is not the layout's name for an object.
+  std::string upper = hex;
+  for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  EXPECT_EQ(parse_request_target("/objects/sha256/" + upper.substr(0, 2) + "/" + upper.substr(2))
+                .error()
+                .code,
+            ErrorCode::kNotFound);
+  for (const char* bad : {"", "x", "/..", "/index/../x", "/a//b", "/index/%2e%2e", "/%2F", "/a\\b",
+                          "/%", "/%zz", "/a%00", "/index/ta ble.json"}) {
+    auto r = parse_request_target(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << bad;
+  }
+  for (const char* outside :
+       {"/", "/index", "/packages/table/Chair-1.0.0.reel", "/packages/table/Table-1.0.0.tar",
+        "/objects/sha256/ab/cd", "/publish/Table", "/index/-x.json"}) {
+    auto r = parse_request_target(outside);
+    ASSERT_FALSE(r) << outside;
+    EXPECT_EQ(r.error().code, ErrorCode::kNotFound) << outside;
+  }
+}
+
+TEST(RepoServerTokens, FileAndBearer) {
+  reel::testing::TempDir dir;
+  auto fs = make_real_file_system();
+  write_file(dir.path() / "t", "# comment\n\n alpha \nbeta\n");
+  auto set = server::TokenSet::load(*fs, dir.path() / "t");
+  ASSERT_TRUE(set);
+  EXPECT_TRUE(set->contains("alpha"));
+  EXPECT_TRUE(set->contains("beta"));
+  EXPECT_FALSE(set->contains("alph"));
+  EXPECT_FALSE(set->contains("# comment"));
+  EXPECT_FALSE(set->contains(""));
+  EXPECT_EQ(server::bearer_token("Bearer abc"), "abc");
+  EXPECT_EQ(server::bearer_token("bearer   abc "), "abc");
+  EXPECT_EQ(server::bearer_token("Basic abc"), "");
+  EXPECT_EQ(server::bearer_token("Bearerabc"), "");
+}
+
+}  // namespace
+}  // namespace reel

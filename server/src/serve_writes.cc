@@ -1,0 +1,184 @@
+// `reel serve` writes (docs/http.md "Writes"): PUT objects/sha256/<2>/<62>, streamed into the
+// object store's Writer and installed only if the bytes hash to the name, and POST
+// publish/<Name>/<version>, checked and then published through Repo::publish under the repo lock.
+#include "server_impl.h"
+
+namespace reel {
+
+using server::content_length;
+using server::Reply;
+using server::respond;
+using server::Route;
+using server::RouteKind;
+using server::status_for;
+
+std::optional<Reply> RepoServer::Impl::refuse_write(const httplib::Request& req,
+                                                    httplib::Response& res,
+                                                    const Result<Route>& route,
+                                                    RouteKind wanted) const {
+  if (!route) return Reply{status_for(route.error()), route.error().message};
+  if (route->kind != wanted) {
+    if (route->kind == RouteKind::kPublish) {
+      res.set_header("Allow", "POST");
+    } else {
+      res.set_header("Allow", route->kind == RouteKind::kObject ? "GET, HEAD, PUT" : "GET, HEAD");
+    }
+    return Reply{405, wanted == RouteKind::kObject ? "only objects/sha256/... take PUT"
+                                                   : "only publish/<Name>/<version> takes POST"};
+  }
+  if (auto refused = authorize(req, true)) return refused;
+  auto length = content_length(req);
+  if (length && *length > options.max_body) {
+    return Reply{413, "body of " + std::to_string(*length) + " bytes is over the limit of " +
+                          std::to_string(options.max_body)};
+  }
+  return std::nullopt;
+}
+
+void RepoServer::Impl::put(const httplib::Request& req, httplib::Response& res,
+                           const httplib::ContentReader& reader) {
+  auto route = server::parse_request_target(req.target);
+  if (auto refused = refuse_write(req, res, route, RouteKind::kObject)) {
+    discard_body(req, res, reader);
+    return respond(req, res, *refused);
+  }
+  Reply reply = receive_object(*route, reader);
+  if (reply.status == 413) res.set_header("Connection", "close");
+  respond(req, res, reply);
+}
+
+Reply RepoServer::Impl::receive_object(const Route& route, const httplib::ContentReader& reader) {
+  auto present = store->contains(route.digest);
+  if (!present) return Reply{500, present.error().message};
+  std::uint64_t received = 0;
+  bool too_big = false;
+  const std::string what = "sha256:" + route.digest.hex();
+  if (*present) {
+    // Not rewritten; the body is only hashed, so a wrong one is still refused.
+    Sha256 hasher;
+    bool ok = reader([&](const char* data, std::size_t size) {
+      received += size;
+      if (received > options.max_body) {
+        too_big = true;
+        return false;
+      }
+      hasher.update(data, size);
+      return true;
+    });
+    if (too_big) return Reply{413, "body over the limit of " + std::to_string(options.max_body)};
+    if (!ok) return Reply{400, "incomplete body"};
+    Digest got = hasher.finish();
+    if (got != route.digest)
+      return Reply{
+          400, "digest mismatch: expected " + route.digest.prefixed() + ", got " + got.prefixed()};
+    return Reply{200, what + " already stored"};
+  }
+  auto writer = store->begin_object();
+  if (!writer) return Reply{status_for(writer.error()), writer.error().message};
+  std::optional<Error> write_error;
+  bool ok = reader([&](const char* data, std::size_t size) {
+    received += size;
+    if (received > options.max_body) {
+      too_big = true;
+      return false;
+    }
+    auto st = (*writer)->write(data, size);
+    if (!st) write_error = st.error();
+    return st.has_value();
+  });
+  // On every early return the Writer is destroyed unfinished, which removes its temp file.
+  if (too_big) return Reply{413, "body over the limit of " + std::to_string(options.max_body)};
+  if (write_error) return Reply{status_for(*write_error), write_error->message};
+  if (!ok) return Reply{400, "incomplete body"};
+  Digest got = (*writer)->digest();
+  if (got != route.digest)
+    return Reply{
+        400, "digest mismatch: expected " + route.digest.prefixed() + ", got " + got.prefixed()};
+  auto done = (*writer)->finish(route.digest, what);
+  if (!done) return Reply{status_for(done.error()), done.error().message};
+  return Reply{201, what + " stored"};
+}
+
+void RepoServer::Impl::post(const httplib::Request& req, httplib::Response& res,
+                            const httplib::ContentReader& reader) {
+  auto route = server::parse_request_target(req.target);
+  if (auto refused = refuse_write(req, res, route, RouteKind::kPublish)) {
+    discard_body(req, res, reader);
+    return respond(req, res, *refused);
+  }
+  std::string body;
+  bool too_big = false;
+  bool ok = reader([&](const char* data, std::size_t size) {
+    if (body.size() + size > options.max_body) {
+      too_big = true;
+      return false;
+    }
+    body.append(data, size);
+    return true;
+  });
+  if (too_big) {
+    res.set_header("Connection", "close");
+    return respond(req, res,
+                   Reply{413, "body over the limit of " + std::to_string(options.max_body)});
+  }
+  if (!ok) return respond(req, res, Reply{400, "incomplete body"});
+  respond(req, res, publish(req, *route, body));
+}
+
+Reply RepoServer::Impl::publish(const httplib::Request& req, const Route& route,
+                                const std::string& body) {
+  const std::string label = route.name + " " + route.version;
+  auto url_version = Version::parse(route.version);
+  if (!url_version) return Reply{400, url_version.error().to_string()};
+  auto package = read_package(body, "archive for " + label);
+  if (!package) return Reply{400, package.error().message};
+  const AssetManifest& m = package->manifest;
+  if (m.name != route.name || m.version.to_string() != url_version->to_string()) {
+    return Reply{400,
+                 "the archive holds " + m.name + " " + m.version.to_string() + ", not " + label};
+  }
+  SourceInfo source;
+  source.commit = req.get_header_value("Reel-Source-Commit");
+  if (source.commit.size() > 64 ||
+      source.commit.find_first_not_of("0123456789abcdef") != std::string::npos)
+    return Reply{400, "Reel-Source-Commit must be a lower-case hex commit or empty"};
+  const std::string dirty = req.get_header_value("Reel-Source-Dirty");
+  if (dirty != "" && dirty != "true" && dirty != "false")
+    return Reply{400, "Reel-Source-Dirty must be true or false"};
+  source.dirty = dirty == "true";
+
+  std::size_t missing = 0;
+  std::size_t objects = 0;
+  std::optional<Digest> first_missing;
+  for (const auto& f : package->files) {
+    if (f.symlink) continue;
+    ++objects;
+    auto have = store->contains(f.sha256);
+    if (!have) return Reply{500, have.error().message};
+    if (!*have) {
+      if (!first_missing) first_missing = f.sha256;
+      ++missing;
+    }
+  }
+  if (missing > 0) {
+    return Reply{409, std::to_string(missing) + " of " + std::to_string(objects) +
+                          " objects missing, first " + first_missing->prefixed()};
+  }
+
+  std::lock_guard<std::mutex> hold(publish_mutex);
+  auto index = repo->read_index(m.name);
+  if (!index) return Reply{status_for(index.error()), index.error().message};
+  if (*index) {
+    if (const IndexEntry* existing = (*index)->find(m.version)) {
+      if (existing->archive.sha256 == package->archive_digest)
+        return Reply{200, label + " is already published with this archive"};
+      return Reply{409, label + " is already published with another archive (" +
+                            existing->archive.sha256.prefixed() + ")"};
+    }
+  }
+  auto done = repo->publish(*package, *store, make_index_entry(*package, source, clock));
+  if (!done) return Reply{status_for(done.error()), done.error().message};
+  return Reply{201, "published " + label};
+}
+
+}  // namespace reel

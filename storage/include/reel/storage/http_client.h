@@ -1,0 +1,98 @@
+// An HTTP/1.1 client for HTTP repos (docs/http.md), over libcurl (kept behind this header).
+//
+// Every request: TLS verified (against `ca_file` when given, else the system's CAs), connect
+// timeout 10 s, a transfer that moves under 1 byte/s for 30 s is dropped, and up to `retries`
+// retries with exponential backoff (0.2 s, 0.4 s, ...) on 5xx, 429 and connection errors. A cut
+// download into an object store resumes with `Range: bytes=<bytes so far>-` (a 200 reply starts
+// the object over). Connections are kept alive in a cache shared by every call on one client;
+// the many-URL calls run up to `max_parallel` transfers at once (curl's multi interface).
+//
+// Errors name the method, the URL and the HTTP status or curl's error text, never the token:
+// 404 → kNotFound; 401/403 → kInvalidArgument (with a hint about REEL_TOKEN / token-file);
+// 409 → kConflict; 5xx, 429 and transport failures (after the retries) → kNetwork; other 4xx →
+// kInvalidArgument. The server's one-line reason (error body) is appended when it sent one.
+//
+// Thread-safe: calls may run concurrently on one client.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "reel/storage/digest.h"
+#include "reel/storage/error.h"
+#include "reel/storage/file_system.h"
+#include "reel/storage/object_store.h"
+
+namespace reel {
+
+struct HttpOptions {
+  std::string token;  // sent as `Authorization: Bearer <token>` when non-empty
+  fs::path ca_file;   // PEM bundle of a studio CA; empty: the system's CAs
+  long connect_timeout_seconds = 10;
+  long stall_seconds = 30;                       // dropped when under 1 byte/s for this long
+  int retries = 4;                               // extra attempts after the first
+  std::chrono::milliseconds first_backoff{200};  // doubled after every retry
+  int max_parallel = 8;                          // transfers at once in the many-URL calls
+};
+
+struct HttpResponse {
+  long status = 0;  // 2xx, or 304 for a conditional GET
+  std::string body;
+  std::string etag;  // the ETag header as sent (quotes included), "" if none
+};
+
+// One object to download into `store`: verified by ObjectStore::Writer::finish(expected, what).
+struct ObjectDownload {
+  std::string url;
+  ObjectStore* store = nullptr;
+  Digest expected;
+  std::string what;  // names the object in errors ("repo 'blessed': sha256:...")
+};
+
+// One file to upload with PUT, streamed from disk in constant memory.
+struct FileUpload {
+  std::string url;
+  fs::path path;
+};
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+class HttpClient {
+ public:
+  // `fs` (for uploads) must outlive the client.
+  HttpClient(FileSystem& fs, HttpOptions options);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // GET into memory. With `if_none_match` non-empty it is sent as If-None-Match and a 304 is a
+  // success (empty body). Statuses of 400 and above are errors (see the file comment).
+  Result<HttpResponse> get(const std::string& url, const std::string& if_none_match = "");
+  // HEAD: the status (2xx, or 404 as a value); other statuses are errors.
+  Result<long> head(const std::string& url);
+  // HEADs in parallel, one result a URL, in order.
+  std::vector<Result<long>> head_many(const std::vector<std::string>& urls);
+  // Downloads objects in parallel, each streamed into its store and installed only on a digest
+  // match (kCorruption otherwise, nothing stored). One status a download, in order.
+  std::vector<Status> get_objects(const std::vector<ObjectDownload>& downloads);
+  // PUTs files in parallel (Content-Type: application/octet-stream), one result each, in order.
+  std::vector<Result<HttpResponse>> put_files(const std::vector<FileUpload>& uploads);
+  // POSTs `body` (Content-Type: application/octet-stream) with extra headers.
+  Result<HttpResponse> post(const std::string& url, std::string_view body,
+                            const HttpHeaders& headers = {});
+
+  struct Job;  // one request and its state (http_client.cc)
+
+ private:
+  void run(std::vector<Job>& jobs);
+  struct Shared;
+  FileSystem& fs_;
+  HttpOptions options_;
+  std::unique_ptr<Shared> shared_;
+};
+
+}  // namespace reel
