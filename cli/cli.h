@@ -23,6 +23,7 @@ namespace reel::cli {
 struct GlobalOptions {
   std::string directory;  // -C
   std::string cache_dir;  // --cache-dir
+  std::string token_file;  // --token-file: HTTP bearer token (first non-comment line), over REEL_TOKEN
   bool quiet = false;     // -q
   int verbose = 0;        // -v (repeatable)
   bool json = false;      // --json

@@ -59,6 +59,13 @@ Result<Context*> Cli::context() {
   auto cache_dir = default_cache_dir(env, options.cache_dir);
   if (!cache_dir) return tl::unexpected(cache_dir.error());
   fs_ = make_real_file_system();
+  if (!options.token_file.empty()) {
+    // The token goes where REEL_TOKEN would: every HTTP repo opened by this command uses it.
+    fs::path file = fs::absolute(options.token_file);
+    auto token = read_token_file(*fs_, file);
+    if (!token) return tl::unexpected(token.error().with_context("--token-file"));
+    env["REEL_TOKEN"] = *token;
+  }
   clock_ = make_system_clock();
   cache_ = std::make_unique<Cache>(*fs_, *cache_dir);
   reporter_ = std::make_unique<TerminalReporter>(*this);
@@ -124,6 +131,8 @@ int main(int argc, char** argv) {
   app.add_option("--cache-dir", cli.options.cache_dir,
                  "Cache directory (default: $REEL_CACHE_DIR, "
                  "$XDG_CACHE_HOME/reel, ~/.cache/reel)");
+  app.add_option("--token-file", cli.options.token_file,
+                 "HTTP repos: read the bearer token from FILE (instead of $REEL_TOKEN)");
   app.add_flag("-q,--quiet", cli.options.quiet, "Print only errors and results");
   app.add_flag("-v,--verbose", cli.options.verbose, "Print more detail (repeatable)");
   app.add_flag("--json", cli.options.json, "Machine-readable result on stdout");

@@ -51,7 +51,9 @@ serve)
   REEL_TOKEN=read-token-456 expect 1 "$REEL" -C studio publish Shot --allow-dirty
   stderr_has "403"
   [ ! -e repo/index/shot.json ] || fail "a refused publish wrote the index"
-  REEL_TOKEN=write-token-123 expect 0 "$REEL" -C studio publish Shot --allow-dirty
+  expect 1 "$REEL" --token-file missing-file -C studio publish Shot --allow-dirty
+  stderr_has "--token-file"
+  expect 0 "$REEL" --token-file tokens -C studio publish Shot --allow-dirty
   grep -q "published Shot 1.0.0" "$WORK/out" || fail "publish: $(cat "$WORK/out")"
   [ -f repo/index/shot.json ] || fail "the index was not written"
   # Install over HTTP with the read token; verify; reel run sees the asset's [env].

@@ -79,12 +79,8 @@ Status Workspace::write_lock(const LockFile& lock) {
   return ctx_->fs.write_file_atomic(lock_path(), serialize_lock_file(lock), true);
 }
 
-Result<std::string> Workspace::repo_token(const RepoConfig& rc) {
-  auto env = ctx_->environment.find("REEL_TOKEN");
-  if (env != ctx_->environment.end() && !env->second.empty()) return env->second;
-  if (rc.token_file.empty()) return std::string();
-  fs::path file = (root_ / rc.token_file).lexically_normal();
-  auto text = ctx_->fs.read_file(file);
+Result<std::string> read_token_file(FileSystem& fs, const fs::path& file) {
+  auto text = fs.read_file(file);
   if (!text) return tl::unexpected(text.error().with_context("token-file"));
   std::size_t pos = 0;
   while (pos < text->size()) {
@@ -97,6 +93,13 @@ Result<std::string> Workspace::repo_token(const RepoConfig& rc) {
     return line.substr(b, line.find_last_not_of(" \t\r") - b + 1);
   }
   return make_error(ErrorCode::kInvalidArgument, "token-file " + file.string() + " holds no token");
+}
+
+Result<std::string> Workspace::repo_token(const RepoConfig& rc) {
+  auto env = ctx_->environment.find("REEL_TOKEN");
+  if (env != ctx_->environment.end() && !env->second.empty()) return env->second;
+  if (rc.token_file.empty()) return std::string();
+  return read_token_file(ctx_->fs, (root_ / rc.token_file).lexically_normal());
 }
 
 Result<Repo*> Workspace::repo(const std::string& name) {

@@ -24,6 +24,11 @@ struct InitOptions {
   LinkMode link_mode = LinkMode::kAuto;
 };
 
+// The bearer token in a token file: its first line that is not blank or a `#` comment, trimmed.
+// kNotFound/kIOError reading it (context "token-file"); kInvalidArgument naming the file if it
+// holds no token.
+Result<std::string> read_token_file(FileSystem& fs, const fs::path& file);
+
 class Workspace {
  public:
   // Finds the workspace containing `start` (start itself or a parent holding workspace.toml) and
