@@ -436,6 +436,24 @@ Result<bool> update_in_place(Workspace& ws, const LockedPackage& locked, const B
   return true;
 }
 
+// Removes what an interrupted sync left in inputs/: the temp folder of a fresh install
+// (".tmp-NAME-TAG") and a replaced version not yet deleted (".old-NAME-TAG"). Package names
+// cannot start with '.', so these names are reel's own. The caller holds the workspace's sync
+// lock, so no running sync owns them. (A package interrupted mid-update holds ".reel-tmp-" files;
+// installed.json marks it not installed, so it is reinstalled from scratch and they go with it.)
+Status remove_leftovers(Workspace& ws) {
+  FileSystem& fs = ws.context().fs;
+  auto entries = fs.list_dir(ws.inputs_dir());
+  if (!entries) return tl::unexpected(entries.error());
+  for (const auto& e : *entries) {
+    if (e.name.rfind(".tmp-", 0) != 0 && e.name.rfind(".old-", 0) != 0) continue;
+    fs::path path = ws.inputs_dir() / e.name;
+    if (auto st = fs.remove_all(path); !st)
+      return tl::unexpected(st.error().with_context("removing what an interrupted sync left"));
+  }
+  return ok();
+}
+
 }  // namespace
 
 Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOptions& options) {
@@ -473,11 +491,16 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
     }
   }
   FileSystem& fs = ws.context().fs;
+  // One sync of a workspace at a time: a second waits here (cargo's "waiting for file lock").
+  REEL_TRY(fs.create_directories(ws.root() / ".reel"));
+  auto turn = fs.lock_exclusive(ws.root() / ".reel" / "sync.lock");
+  if (!turn) return tl::unexpected(turn.error().with_context("locking the workspace for sync"));
   // gc waits while this sync fetches and links (gc.h), and will know what this workspace uses.
   auto hold = hold_cache(ws.context());
   if (!hold) return tl::unexpected(hold.error().with_context("using the cache"));
   REEL_TRY(register_workspace(ws.context(), ws.root()));
   REEL_TRY(fs.create_directories(ws.inputs_dir()));
+  REEL_TRY(remove_leftovers(ws));
   auto installed = read_installed(ws);
   if (!installed) return tl::unexpected(installed.error());
   bool warned_copy = false;

@@ -195,6 +195,26 @@ TEST_F(WorkspaceFixture, AnInterruptedInPlaceUpdateIsRedoneFromScratch) {
   }
 }
 
+TEST_F(WorkspaceFixture, WhatAKilledSyncLeftInInputsIsRemovedByTheNextSync) {
+  Workspace ws = make("ws");
+  require(ws, {{"Lamp", "*"}});
+  ASSERT_TRUE(lock_workspace(ws, {}));
+  // What kill -9 leaves: a fresh install's temp folder with a temp file deep inside, and a
+  // replaced version whose removal never ran (read-only files, like any installed package).
+  fs::path tmp = ws.inputs_dir() / ".tmp-Lamp-3f2a9c01";
+  fs::path old = ws.inputs_dir() / ".old-Lamp-77aa0b12";
+  write(tmp / "renders" / ".tmp-18528-f4011c58b68fe0b7", "half a frame");
+  write(old / "asset.toml", "[asset]\n");
+  ASSERT_TRUE(fs->set_mode(old / "asset.toml", 0444));
+  write(ws.inputs_dir() / "notes.txt", "the user's own file");  // not reel's: left alone
+  auto report = sync_workspace(ws, SyncMode::kFrozen, {});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_FALSE(exists(*fs, tmp));
+  EXPECT_FALSE(exists(*fs, old));
+  EXPECT_EQ(fs->read_file(ws.inputs_dir() / "notes.txt").value(), "the user's own file");
+  EXPECT_TRUE(verify_inputs(ws, ws.read_lock().value().value()).value().empty());
+}
+
 TEST_F(WorkspaceFixture, FrozenSyncWithoutALockFailsAndLockedNeedsAFreshLock) {
   Workspace ws = make("ws");
   auto frozen = sync_workspace(ws, SyncMode::kFrozen, {});
