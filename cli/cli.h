@@ -24,6 +24,7 @@ struct GlobalOptions {
   std::string directory;  // -C
   std::string cache_dir;  // --cache-dir
   std::string token_file;  // --token-file: HTTP bearer token (first non-comment line), over REEL_TOKEN
+  std::string ca_file;     // --ca-file: PEM CA bundle for https repos, over REEL_CA_FILE
   bool quiet = false;     // -q
   int verbose = 0;        // -v (repeatable)
   bool json = false;      // --json

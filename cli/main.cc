@@ -66,6 +66,10 @@ Result<Context*> Cli::context() {
     if (!token) return tl::unexpected(token.error().with_context("--token-file"));
     env["REEL_TOKEN"] = *token;
   }
+  if (!options.ca_file.empty()) {
+    // Likewise the CA bundle goes where REEL_CA_FILE would (checked when a repo is opened).
+    env["REEL_CA_FILE"] = fs::absolute(options.ca_file).lexically_normal().string();
+  }
   clock_ = make_system_clock();
   cache_ = std::make_unique<Cache>(*fs_, *cache_dir);
   reporter_ = std::make_unique<TerminalReporter>(*this);
@@ -80,6 +84,8 @@ Result<std::unique_ptr<Repo>> Cli::open_repo_url(const std::string& url) {
   options.http_cache_dir = (*ctx)->cache.http_dir();
   auto token = (*ctx)->environment.find("REEL_TOKEN");
   if (token != (*ctx)->environment.end()) options.token = token->second;
+  auto ca = (*ctx)->environment.find("REEL_CA_FILE");
+  if (ca != (*ctx)->environment.end()) options.ca_file = ca->second;
   return open_repo((*ctx)->fs, url, options);
 }
 
@@ -133,6 +139,9 @@ int main(int argc, char** argv) {
                  "$XDG_CACHE_HOME/reel, ~/.cache/reel)");
   app.add_option("--token-file", cli.options.token_file,
                  "HTTP repos: read the bearer token from FILE (instead of $REEL_TOKEN)");
+  app.add_option("--ca-file", cli.options.ca_file,
+                 "https repos: trust the CAs in this PEM FILE (a studio CA; instead of "
+                 "$REEL_CA_FILE and a repo's ca-file key)");
   app.add_flag("-q,--quiet", cli.options.quiet, "Print only errors and results");
   app.add_flag("-v,--verbose", cli.options.verbose, "Print more detail (repeatable)");
   app.add_flag("--json", cli.options.json, "Machine-readable result on stdout");

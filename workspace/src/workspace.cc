@@ -115,7 +115,13 @@ Result<Repo*> Workspace::repo(const std::string& name) {
     auto token = repo_token(*rc);
     if (!token) return tl::unexpected(token.error().with_context("repo '" + name + "'"));
     options.token = std::move(*token);
-    if (!rc->ca_file.empty()) options.ca_file = (root_ / rc->ca_file).lexically_normal();
+    // The CA bundle: --ca-file / REEL_CA_FILE first (as the token), else the repo's ca-file key.
+    auto ca = ctx_->environment.find("REEL_CA_FILE");
+    if (ca != ctx_->environment.end() && !ca->second.empty()) {
+      options.ca_file = ca->second;
+    } else if (!rc->ca_file.empty()) {
+      options.ca_file = (root_ / rc->ca_file).lexically_normal();
+    }
   }
   auto repo = open_repo(ctx_->fs, rc->url, options);
   if (!repo) return tl::unexpected(repo.error().with_context("repo '" + name + "'"));

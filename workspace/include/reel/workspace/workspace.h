@@ -62,7 +62,8 @@ class Workspace {
 
   // The repo named `name` in workspace.toml, opened on first use and kept. kNotFound naming the
   // repo if it is not configured; open_repo's errors (with the repo name as context) otherwise.
-  // An HTTP repo is opened with the cache's http_dir(), its ca-file, and a bearer token from
+  // An HTTP repo is opened with the cache's http_dir(), a CA bundle (REEL_CA_FILE in the
+  // context's environment, set by --ca-file, else its ca-file), and a bearer token from
   // REEL_TOKEN in the context's environment, else the first line of its token-file that is not
   // blank or a # comment (relative paths are under the workspace root); never from the command
   // line. Errors reading the token-file name it.
