@@ -85,6 +85,7 @@ void register_semver_command(CLI::App& app, Cli& cli);    // semver
 void register_impact_commands(CLI::App& app, Cli& cli);   // rdeps, outdated
 void register_cache_commands(CLI::App& app, Cli& cli);    // gc
 void register_serve_command(CLI::App& app, Cli& cli);     // serve
+void register_bundle_commands(CLI::App& app, Cli& cli);   // export bundle, import bundle (after inspect)
 
 }  // namespace reel::cli
 

@@ -1,14 +1,17 @@
 // reel: entry point. Parses global options with CLI11, dispatches to the command files, and maps
 // results to exit codes (0 success, 1 failure, 2 usage; CLI11's own parse-error code 109 is never
 // returned).
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
 
 #include "cli.h"
+#include "reel/workspace/progress.h"
 
 extern char** environ;
 
@@ -27,16 +30,39 @@ class Cli::TerminalReporter : public Reporter {
     std::lock_guard<std::mutex> lock(mutex_);
     std::cerr << message << "\n";
   }
-  void progress(std::string_view phase, std::uint64_t done, std::uint64_t total) override {
-    if (cli_.options.quiet || cli_.options.no_progress || !isatty(STDERR_FILENO)) return;
+  // A progress line on stderr when it is a terminal (not with -q, --json or --no-progress),
+  // redrawn at most 10 times a second and erased when the transfer finishes.
+  void progress(const TransferStatus& status) override {
+    if (cli_.options.quiet || cli_.options.json || cli_.options.no_progress ||
+        !isatty(STDERR_FILENO))
+      return;
     std::lock_guard<std::mutex> lock(mutex_);
-    std::cerr << "\r" << phase << " " << done << "/" << total << (done >= total ? "\n" : "")
-              << std::flush;
+    auto now = std::chrono::steady_clock::now();
+    if (status.what != current_) {
+      current_ = std::string(status.what);
+      started_ = now;
+      drawn_ = {};
+    }
+    if (status.finished) {
+      if (drawn_ != std::chrono::steady_clock::time_point{}) std::cerr << "\r\033[K" << std::flush;
+      current_.clear();
+      return;
+    }
+    if (now - drawn_ < std::chrono::milliseconds(100)) return;
+    drawn_ = now;
+    winsize size{};
+    std::size_t width = ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0
+                            ? size.ws_col - 1
+                            : 79;
+    double seconds = std::chrono::duration<double>(now - started_).count();
+    std::cerr << "\r" << progress_line(status, seconds, width) << "\033[K" << std::flush;
   }
 
  private:
   const Cli& cli_;
   std::mutex mutex_;
+  std::string current_;  // the transfer on the line
+  std::chrono::steady_clock::time_point started_, drawn_;
 };
 
 Cli::Cli() = default;
@@ -80,13 +106,7 @@ Result<Context*> Cli::context() {
 Result<std::unique_ptr<Repo>> Cli::open_repo_url(const std::string& url) {
   auto ctx = context();
   if (!ctx) return tl::unexpected(ctx.error());
-  RepoOpenOptions options;
-  options.http_cache_dir = (*ctx)->cache.http_dir();
-  auto token = (*ctx)->environment.find("REEL_TOKEN");
-  if (token != (*ctx)->environment.end()) options.token = token->second;
-  auto ca = (*ctx)->environment.find("REEL_CA_FILE");
-  if (ca != (*ctx)->environment.end()) options.ca_file = ca->second;
-  return open_repo((*ctx)->fs, url, options);
+  return open_repo((*ctx)->fs, url, repo_open_options(**ctx));
 }
 
 Result<Workspace*> Cli::workspace() {
@@ -157,6 +177,7 @@ int main(int argc, char** argv) {
   reel::cli::register_impact_commands(app, cli);
   reel::cli::register_cache_commands(app, cli);
   reel::cli::register_serve_command(app, cli);
+  reel::cli::register_bundle_commands(app, cli);
 
   try {
     app.parse(argc, argv);

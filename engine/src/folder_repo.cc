@@ -78,14 +78,6 @@ class FolderRepo : public Repo {
     return std::optional<PackageIndex>(std::move(*index));
   }
 
-  Result<std::vector<std::string>> list_packages() override {
-    auto all = read_all_indexes();
-    if (!all) return tl::unexpected(all.error());
-    std::vector<std::string> out;
-    for (const auto& index : *all) out.push_back(index.name);
-    return out;
-  }
-
   Result<std::vector<PackageIndex>> read_all_indexes() override {
     std::vector<PackageIndex> out;
     auto st = fs_.stat(root_ / "index");

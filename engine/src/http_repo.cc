@@ -20,6 +20,7 @@ HttpOptions http_options(const RepoOpenOptions& options) {
   HttpOptions out;
   out.token = options.token;
   out.ca_file = options.ca_file;
+  if (options.stall_seconds > 0) out.stall_seconds = options.stall_seconds;
   return out;
 }
 
@@ -99,14 +100,6 @@ class HttpRepo : public Repo {
     return std::optional<PackageIndex>(std::move(*index));
   }
 
-  Result<std::vector<std::string>> list_packages() override {
-    auto all = read_all_indexes();
-    if (!all) return tl::unexpected(all.error());
-    std::vector<std::string> out;
-    for (const auto& index : *all) out.push_back(index.name);
-    return out;
-  }
-
   Result<std::vector<PackageIndex>> read_all_indexes() override {
     std::string url = base_ + "index/";
     auto listing = client_.get(url);
@@ -146,7 +139,8 @@ class HttpRepo : public Repo {
     return fetch_objects({digest}, dest);
   }
 
-  Status fetch_objects(const std::vector<Digest>& digests, ObjectStore& dest) override {
+  Status fetch_objects(const std::vector<Digest>& digests, ObjectStore& dest,
+                       const TransferProgress& progress = {}) override {
     std::vector<ObjectDownload> downloads;
     std::set<Digest> seen;
     for (const auto& d : digests) {
@@ -157,9 +151,9 @@ class HttpRepo : public Repo {
       downloads.push_back(
           ObjectDownload{object_url(d), &dest, d, "repo '" + name_ + "': " + d.prefixed()});
     }
-    auto results = client_.get_objects(downloads);
+    auto results = client_.get_objects(downloads, progress);
     for (std::size_t i = 0; i < results.size(); ++i) {
-      if (results[i]) continue;
+      if (results[i] || results[i].error().code == ErrorCode::kCancelled) continue;
       if (results[i].error().code == ErrorCode::kNotFound) {
         return make_error(
             ErrorCode::kNotFound,
@@ -167,6 +161,8 @@ class HttpRepo : public Repo {
       }
       return tl::unexpected(results[i].error());
     }
+    for (const auto& r : results)  // only cancellations: cannot happen, but never report success
+      if (!r) return tl::unexpected(r.error());
     return ok();
   }
 
@@ -208,6 +204,9 @@ class HttpRepo : public Repo {
         uploads.push_back(FileUpload{urls[i], objects.object_path(digests[i])});
     }
     auto put = client_.put_files(uploads);
+    for (const auto& r : put)  // the failure itself, not the uploads it cancelled
+      if (!r && r.error().code != ErrorCode::kCancelled)
+        return tl::unexpected(r.error().with_context(what));
     for (const auto& r : put)
       if (!r) return tl::unexpected(r.error().with_context(what));
     // 3. The archive: the server checks it and its objects and writes the index entry.

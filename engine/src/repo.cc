@@ -11,7 +11,16 @@
 
 namespace reel {
 
-Status Repo::fetch_objects(const std::vector<Digest>& digests, ObjectStore& dest) {
+Result<std::vector<std::string>> Repo::list_packages() {
+  auto all = read_all_indexes();
+  if (!all) return tl::unexpected(all.error());
+  std::vector<std::string> out;
+  for (const auto& index : *all) out.push_back(index.name);
+  return out;
+}
+
+Status Repo::fetch_objects(const std::vector<Digest>& digests, ObjectStore& dest,
+                           const TransferProgress& progress) {
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex mutex;
@@ -23,6 +32,9 @@ Status Repo::fetch_objects(const std::vector<Digest>& digests, ObjectStore& dest
         std::lock_guard<std::mutex> hold(mutex);
         if (!error) error = fetched.error();
         failed = true;
+      } else if (progress) {
+        auto st = dest.fs().stat(dest.object_path(digests[i]));
+        progress(st ? static_cast<std::int64_t>(st->size) : 0, 1);
       }
     }
   };

@@ -104,6 +104,12 @@ void RepoServer::Impl::discard_body(const httplib::Request& req, httplib::Respon
 }
 
 void RepoServer::Impl::install() {
+  // A thread a connection while it is open (httplib's model): the default pool of 8 made the
+  // ninth client wait up to the keep-alive timeout behind 8 idle kept-alive connections (a farm
+  // node runs 8 transfers; 16 jobs on one node stalled 5 s). 128 threads and a 2 s idle
+  // keep-alive serve 16 nodes' transfers at once and free an idle connection's thread quickly.
+  http.new_task_queue = [] { return new httplib::ThreadPool(128); };
+  http.set_keep_alive_timeout(2);
   http.set_read_timeout(options.read_timeout_seconds, 0);
   http.set_payload_max_length(static_cast<std::size_t>(options.max_body));
   // SO_REUSEADDR only: httplib's default SO_REUSEPORT would let a second server share the port.

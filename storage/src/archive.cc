@@ -2,68 +2,18 @@
 // (DESIGN §8: no absolute paths, no "..", no links, devices or oversized entries).
 #include "reel/storage/archive.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-#include <locale.h>
-
 #include <memory>
 
+#include "libarchive_util.h"
+
 namespace reel {
-namespace {
 
-struct WriteDeleter {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-struct ReadDeleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-struct EntryDeleter {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
-
-// Makes the calling thread's character type UTF-8 (C.UTF-8) while it lives, so that libarchive
-// translates pax's UTF-8 member names to and from the "current locale" losslessly whatever the
-// process locale is. Thread-local (uselocale(3)), so no other thread is affected. In the C
-// locale, libarchive refuses non-ASCII names, and crashes on names set only as UTF-8
-// (libarchive issue #2233), hence names are always handed over in the locale's encoding.
-class Utf8Locale {
- public:
-  Utf8Locale() : utf8_(::newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr))) {
-    if (utf8_ != static_cast<locale_t>(nullptr)) previous_ = ::uselocale(utf8_);
-  }
-  ~Utf8Locale() {
-    if (utf8_ != static_cast<locale_t>(nullptr)) {
-      ::uselocale(previous_);
-      ::freelocale(utf8_);
-    }
-  }
-  Utf8Locale(const Utf8Locale&) = delete;
-  Utf8Locale& operator=(const Utf8Locale&) = delete;
-
- private:
-  locale_t utf8_;
-  locale_t previous_ = static_cast<locale_t>(nullptr);
-};
-
-bool safe_member_path(std::string_view path) {
-  if (path.empty() || path.front() == '/') return false;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    std::string_view part = path.substr(start, end - start);
-    if (part.empty() || part == "." || part == "..") return false;
-    start = end + 1;
-  }
-  return true;
-}
-
-std::string archive_message(archive* a) {
-  const char* s = archive_error_string(a);
-  return s ? s : "unknown libarchive error";
-}
-
-}  // namespace
+using libarchive::archive_message;
+using libarchive::EntryDeleter;
+using libarchive::ReadDeleter;
+using libarchive::safe_member_path;
+using libarchive::Utf8Locale;
+using libarchive::WriteDeleter;
 
 Result<std::string> write_archive(const std::vector<ArchiveMember>& members) {
   Utf8Locale utf8;  // before archive_write_new: libarchive caches the charset per archive

@@ -22,6 +22,8 @@ std::string_view error_code_name(ErrorCode code) {
       return "already exists";
     case ErrorCode::kUnsupported:
       return "unsupported";
+    case ErrorCode::kCancelled:
+      return "cancelled";
   }
   return "error";
 }

@@ -155,12 +155,28 @@ Result<Digest> ObjectStore::put_bytes(std::string_view data, bool sync) {
 }
 
 ObjectStore::Writer::Writer(ObjectStore& store, std::unique_ptr<OutputFile> out)
-    : store_(store), out_(std::move(out)) {}
+    : store_(store), out_(std::move(out)) {
+  buffer_.reserve(kBufferSize);
+}
 
 Status ObjectStore::Writer::write(const void* data, std::size_t size) {
   hasher_.update(data, size);
   size_ += size;
-  return out_->write(data, size);
+  if (buffer_.size() + size <= kBufferSize) {
+    buffer_.append(static_cast<const char*>(data), size);
+    return ok();
+  }
+  REEL_TRY(flush());
+  if (size >= kBufferSize) return out_->write(data, size);
+  buffer_.append(static_cast<const char*>(data), size);
+  return ok();
+}
+
+Status ObjectStore::Writer::flush() {
+  if (buffer_.empty()) return ok();
+  auto st = out_->write(buffer_.data(), buffer_.size());
+  buffer_.clear();
+  return st;
 }
 
 Digest ObjectStore::Writer::digest() {
@@ -175,6 +191,10 @@ Status ObjectStore::Writer::finish(const Digest& expected, std::string_view what
     return make_error(ErrorCode::kCorruption, std::string(what) + ": digest mismatch: expected " +
                                                   expected.prefixed() + ", got " +
                                                   actual.prefixed());
+  }
+  if (auto st = flush(); !st) {
+    out_->abort();
+    return st;
   }
   return store_.install(*out_, actual, false);
 }

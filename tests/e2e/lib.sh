@@ -12,6 +12,29 @@ export GIT_AUTHOR_NAME=test GIT_AUTHOR_EMAIL=test@reel.invalid GIT_COMMITTER_NAM
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# shot DIR FRAMES SIZE: an asset folder Shot 1.0.0 with FRAMES frames of SIZE bytes each (random)
+# in DIR/renders, and an [env] entry SHOT_FRAMES naming that folder.
+shot() {
+  mkdir -p "$1/renders"
+  printf '[asset]\nname = "Shot"\nversion = "1.0.0"\n[env]\nSHOT_FRAMES = "{root}/renders"\n' > "$1/asset.toml"
+  local i
+  for i in $(seq 1 "$2"); do
+    head -c "$3" /dev/urandom > "$1/renders/$(printf 'frame.%04d.exr' "$i")"
+  done
+}
+
+# kill_after DELAY CMD...: runs CMD in the background (its output dropped), kills it with SIGKILL
+# after DELAY seconds and waits for it. Whether CMD was still running then does not matter.
+kill_after() {
+  local delay=$1 pid
+  shift
+  "$@" >/dev/null 2>&1 &
+  pid=$!
+  sleep "$delay"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
 # expect CODE CMD...: runs CMD, captures stdout/stderr in $WORK/out and $WORK/err, checks the exit code.
 expect() {
   local want=$1; shift

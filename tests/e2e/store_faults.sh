@@ -7,21 +7,13 @@
 source "$(dirname "$0")/lib.sh"
 case_name=$2
 
-# shot DIR FRAMES: an asset folder Shot 1.0.0 with FRAMES frames of 1 MiB (random bytes).
-shot() {
-  mkdir -p "$1/renders"
-  printf '[asset]\nname = "Shot"\nversion = "1.0.0"\n' > "$1/asset.toml"
-  local i
-  for i in $(seq 1 "$2"); do
-    head -c 1048576 /dev/urandom > "$1/renders/$(printf 'frame.%04d.exr' "$i")"
-  done
-}
+MiB=1048576
 
 # published REPO: a repo with Shot 1.0.0 (40 frames) and 1.1.0 (3 frames re-rendered).
 published() {
   "$REEL" -q repo init "$1" --name blessed >/dev/null
   "$REEL" -q init pub --repo blessed="$1" >/dev/null
-  shot pub/outputs/Shot 40
+  shot pub/outputs/Shot 40 $MiB
   "$REEL" -q -C pub publish Shot --allow-dirty >/dev/null
   "$REEL" -q -C pub bump Shot minor >/dev/null
   for i in 5 17 33; do head -c 1048576 /dev/urandom > "pub/outputs/Shot/renders/$(printf 'frame.%04d.exr' "$i")"; done
@@ -39,17 +31,13 @@ case "$case_name" in
 kill9_publish)
   # Killed after 0.05 s .. 0.8 s: before, during and after the objects; re-running publishes, and
   # the published version installs and verifies.
-  shot src 60
+  shot src 60 $MiB
   for delay in 0.05 0.15 0.3 0.5 0.8; do
     rm -rf repo ws job
     "$REEL" -q repo init repo --name blessed >/dev/null
     "$REEL" -q init ws --repo blessed=repo >/dev/null
     cp -a src ws/outputs/Shot
-    "$REEL" -q -C ws publish Shot --allow-dirty >/dev/null 2>&1 &
-    pid=$!
-    sleep "$delay"
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    kill_after "$delay" "$REEL" -q -C ws publish Shot --allow-dirty
     # Whatever the index says must be installable: it never names objects that are not there.
     if [ -f repo/index/shot.json ]; then
       "$REEL" -q init job --repo blessed=repo >/dev/null
@@ -74,22 +62,14 @@ kill9_sync)
     "$REEL" -q init ws --repo blessed=repo >/dev/null
     printf 'Shot = "==1.0.0"\n' >> ws/workspace.toml  # [requirements] is the last table
     "$REEL" -q -C ws lock >/dev/null
-    "$REEL" -q -C ws sync >/dev/null 2>&1 &
-    pid=$!
-    sleep "$delay"
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    kill_after "$delay" "$REEL" -q -C ws sync
     expect 0 "$REEL" -C ws sync
     expect 0 "$REEL" -C ws verify
     no_temp_left ws/inputs
     # Now the update to 1.1.0, killed too.
     sed -i 's/==1.0.0/==1.1.0/' ws/workspace.toml
     "$REEL" -q -C ws lock >/dev/null
-    "$REEL" -q -C ws sync >/dev/null 2>&1 &
-    pid=$!
-    sleep "$delay"
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    kill_after "$delay" "$REEL" -q -C ws sync
     expect 0 "$REEL" -C ws sync
     expect 0 "$REEL" -C ws verify
     grep -q '"1.1.0"' ws/inputs/Shot/asset.toml || fail "delay $delay: not at 1.1.0"
@@ -122,7 +102,7 @@ bad_file_names)
   "$REEL" -q init ws --repo blessed=repo >/dev/null
   for name in $'frame\n0001.exr' $'frame.\xff.exr'; do
     rm -rf ws/outputs/Shot
-    shot ws/outputs/Shot 2
+    shot ws/outputs/Shot 2 $MiB
     echo x > "ws/outputs/Shot/renders/$name"
     before=$(snapshot repo)
     expect 1 "$REEL" -C ws publish Shot --allow-dirty
@@ -137,7 +117,7 @@ symlinks)
   # leaves it is refused.
   "$REEL" -q repo init repo --name blessed >/dev/null
   "$REEL" -q init ws --repo blessed=repo >/dev/null
-  shot ws/outputs/Shot 3
+  shot ws/outputs/Shot 3 $MiB
   ln -s renders/frame.0003.exr ws/outputs/Shot/latest.exr
   ln -s ../../../../etc/passwd ws/outputs/Shot/renders/escape
   expect 1 "$REEL" -C ws publish Shot --allow-dirty

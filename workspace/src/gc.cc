@@ -39,14 +39,8 @@ struct Live {
   std::set<Digest> archives;
 };
 
-// Adds the objects of an archive held in the cache (if it is there: an archive that is not cached
-// protects nothing, its objects are fetched again with it).
-Status keep_archive(Context& ctx, const Digest& archive, Live& live) {
-  if (!live.archives.insert(archive).second) return ok();
-  fs::path path = ctx.cache.archives().object_path(archive);
-  auto st = ctx.fs.stat(path);
-  if (!st) return tl::unexpected(st.error());
-  if (st->type != FileType::kRegular) return ok();
+// Adds the content objects named by the package archive at `path`.
+Status keep_objects_of(Context& ctx, const fs::path& path, Live& live) {
   auto bytes = ctx.fs.read_file(path);
   if (!bytes) return tl::unexpected(bytes.error());
   auto package = read_package(*bytes, path.string());
@@ -55,6 +49,17 @@ Status keep_archive(Context& ctx, const Digest& archive, Live& live) {
     if (!f.symlink) live.objects.insert(f.sha256);
   }
   return ok();
+}
+
+// Adds the objects of an archive held in the cache (if it is there: an archive that is not cached
+// protects nothing, its objects are fetched again with it).
+Status keep_archive(Context& ctx, const Digest& archive, Live& live) {
+  if (!live.archives.insert(archive).second) return ok();
+  fs::path path = ctx.cache.archives().object_path(archive);
+  auto st = ctx.fs.stat(path);
+  if (!st) return tl::unexpected(st.error());
+  if (st->type != FileType::kRegular) return ok();
+  return keep_objects_of(ctx, path, live);
 }
 
 // Everything one workspace refers to: its lock, what is installed, its build/ archives.
@@ -79,14 +84,7 @@ Status keep_workspace(Context& ctx, Workspace& ws, Live& live) {
         e.name.compare(e.name.size() - 5, 5, ".reel") != 0) {
       continue;
     }
-    fs::path path = ws.build_dir() / e.name;
-    auto bytes = ctx.fs.read_file(path);
-    if (!bytes) return tl::unexpected(bytes.error());
-    auto package = read_package(*bytes, path.string());
-    if (!package) return tl::unexpected(package.error());
-    for (const auto& f : package->files) {
-      if (!f.symlink) live.objects.insert(f.sha256);
-    }
+    REEL_TRY(keep_objects_of(ctx, ws.build_dir() / e.name, live));
   }
   return ok();
 }

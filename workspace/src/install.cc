@@ -203,8 +203,6 @@ Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked) 
   return read_package(*bytes, what);
 }
 
-namespace {
-
 // Fetches every object of `package` missing from the cache, replacing damaged ones (wrong size),
 // with Repo::fetch_objects (each streamed, hashed and verified). The first error wins.
 // Processes syncing the same package at once take turns on a per-package lock file
@@ -236,7 +234,25 @@ Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPa
   if (!repo) return tl::unexpected(repo.error());
   std::vector<Digest> digests;
   for (const FileEntry* f : missing) digests.push_back(f->sha256);
-  if (auto fetched = (*repo)->fetch_objects(digests, objects); !fetched) {
+  // Progress for a person: bytes and objects as they arrive, from the transfer threads.
+  const std::string label =
+      "fetching " + locked.name + " " + locked.version.to_string() + " from " + locked.repo;
+  TransferStatus total{label};
+  for (const FileEntry* f : missing) total.bytes_total += f->size;
+  total.files_total = missing.size();
+  std::mutex mutex;
+  std::int64_t bytes = 0;
+  auto progress = [&](std::int64_t more_bytes, std::uint64_t more_files) {
+    std::lock_guard<std::mutex> hold(mutex);
+    bytes += more_bytes;
+    total.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, bytes));
+    total.files += more_files;
+    ctx.reporter.progress(total);
+  };
+  auto fetched = (*repo)->fetch_objects(digests, objects, progress);
+  total.finished = true;
+  ctx.reporter.progress(total);
+  if (!fetched) {
     // Name the asset file whose object failed (the repo's message names its digest).
     std::string what = locked.name + " " + locked.version.to_string();
     for (const FileEntry* f : missing) {
@@ -251,6 +267,8 @@ Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPa
   for (const FileEntry* f : missing) report.bytes_fetched += f->size;
   return ok();
 }
+
+namespace {
 
 // One file to place: an object of the cache at `dest` (which must not exist unless `replace`:
 // then it is placed beside it under a temp name and renamed over it, atomically).

@@ -64,6 +64,33 @@ TEST_F(WorkspaceFixture, ManyFilesAreMaterialisedOnTwoThreads) {
   EXPECT_TRUE(verify_inputs(ws, ws.read_lock().value().value()).value().empty());
 }
 
+TEST_F(WorkspaceFixture, FetchingReportsBytesAndFilesUntilFinished) {
+  std::vector<std::pair<std::string, std::string>> frames;
+  std::uint64_t frame_bytes = 0;
+  for (int i = 0; i < 40; ++i) {
+    frames.emplace_back("frames/f." + std::to_string(1000 + i) + ".exr",
+                        std::string(1000 + i, static_cast<char>('a' + i % 26)));
+    frame_bytes += 1000 + i;
+  }
+  publish("Seq", "1.0.0", "", "seq", "repo", frames);
+  Workspace ws = make("ws");
+  require(ws, {{"Seq", "*"}});
+  ASSERT_TRUE(sync_workspace(ws, SyncMode::kResolveIfNeeded, {}));
+  std::lock_guard<std::mutex> hold(reporter.mutex);
+  const auto& t = reporter.transfers;
+  ASSERT_GE(t.size(), 2u);  // some progress, then the end
+  EXPECT_EQ(t.back().what, "fetching Seq 1.0.0 from blessed");
+  EXPECT_TRUE(t.back().finished);
+  EXPECT_EQ(t.back().files_total, 41u);  // 40 frames and model.obj
+  EXPECT_EQ(t.back().files, 41u);
+  EXPECT_EQ(t.back().bytes_total, frame_bytes + 3);  // "seq"
+  EXPECT_EQ(t.back().bytes, t.back().bytes_total);
+  for (std::size_t i = 1; i < t.size(); ++i) {  // counts only grow, never past the totals
+    EXPECT_GE(t[i].files, t[i - 1].files);
+    EXPECT_LE(t[i].bytes, t[i].bytes_total);
+  }
+}
+
 TEST_F(WorkspaceFixture, CorruptRepoObjectIsRefusedAndNothingIsMaterialised) {
   Workspace ws = make("ws");
   require(ws, {{"Lamp", "*"}, {"Table", "^1"}});

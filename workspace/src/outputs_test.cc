@@ -19,7 +19,7 @@ class QuietReporter : public Reporter {
  public:
   void warn(std::string_view m) override { warnings.emplace_back(m); }
   void info(std::string_view) override {}
-  void progress(std::string_view, std::uint64_t, std::uint64_t) override {}
+  void progress(const TransferStatus&) override {}
   std::vector<std::string> warnings;
 };
 

@@ -1,5 +1,7 @@
 #include "reel/workspace/workspace.h"
 
+#include <cstdlib>
+
 #include "reel/engine/names.h"
 
 namespace reel {
@@ -95,6 +97,23 @@ Result<std::string> read_token_file(FileSystem& fs, const fs::path& file) {
   return make_error(ErrorCode::kInvalidArgument, "token-file " + file.string() + " holds no token");
 }
 
+RepoOpenOptions repo_open_options(const Context& ctx) {
+  RepoOpenOptions options;
+  options.http_cache_dir = ctx.cache.http_dir();
+  auto env = [&](const char* name) {
+    auto it = ctx.environment.find(name);
+    return it == ctx.environment.end() ? std::string() : it->second;
+  };
+  options.token = env("REEL_TOKEN");
+  options.ca_file = env("REEL_CA_FILE");
+  std::string stall = env("REEL_HTTP_STALL_SECONDS");
+  char* end = nullptr;
+  long seconds = std::strtol(stall.c_str(), &end, 10);
+  if (!stall.empty() && *end == '\0' && seconds >= 1 && seconds <= 3600)
+    options.stall_seconds = seconds;
+  return options;
+}
+
 Result<std::string> Workspace::repo_token(const RepoConfig& rc) {
   auto env = ctx_->environment.find("REEL_TOKEN");
   if (env != ctx_->environment.end() && !env->second.empty()) return env->second;
@@ -109,19 +128,14 @@ Result<Repo*> Workspace::repo(const std::string& name) {
   if (!rc)
     return make_error(ErrorCode::kNotFound,
                       "no repo named '" + name + "' in " + config_path().string());
-  RepoOpenOptions options;
-  options.http_cache_dir = ctx_->cache.http_dir();
+  RepoOpenOptions options = repo_open_options(*ctx_);
   if (rc->url.rfind("http://", 0) == 0 || rc->url.rfind("https://", 0) == 0) {
+    // The token and CA bundle from the environment (or the command line) win; else the repo's.
     auto token = repo_token(*rc);
     if (!token) return tl::unexpected(token.error().with_context("repo '" + name + "'"));
     options.token = std::move(*token);
-    // The CA bundle: --ca-file / REEL_CA_FILE first (as the token), else the repo's ca-file key.
-    auto ca = ctx_->environment.find("REEL_CA_FILE");
-    if (ca != ctx_->environment.end() && !ca->second.empty()) {
-      options.ca_file = ca->second;
-    } else if (!rc->ca_file.empty()) {
+    if (options.ca_file.empty() && !rc->ca_file.empty())
       options.ca_file = (root_ / rc->ca_file).lexically_normal();
-    }
   }
   auto repo = open_repo(ctx_->fs, rc->url, options);
   if (!repo) return tl::unexpected(repo.error().with_context("repo '" + name + "'"));

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,19 @@ class RecordingReporter : public Reporter {
  public:
   void warn(std::string_view m) override { warnings.emplace_back(m); }
   void info(std::string_view) override {}
-  void progress(std::string_view, std::uint64_t, std::uint64_t) override {}
+  void progress(const TransferStatus& s) override {
+    std::lock_guard<std::mutex> hold(mutex);
+    transfers.push_back(Transfer{std::string(s.what), s.bytes, s.bytes_total, s.files,
+                                 s.files_total, s.finished});
+  }
   std::vector<std::string> warnings;
+  struct Transfer {  // a copy of each progress call
+    std::string what;
+    std::uint64_t bytes, bytes_total, files, files_total;
+    bool finished;
+  };
+  std::mutex mutex;
+  std::vector<Transfer> transfers;
 };
 
 // Leg 1.0.0; Table 1.0.0 and 2.0.0 (both depend on Leg ^1); Lamp 1.0.0. Each has model.obj

@@ -19,6 +19,7 @@
 #include "reel/storage/clock.h"
 #include "reel/storage/file_system.h"
 #include "reel/storage/object_store.h"
+#include "reel/storage/progress.h"
 
 namespace reel {
 
@@ -32,8 +33,9 @@ class Repo {
 
   // The index of one package (name compared case-insensitively), or nullopt if the repo has none.
   virtual Result<std::optional<PackageIndex>> read_index(const std::string& name) = 0;
-  // Every package name (canonical spelling), sorted case-insensitively.
-  virtual Result<std::vector<std::string>> list_packages() = 0;
+  // Every package name (canonical spelling), sorted case-insensitively. By default the names of
+  // read_all_indexes(), with its errors.
+  virtual Result<std::vector<std::string>> list_packages();
   // Every package's index, sorted by name case-insensitively; each file read once (reel rdeps).
   // Errors as read_index's, for the first index that cannot be read or parsed.
   virtual Result<std::vector<PackageIndex>> read_all_indexes() = 0;
@@ -42,9 +44,11 @@ class Repo {
   // unless dest already has it. kNotFound if the repo lacks it.
   virtual Status fetch_object(const Digest& digest, ObjectStore& dest) = 0;
   // Fetches several objects (as fetch_object each), as fast as the repo allows: a folder repo on
-  // 4 threads, an HTTP repo over parallel connections. The first error is returned (naming the
-  // object); objects fetched before it stay in `dest`.
-  virtual Status fetch_objects(const std::vector<Digest>& digests, ObjectStore& dest);
+  // 4 threads, an HTTP repo over parallel connections. The first error stops the rest and is
+  // returned (naming the object); objects fetched before it stay in `dest`. `progress` hears of
+  // the bytes and objects fetched (objects `dest` already holds are not reported).
+  virtual Status fetch_objects(const std::vector<Digest>& digests, ObjectStore& dest,
+                               const TransferProgress& progress = {});
   // Reads a version's archive bytes, verified against entry.archive (kCorruption on mismatch).
   virtual Result<std::string> read_archive(const ArchiveRef& archive) = 0;
 
@@ -67,6 +71,7 @@ struct RepoOpenOptions {
                             // empty: HTTP repos cannot be opened (kUnsupported)
   std::string token;        // bearer token for `reel serve` (REEL_TOKEN or the repo's token-file)
   fs::path ca_file;         // PEM bundle of a studio CA; empty: the system's CAs
+  long stall_seconds = 0;   // drop a transfer moving under 1 byte/s this long; 0: the default
 };
 
 // Opens a repo by URL: a path or file:// URL gives a FolderRepo, an http:// or https:// URL an

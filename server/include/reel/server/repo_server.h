@@ -28,7 +28,8 @@ struct ServeOptions {
   int read_timeout_seconds = 30;  // a request body that stalls this long is dropped
 };
 
-// One server over one folder repo. Requests are handled on a pool of threads; the repo's lock
+// One server over one folder repo. Requests are handled on a pool of 128 threads (a thread a
+// connection while it is open; idle keep-alive connections close after 2 s); the repo's lock
 // serialises publishes with each other and with other processes publishing to the same folder.
 class RepoServer {
  public:

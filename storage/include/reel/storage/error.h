@@ -24,6 +24,7 @@ enum class ErrorCode {
   kConflict,         // a version already published with other content, a dirty tree, a stale lock
   kAlreadyExists,    // the target exists and the caller asked for exclusivity
   kUnsupported,      // the operation is not available here (e.g. FICLONE on ext4)
+  kCancelled,        // not attempted or stopped because another part of the same batch failed
 };
 
 // Short lower-case name of a code ("not found", "corruption", ...).

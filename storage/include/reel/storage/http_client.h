@@ -5,7 +5,12 @@
 // retries with exponential backoff (0.2 s, 0.4 s, ...) on 5xx, 429 and connection errors. A cut
 // download into an object store resumes with `Range: bytes=<bytes so far>-` (a 200 reply starts
 // the object over). Connections are kept alive in a cache shared by every call on one client;
-// the many-URL calls run up to `max_parallel` transfers at once (curl's multi interface).
+// the many-URL calls run up to `max_parallel` transfers at once (curl's multi interface). A
+// downloaded object is verified as soon as it ends; bytes that do not hash to its name are thrown
+// away and fetched again from zero (the same retries), then kCorruption. In a many-URL call the
+// first request that fails for good stops the batch: transfers still waiting or running end
+// with kCancelled (what was finished stays finished), so a dead server costs one request's
+// retries, not every request's.
 //
 // Errors name the method, the URL and the HTTP status or curl's error text, never the token:
 // 404 → kNotFound; 401/403 → kInvalidArgument (with a hint about REEL_TOKEN / token-file);
@@ -26,6 +31,7 @@
 #include "reel/storage/error.h"
 #include "reel/storage/file_system.h"
 #include "reel/storage/object_store.h"
+#include "reel/storage/progress.h"
 
 namespace reel {
 
@@ -77,10 +83,15 @@ class HttpClient {
   // HEADs in parallel, one result a URL, in order.
   std::vector<Result<long>> head_many(const std::vector<std::string>& urls);
   // Downloads objects in parallel, each streamed into its store and installed only on a digest
-  // match (kCorruption otherwise, nothing stored). One status a download, in order.
-  std::vector<Status> get_objects(const std::vector<ObjectDownload>& downloads);
-  // PUTs files in parallel (Content-Type: application/octet-stream), one result each, in order.
-  std::vector<Result<HttpResponse>> put_files(const std::vector<FileUpload>& uploads);
+  // match (kCorruption otherwise, nothing stored). One status a download, in order; kCancelled
+  // for those stopped by another's failure. `progress` hears of every body byte and finished
+  // object.
+  std::vector<Status> get_objects(const std::vector<ObjectDownload>& downloads,
+                                  const TransferProgress& progress = {});
+  // PUTs files in parallel (Content-Type: application/octet-stream), one result each, in order
+  // (kCancelled as get_objects). `progress` hears of every byte sent and finished file.
+  std::vector<Result<HttpResponse>> put_files(const std::vector<FileUpload>& uploads,
+                                              const TransferProgress& progress = {});
   // POSTs `body` (Content-Type: application/octet-stream) with extra headers.
   Result<HttpResponse> post(const std::string& url, std::string_view body,
                             const HttpHeaders& headers = {});
@@ -88,7 +99,7 @@ class HttpClient {
   struct Job;  // one request and its state (http_client.cc)
 
  private:
-  void run(std::vector<Job>& jobs);
+  void run(std::vector<Job>& jobs, const TransferProgress* progress = nullptr);
   struct Shared;
   FileSystem& fs_;
   HttpOptions options_;

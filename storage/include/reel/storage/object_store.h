@@ -38,6 +38,8 @@ class ObjectStore {
   ObjectStore(FileSystem& fs, fs::path root);
 
   const fs::path& root() const { return root_; }
+  // The file system the store works on.
+  FileSystem& fs() const { return fs_; }
   // ROOT/sha256/ab/cdef... (whether or not it exists).
   fs::path object_path(const Digest& digest) const;
   // True if the object's file exists (not re-hashed).
@@ -75,7 +77,8 @@ class ObjectStore {
   // Destroying it unfinished removes the temp file. Not thread-safe (one writer per object).
   class Writer {
    public:
-    // Appends bytes. Errors: kIOError, kNoSpace.
+    // Appends bytes (gathered into 256 KiB writes: network reads arrive in 16 KiB pieces).
+    // Errors: kIOError, kNoSpace.
     Status write(const void* data, std::size_t size);
     // Bytes written so far.
     std::uint64_t size() const { return size_; }
@@ -88,11 +91,14 @@ class ObjectStore {
    private:
     friend class ObjectStore;
     Writer(ObjectStore& store, std::unique_ptr<OutputFile> out);
+    Status flush();  // writes out buffer_
+    static constexpr std::size_t kBufferSize = 256 * 1024;
     ObjectStore& store_;
     std::unique_ptr<OutputFile> out_;
     Sha256 hasher_;
     std::optional<Digest> digest_;
     std::uint64_t size_ = 0;
+    std::string buffer_;  // bytes hashed and counted but not yet written
   };
   // Starts a streamed object. Errors: kIOError, kNoSpace (creating the temp file).
   Result<std::unique_ptr<Writer>> begin_object();

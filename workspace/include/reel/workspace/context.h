@@ -10,6 +10,7 @@
 #include "reel/storage/cache.h"
 #include "reel/storage/clock.h"
 #include "reel/storage/file_system.h"
+#include "reel/workspace/progress.h"
 
 namespace reel {
 
@@ -22,8 +23,9 @@ class Reporter {
   virtual void warn(std::string_view message) = 0;
   // A step taken ("installed Table 3.2.1"), shown unless -q.
   virtual void info(std::string_view message) = 0;
-  // Progress of a long phase: `done` of `total` units (files or bytes) for `phase`.
-  virtual void progress(std::string_view phase, std::uint64_t done, std::uint64_t total) = 0;
+  // Progress of a transfer (progress.h): called often and from any thread while it runs, and
+  // once more with `finished` set. The reporter throttles the display.
+  virtual void progress(const TransferStatus& status) = 0;
 };
 
 struct Context {

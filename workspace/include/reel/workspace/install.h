@@ -74,6 +74,17 @@ fs::path installed_path(Workspace& ws);
 Result<std::map<std::string, std::string>> read_installed(Workspace& ws);
 
 // Reads the archive of a locked package (cache first, else its repo, checked against the lock).
+// A cached archive whose digest matches the lock is used without opening the repo at all (a
+// farm that imported a bundle syncs offline); a damaged one is dropped and fetched again.
 Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked);
+
+// Sync's prepare step for one package (`package` is `locked`'s archive, from locked_package):
+// fetches every object it names that the cache lacks, or holds with the wrong size (dropped),
+// from the locked package's repo, each verified on entry; counts them into
+// report.objects_fetched / bytes_fetched. The repo is opened only when something is missing.
+// Holds CACHE/locks/fetch-<archive hex> meanwhile, so concurrent processes fetch each object
+// once. Errors: the repo's (kNotFound, kNetwork), kCorruption naming the package and file.
+Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package,
+                       SyncReport& report);
 
 }  // namespace reel

@@ -29,6 +29,12 @@ struct InitOptions {
 // holds no token.
 Result<std::string> read_token_file(FileSystem& fs, const fs::path& file);
 
+// How this process opens HTTP repos, from the context: the cache's http_dir(), and from its
+// environment REEL_TOKEN (the bearer token; --token-file sets it), REEL_CA_FILE (a PEM CA bundle;
+// --ca-file sets it) and REEL_HTTP_STALL_SECONDS (whole seconds 1-3600: how long a transfer may
+// move under 1 byte/s; anything else keeps the client's 30 s). Empty where unset.
+RepoOpenOptions repo_open_options(const Context& ctx);
+
 class Workspace {
  public:
   // Finds the workspace containing `start` (start itself or a parent holding workspace.toml) and
