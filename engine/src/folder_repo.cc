@@ -52,7 +52,7 @@ class FolderRepo : public Repo {
         url_(std::move(url)),
         root_(std::move(root)),
         name_(std::move(name)),
-        objects_(fs, root_ / "objects") {}
+        objects_(fs, root_ / "objects", /*early_writeback=*/true) {}
 
   const std::string& url() const override { return url_; }
   const std::string& name() const override { return name_; }

@@ -31,7 +31,8 @@ std::string_view link_mode_name(LinkMode mode) {
   return "auto";
 }
 
-ObjectStore::ObjectStore(FileSystem& fs, fs::path root) : fs_(fs), root_(std::move(root)) {}
+ObjectStore::ObjectStore(FileSystem& fs, fs::path root, bool early_writeback)
+    : fs_(fs), early_writeback_(early_writeback), root_(std::move(root)) {}
 
 fs::path ObjectStore::object_path(const Digest& digest) const {
   std::string hex = digest.hex();
@@ -82,7 +83,7 @@ Status ObjectStore::install(OutputFile& temp, const Digest& digest, bool sync) {
   }
   if (sync) {
     REEL_TRY(temp.sync());
-  } else {
+  } else if (early_writeback_) {
     temp.start_writeback();  // a later sync_file (a publish) then finds the bytes on disk
   }
   fs::path dest = object_path(digest);

@@ -34,8 +34,11 @@ std::string_view link_mode_name(LinkMode mode);
 
 class ObjectStore {
  public:
-  // `fs` must outlive the store. `root` need not exist until the first put.
-  ObjectStore(FileSystem& fs, fs::path root);
+  // `fs` must outlive the store. `root` need not exist until the first put. `early_writeback`:
+  // start writing each new object to disk as it is installed (sync_file_range), for a store whose
+  // objects are made durable soon after (a repo's: publish fsyncs them); a cache leaves them to
+  // the kernel, so a fetch runs at network speed, not at the disk's (a 2 GB pull: 4.4 s → 0.9 s).
+  ObjectStore(FileSystem& fs, fs::path root, bool early_writeback = false);
 
   const fs::path& root() const { return root_; }
   // The file system the store works on.
@@ -122,6 +125,7 @@ class ObjectStore {
   Status install(OutputFile& temp, const Digest& digest, bool sync);
 
   FileSystem& fs_;
+  bool early_writeback_ = false;
   fs::path root_;
 };
 
