@@ -373,6 +373,10 @@ void HttpClient::run(std::vector<Job>& jobs, const TransferProgress* progress) {
     if (retry && job.attempt <= options_.retries) return try_again();
     if (code != CURLE_OK) {
       std::string why = job.curl_error[0] ? job.curl_error : curl_easy_strerror(code);
+      if (code == CURLE_PEER_FAILED_VERIFICATION) {  // the server's certificate is not trusted
+        why += " (a studio CA? give its PEM file with --ca-file, REEL_CA_FILE or the repo's "
+               "ca-file)";
+      }
       job.error =
           Error{ErrorCode::kNetwork, std::string(job.method()) + " " + job.url + ": " + why +
                                          " (after " + std::to_string(job.attempt) + " attempts)"};

@@ -262,6 +262,7 @@ https)
   stderr_starts_with_error
   stderr_has "$url/"
   grep -qi "certificate" "$WORK/err" || { cat "$WORK/err"; fail "the error does not name the certificate problem"; }
+  stderr_has "give its PEM file with --ca-file"
   [ -z "$(ls -A ws1/inputs 2>/dev/null)" ] || fail "installed without trusting the server"
   # Another CA is no better.
   expect 1 "$REEL" --ca-file other-ca.pem -C ws1 sync
