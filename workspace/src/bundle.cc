@@ -72,25 +72,12 @@ Status gather_package(Workspace& ws, const LockedPackage& locked, std::vector<Me
                                                   package->manifest.version.to_string());
   }
   REEL_TRY(prepare_objects(ws, locked, *package, fetched));
-  auto repo = ws.repo(locked.repo);
-  if (!repo) return tl::unexpected(repo.error());
-  auto index = (*repo)->read_index(locked.name);
-  if (!index) return tl::unexpected(index.error());
-  const IndexEntry* entry = *index ? (*index)->find(locked.version) : nullptr;
-  if (!entry) {
-    return make_error(ErrorCode::kNotFound, what + " is not in repo '" + locked.repo + "' (" +
-                                                (*repo)->url() + "), so it has no index entry");
-  }
-  if (entry->archive.sha256 != locked.archive) {
-    return make_error(ErrorCode::kCorruption,
-                      what + ": repo '" + locked.repo +
-                          "' has archive sha256:" + entry->archive.sha256.hex() +
-                          " but reel.lock names " + locked.archive.prefixed());
-  }
-  IndexEntry mine = *entry;
+  auto found = locked_index_entry(ws, locked);
+  if (!found) return tl::unexpected(found.error());
+  IndexEntry mine = found->entry;
   mine.archive = ArchiveRef{bundle::archive_member(package->manifest.name, locked.version),
                             locked.archive, package->archive_bytes.size()};
-  PackageIndex one{(*index)->name, {mine}};
+  PackageIndex one{found->name, {mine}};
   members.push_back(bytes_member(bundle::index_member(one.name), serialize_index(one)));
   members.push_back(bytes_member(mine.archive.path, std::move(package->archive_bytes)));
   for (const auto& f : package->files) {

@@ -166,21 +166,8 @@ Result<bool> lock_is_stale(Workspace& ws, const LockFile& lock, const LockOption
   return false;
 }
 
-Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked) {
-  Context& ctx = ws.context();
-  ObjectStore& archives = ctx.cache.archives();
-  std::string what = locked.name + " " + locked.version.to_string();
-  auto have = archives.contains(locked.archive);
-  if (!have) return tl::unexpected(have.error());
-  if (*have) {
-    auto bytes = ctx.fs.read_file(archives.object_path(locked.archive));
-    if (!bytes) return tl::unexpected(bytes.error());
-    if (sha256_bytes(*bytes) == locked.archive) return read_package(*bytes, what);
-    // A damaged cached archive: drop it and fetch it again.
-    (void)ctx.fs.set_mode(archives.object_path(locked.archive), 0644);
-    REEL_TRY(ctx.fs.remove(archives.object_path(locked.archive)));
-    ctx.reporter.warn("the cached archive of " + what + " was damaged; fetching it again");
-  }
+Result<LockedIndexEntry> locked_index_entry(Workspace& ws, const LockedPackage& locked) {
+  const std::string what = locked.name + " " + locked.version.to_string();
   auto repo = ws.repo(locked.repo);
   if (!repo) return tl::unexpected(repo.error());
   auto index = (*repo)->read_index(locked.name);
@@ -196,7 +183,27 @@ Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked) 
                           "' has archive sha256:" + entry->archive.sha256.hex() +
                           " but reel.lock names " + locked.archive.prefixed());
   }
-  auto bytes = (*repo)->read_archive(entry->archive);
+  return LockedIndexEntry{*repo, (*index)->name, *entry};
+}
+
+Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked) {
+  Context& ctx = ws.context();
+  ObjectStore& archives = ctx.cache.archives();
+  std::string what = locked.name + " " + locked.version.to_string();
+  auto have = archives.contains(locked.archive);
+  if (!have) return tl::unexpected(have.error());
+  if (*have) {
+    auto bytes = ctx.fs.read_file(archives.object_path(locked.archive));
+    if (!bytes) return tl::unexpected(bytes.error());
+    if (sha256_bytes(*bytes) == locked.archive) return read_package(*bytes, what);
+    // A damaged cached archive: drop it and fetch it again.
+    (void)ctx.fs.set_mode(archives.object_path(locked.archive), 0644);
+    REEL_TRY(ctx.fs.remove(archives.object_path(locked.archive)));
+    ctx.reporter.warn("the cached archive of " + what + " was damaged; fetching it again");
+  }
+  auto found = locked_index_entry(ws, locked);
+  if (!found) return tl::unexpected(found.error());
+  auto bytes = found->repo->read_archive(found->entry.archive);
   if (!bytes) return tl::unexpected(bytes.error());
   auto put = archives.put_bytes(*bytes);
   if (!put) return tl::unexpected(put.error());

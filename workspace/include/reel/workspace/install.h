@@ -73,6 +73,17 @@ fs::path installed_path(Workspace& ws);
 // kIOError.
 Result<std::map<std::string, std::string>> read_installed(Workspace& ws);
 
+// A locked version's entry in its repo's index, with the repo and the package's canonical name.
+struct LockedIndexEntry {
+  Repo* repo;        // the workspace's repo named by the lock (owned by the Workspace)
+  std::string name;  // the index's spelling of the package name
+  IndexEntry entry;
+};
+// Reads the index entry of `locked` from its repo and checks it names the lock's archive.
+// Errors: the repo's (kNotFound for a repo not configured, kNetwork), kNotFound naming the repo
+// if it lacks the version, kCorruption if its entry names another archive than reel.lock.
+Result<LockedIndexEntry> locked_index_entry(Workspace& ws, const LockedPackage& locked);
+
 // Reads the archive of a locked package (cache first, else its repo, checked against the lock).
 // A cached archive whose digest matches the lock is used without opening the repo at all (a
 // farm that imported a bundle syncs offline); a damaged one is dropped and fetched again.
