@@ -1,42 +1,39 @@
 // files.json (DESIGN §2): `[{path, sha256, size, executable}]` sorted by path; symlink entries
-// carry "symlink": TARGET instead of the content fields.
+// carry "symlink": TARGET instead of the content fields. Every list read or built is checked with
+// the path rules (reel/storage/path_rules.h).
 #include <nlohmann/json.hpp>
 
-#include "asset_paths.h"
+#include "reel/engine/input_limits.h"
+#include "reel/engine/names.h"
 #include "reel/engine/package.h"
+#include "reel/storage/path_rules.h"
 
 namespace reel {
 
-bool is_safe_relative_path(std::string_view path) {
-  if (path.empty() || path.front() == '/' || path.back() == '/') return false;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    std::string_view part = path.substr(start, end - start);
-    if (part.empty() || part == "." || part == "..") return false;
-    start = end + 1;
+std::optional<std::string> file_list_problem(const std::vector<FileEntry>& files) {
+  std::vector<TreeEntry> entries;
+  entries.reserve(files.size());
+  for (const auto& f : files) {
+    if (f.path.find('/') == std::string::npos && lower_name(f.path) == "asset.toml")
+      return "'" + f.path + "': is the manifest's name, not a content file's";
+    TreeEntry e{f.path, std::nullopt};
+    if (f.symlink) e.symlink = std::string_view(*f.symlink);
+    entries.push_back(e);
   }
-  for (char c : path) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
-  }
-  return true;
-}
-
-bool symlink_stays_inside(std::string_view link_path, std::string_view target) {
-  if (target.empty() || target.front() == '/') return false;
-  fs::path resolved =
-      (fs::path(std::string(link_path)).parent_path() / std::string(target)).lexically_normal();
-  std::string s = resolved.generic_string();
-  return !(s == ".." || s.rfind("../", 0) == 0);
+  return tree_problem(entries);
 }
 
 Result<std::vector<FileEntry>> parse_files_json(std::string_view text, std::string_view file) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   auto bad = [&](const std::string& what) {
     return make_error(ErrorCode::kCorruption, std::string(file) + ": " + what);
   };
+  if (auto limits = check_json_input(text, file, kMaxArchiveBytes); !limits)
+    return tl::unexpected(Error{ErrorCode::kCorruption, limits.error().message});
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (!j.is_array()) return bad("expected a JSON array");
+  if (j.size() > kMaxPackageFiles)
+    return bad("lists " + std::to_string(j.size()) + " files, more than the " +
+               std::to_string(kMaxPackageFiles) + " a package may hold");
   std::vector<FileEntry> out;
   for (std::size_t i = 0; i < j.size(); ++i) {
     const auto& e = j[i];
@@ -46,16 +43,12 @@ Result<std::vector<FileEntry>> parse_files_json(std::string_view text, std::stri
     }
     FileEntry f;
     f.path = e["path"].get<std::string>();
-    if (!is_safe_relative_path(f.path)) return bad(where + ".path: unsafe path '" + f.path + "'");
     if (!out.empty() && !(out.back().path < f.path)) {
       return bad(where + ".path: '" + f.path + "' is out of order or listed twice");
     }
     if (e.contains("symlink")) {
       if (!e["symlink"].is_string()) return bad(where + ".symlink: expected a string");
       f.symlink = e["symlink"].get<std::string>();
-      if (!symlink_stays_inside(f.path, *f.symlink)) {
-        return bad(where + ".symlink: '" + f.path + "' -> '" + *f.symlink + "' leaves the asset");
-      }
     } else {
       if (!e.contains("sha256") || !e["sha256"].is_string())
         return bad(where + ".sha256: expected a string");
@@ -73,6 +66,7 @@ Result<std::vector<FileEntry>> parse_files_json(std::string_view text, std::stri
     }
     out.push_back(std::move(f));
   }
+  if (auto problem = file_list_problem(out)) return bad("unsafe file list: " + *problem);
   return out;
 }
 

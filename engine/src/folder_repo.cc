@@ -11,7 +11,8 @@
 #include <thread>
 #include <nlohmann/json.hpp>
 
-#include "asset_paths.h"
+#include "reel/engine/input_limits.h"
+#include "reel/storage/path_rules.h"
 #include "http_repo.h"
 #include "reel/engine/names.h"
 #include "reel/engine/repo.h"
@@ -67,8 +68,8 @@ class FolderRepo : public Repo {
     auto st = fs_.stat(path);
     if (!st) return tl::unexpected(st.error());
     if (st->type == FileType::kMissing) return std::optional<PackageIndex>();
-    auto text = fs_.read_file(path);
-    if (!text) return tl::unexpected(text.error());
+    auto text = fs_.read_file(path, kMaxIndexBytes);
+    if (!text) return tl::unexpected(text.error().with_context("repo '" + name_ + "'"));
     auto index = parse_index(*text, path.string());
     if (!index) return tl::unexpected(index.error());
     if (lower_name(index->name) != lower_name(package)) {
@@ -99,7 +100,8 @@ class FolderRepo : public Repo {
 
   ObjectStore* local_store() override { return &objects_; }
 
-  Status fetch_object(const Digest& digest, ObjectStore& dest) override {
+  Status fetch_object(const ObjectRef& object, ObjectStore& dest) override {
+    const Digest& digest = object.digest;
     auto have = dest.contains(digest);
     if (!have) return tl::unexpected(have.error());
     if (*have) return ok();
@@ -110,19 +112,27 @@ class FolderRepo : public Repo {
       return make_error(ErrorCode::kNotFound,
                         "repo '" + name_ + "' (" + url_ + ") lacks object sha256:" + digest.hex());
     }
-    auto put = dest.put_file_expecting(src, digest);
+    auto put = dest.put_file_expecting(src, object);
     if (!put) return tl::unexpected(put.error().with_context("repo '" + name_ + "'"));
     return ok();
   }
 
   Result<std::string> read_archive(const ArchiveRef& archive) override {
-    if (!is_safe_relative_path(archive.path) || archive.path.rfind("packages/", 0) != 0) {
-      return make_error(ErrorCode::kCorruption, "repo '" + name_ + "': unsafe archive path '" +
-                                                    archive.path + "' in its index");
+    if (path_problem(archive.path) || archive.path.rfind("packages/", 0) != 0 ||
+        archive.size > kMaxArchiveBytes) {
+      return make_error(ErrorCode::kCorruption, "repo '" + name_ + "': unsafe archive '" +
+                                                    archive.path + "' (" +
+                                                    std::to_string(archive.size) +
+                                                    " bytes) in its index");
     }
     fs::path path = root_ / archive.path;
-    auto bytes = fs_.read_file(path);
-    if (!bytes) return tl::unexpected(bytes.error());
+    auto bytes = fs_.read_file(path, archive.size);  // never more than the index announced
+    if (!bytes) {
+      if (bytes.error().code == ErrorCode::kInvalidArgument)  // larger, or not a regular file
+        return make_error(ErrorCode::kCorruption, bytes.error().message + " (repo '" + name_ +
+                                                      "': the archive its index names)");
+      return tl::unexpected(bytes.error());
+    }
     if (bytes->size() != archive.size || sha256_bytes(*bytes) != archive.sha256) {
       return make_error(ErrorCode::kCorruption,
                         path.string() + ": archive does not match its index entry (sha256:" +
@@ -163,7 +173,8 @@ class FolderRepo : public Repo {
     for (const auto& f : package.files) {
       if (f.symlink) continue;
       if (&objects != &objects_) {
-        auto put = objects_.put_file_expecting(objects.object_path(f.sha256), f.sha256, false);
+        auto put = objects_.put_file_expecting(objects.object_path(f.sha256),
+                                               ObjectRef{f.sha256, f.size}, false);
         if (!put)
           return tl::unexpected(
               put.error().with_context("publishing " + pname + " " + vtext + ": " + f.path));
@@ -224,8 +235,9 @@ Result<std::unique_ptr<Repo>> open_repo(FileSystem& fs, const std::string& url,
                           : "no such directory";
     return make_error(ErrorCode::kNotFound, "repo at " + url + ": " + why);
   }
-  auto text = fs.read_file(marker);
+  auto text = fs.read_file(marker, kMaxSmallJsonBytes);
   if (!text) return tl::unexpected(text.error());
+  REEL_TRY(check_json_input(*text, marker.string(), kMaxSmallJsonBytes));
   auto j = nlohmann::json::parse(*text, nullptr, false);
   if (!j.is_object() || !j.contains("format") || j["format"] != 1 || !j.contains("name") ||
       !j["name"].is_string()) {

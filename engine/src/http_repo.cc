@@ -9,7 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "asset_paths.h"
+#include "reel/engine/input_limits.h"
+#include "reel/storage/path_rules.h"
 #include "reel/engine/names.h"
 #include "reel/storage/http_client.h"
 
@@ -35,7 +36,7 @@ class HttpRepo : public Repo {
 
   // GETs reel-repo.json for the repo's name.
   Status open() {
-    auto marker = client_.get(base_ + "reel-repo.json");
+    auto marker = client_.get(base_ + "reel-repo.json", "", kMaxSmallJsonBytes);
     if (!marker) {
       if (marker.error().code == ErrorCode::kNotFound) {
         return make_error(ErrorCode::kNotFound,
@@ -43,6 +44,7 @@ class HttpRepo : public Repo {
       }
       return tl::unexpected(marker.error().with_context("repo at " + url_));
     }
+    REEL_TRY(check_json_input(marker->body, base_ + "reel-repo.json", kMaxSmallJsonBytes));
     auto j = nlohmann::json::parse(marker->body, nullptr, false);
     if (!j.is_object() || !j.contains("format") || j["format"] != 1 || !j.contains("name") ||
         !j["name"].is_string()) {
@@ -65,13 +67,13 @@ class HttpRepo : public Repo {
     // The ETag is read before the body and written after it, so a body read here is never
     // older than the ETag sent (a concurrent refresh costs one full GET at worst).
     std::string etag, cached;
-    if (auto e = fs_.read_file(etag_file)) {
-      if (auto b = fs_.read_file(body_file)) {
+    if (auto e = fs_.read_file(etag_file, 1024)) {
+      if (auto b = fs_.read_file(body_file, kMaxIndexBytes)) {
         etag = *e;
         cached = std::move(*b);
       }
     }
-    auto got = client_.get(url, etag);
+    auto got = client_.get(url, etag, kMaxIndexBytes);
     if (!got) {
       if (got.error().code == ErrorCode::kNotFound) {
         (void)fs_.remove(etag_file);  // best effort: a stale entry only costs a GET
@@ -102,7 +104,7 @@ class HttpRepo : public Repo {
 
   Result<std::vector<PackageIndex>> read_all_indexes() override {
     std::string url = base_ + "index/";
-    auto listing = client_.get(url);
+    auto listing = client_.get(url, "", kMaxIndexBytes);
     if (!listing) {
       const Error& e = listing.error();
       if (e.code == ErrorCode::kNotFound || e.message.find("HTTP 403") != std::string::npos) {
@@ -114,6 +116,7 @@ class HttpRepo : public Repo {
       }
       return tl::unexpected(e.with_context("repo '" + name_ + "'"));
     }
+    REEL_TRY(check_json_input(listing->body, url, kMaxIndexBytes));
     auto j = nlohmann::json::parse(listing->body, nullptr, false);
     if (!j.is_array()) {
       return make_error(ErrorCode::kInvalidArgument,
@@ -135,21 +138,22 @@ class HttpRepo : public Repo {
     return out;
   }
 
-  Status fetch_object(const Digest& digest, ObjectStore& dest) override {
-    return fetch_objects({digest}, dest);
+  Status fetch_object(const ObjectRef& object, ObjectStore& dest) override {
+    return fetch_objects({object}, dest);
   }
 
-  Status fetch_objects(const std::vector<Digest>& digests, ObjectStore& dest,
+  Status fetch_objects(const std::vector<ObjectRef>& objects, ObjectStore& dest,
                        const TransferProgress& progress = {}) override {
     std::vector<ObjectDownload> downloads;
     std::set<Digest> seen;
-    for (const auto& d : digests) {
+    for (const auto& o : objects) {
+      const Digest& d = o.digest;
       if (!seen.insert(d).second) continue;
       auto have = dest.contains(d);
       if (!have) return tl::unexpected(have.error());
       if (*have) continue;
-      downloads.push_back(
-          ObjectDownload{object_url(d), &dest, d, "repo '" + name_ + "': " + d.prefixed()});
+      downloads.push_back(ObjectDownload{object_url(d), &dest, d,
+                                         "repo '" + name_ + "': " + d.prefixed(), o.size});
     }
     auto results = client_.get_objects(downloads, progress);
     for (std::size_t i = 0; i < results.size(); ++i) {
@@ -167,12 +171,15 @@ class HttpRepo : public Repo {
   }
 
   Result<std::string> read_archive(const ArchiveRef& archive) override {
-    if (!is_safe_relative_path(archive.path) || archive.path.rfind("packages/", 0) != 0) {
-      return make_error(ErrorCode::kCorruption, "repo '" + name_ + "': unsafe archive path '" +
-                                                    archive.path + "' in its index");
+    if (path_problem(archive.path) || archive.path.rfind("packages/", 0) != 0 ||
+        archive.size > kMaxArchiveBytes) {
+      return make_error(ErrorCode::kCorruption, "repo '" + name_ + "': unsafe archive '" +
+                                                    archive.path + "' (" +
+                                                    std::to_string(archive.size) +
+                                                    " bytes) in its index");
     }
     std::string url = base_ + archive.path;
-    auto got = client_.get(url);
+    auto got = client_.get(url, "", archive.size);  // never more than the index announced
     if (!got) return tl::unexpected(got.error().with_context("repo '" + name_ + "'"));
     if (got->body.size() != archive.size || sha256_bytes(got->body) != archive.sha256) {
       return make_error(ErrorCode::kCorruption, url + ": archive does not match its index entry (" +

@@ -241,15 +241,15 @@ TEST_F(HttpRepoTest, ReadsIndexesArchivesAndObjectsFromAStaticServer) {
   EXPECT_EQ(sha256_bytes(*bytes), entry.archive.sha256);
 
   ObjectStore other(*fs, dir.path() / "other");
-  std::vector<Digest> digests;
-  for (const auto& f : table().files) digests.push_back(f.sha256);
+  std::vector<ObjectRef> digests;
+  for (const auto& f : table().files) digests.push_back(ObjectRef{f.sha256, f.size});
   ASSERT_EQ(digests.size(), 2u);
   auto fetched = repo->fetch_objects(digests, other);
   ASSERT_TRUE(fetched) << fetched.error().message;
-  for (const auto& d : digests) EXPECT_TRUE(other.verify(d));
+  for (const auto& d : digests) EXPECT_TRUE(other.verify(d.digest));
   ASSERT_TRUE(repo->fetch_objects(digests, other));  // already there: nothing to do
 
-  auto absent = repo->fetch_object(sha256_bytes("never stored"), other);
+  auto absent = repo->fetch_object(ObjectRef{sha256_bytes("never stored"), 12}, other);
   ASSERT_FALSE(absent);
   EXPECT_EQ(absent.error().code, ErrorCode::kNotFound);
   EXPECT_NE(absent.error().message.find("lacks object sha256:"), std::string::npos);
@@ -297,9 +297,9 @@ TEST_F(HttpRepoTest, RetriesServerErrorsThenGivesAClearError) {
     log.faults[object_rel(files[1].sha256)] = Fault::kAlways500;
   }
   ObjectStore other(*fs, dir.path() / "other");
-  ASSERT_TRUE(repo->fetch_object(files[0].sha256, other));
+  ASSERT_TRUE(repo->fetch_object(ObjectRef{files[0].sha256, files[0].size}, other));
   EXPECT_TRUE(other.verify(files[0].sha256));
-  auto failed = repo->fetch_object(files[1].sha256, other);
+  auto failed = repo->fetch_object(ObjectRef{files[1].sha256, files[1].size}, other);
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().code, ErrorCode::kNetwork);
   EXPECT_NE(failed.error().message.find("HTTP 500: busy, try again (after 5 attempts)"),
@@ -315,10 +315,11 @@ TEST_F(HttpRepoTest, ResumesACutDownloadWithRange) {
   auto repo = open("faulty");
   ASSERT_TRUE(repo);
   Digest big = table().files[0].sha256;  // mesh/model.obj, 300000 bytes
+  const std::uint64_t big_size = table().files[0].size;
   std::string rel = object_rel(big);
   log.faults[rel] = Fault::kCutOnce;
   ObjectStore other(*fs, dir.path() / "other");
-  auto fetched = repo->fetch_object(big, other);
+  auto fetched = repo->fetch_object(ObjectRef{big, big_size}, other);
   ASSERT_TRUE(fetched) << fetched.error().message;
   EXPECT_TRUE(other.verify(big));
   std::lock_guard<std::mutex> hold(log.mutex);
@@ -332,10 +333,11 @@ TEST_F(HttpRepoTest, AServerIgnoringRangeStartsTheObjectOver) {
   auto repo = open("faulty");
   ASSERT_TRUE(repo);
   Digest big = table().files[0].sha256;
+  const std::uint64_t big_size = table().files[0].size;
   std::string rel = object_rel(big);
   log.faults[rel] = Fault::kCutThenIgnoreRange;
   ObjectStore other(*fs, dir.path() / "other");
-  auto fetched = repo->fetch_object(big, other);
+  auto fetched = repo->fetch_object(ObjectRef{big, big_size}, other);
   ASSERT_TRUE(fetched) << fetched.error().message;
   EXPECT_TRUE(other.verify(big));
   EXPECT_EQ(log.ranges[rel].size(), 1u);
@@ -347,7 +349,7 @@ TEST_F(HttpRepoTest, WrongBytesAreCorruptionAndNothingIsStored) {
   Digest d = table().files[1].sha256;
   log.faults[object_rel(d)] = Fault::kWrongBytes;
   ObjectStore other(*fs, dir.path() / "other");
-  auto fetched = repo->fetch_object(d, other);
+  auto fetched = repo->fetch_object(ObjectRef{d, table().files[1].size}, other);
   ASSERT_FALSE(fetched);
   EXPECT_EQ(fetched.error().code, ErrorCode::kCorruption);
   EXPECT_NE(fetched.error().message.find(d.hex()), std::string::npos);

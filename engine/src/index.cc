@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 
 namespace reel {
@@ -74,6 +75,7 @@ json deps_json(const std::vector<DependencySpec>& deps) {
 }  // namespace
 
 Result<PackageIndex> parse_index(std::string_view text, std::string_view file) {
+  REEL_TRY(check_json_input(text, file, kMaxIndexBytes));
   json root;
   try {
     root = json::parse(text);

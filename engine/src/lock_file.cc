@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 #include "toml_util.h"
 
@@ -17,7 +18,7 @@ const LockedPackage* LockFile::find(std::string_view name) const {
 }
 
 Result<LockFile> parse_lock_file(std::string_view text, std::string_view file) {
-  auto parsed = parse_toml(text, file);
+  auto parsed = parse_toml(text, file, kMaxLockBytes);
   if (!parsed) return tl::unexpected(parsed.error());
   const TomlValue& root = *parsed;
   LockFile lock;

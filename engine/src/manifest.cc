@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 #include "toml_util.h"
 
@@ -82,7 +83,7 @@ static Result<std::vector<DependencySpec>> parse_dependency_table(const TomlValu
 }
 
 Result<AssetManifest> parse_manifest(std::string_view text, std::string_view file) {
-  auto parsed = parse_toml(text, file);
+  auto parsed = parse_toml(text, file, kMaxManifestBytes);
   if (!parsed) return tl::unexpected(parsed.error());
   const TomlValue& root = *parsed;
   AssetManifest m;

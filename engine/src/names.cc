@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "reel/storage/utf8.h"
+
 namespace reel {
 
 Status check_package_name(std::string_view name) {
@@ -45,18 +47,9 @@ Status check_text(std::string_view data, std::string_view file) {
       ++i;
       continue;
     }
-    std::size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (len == 0 || i + len > data.size()) return fail("invalid UTF-8");
-    std::uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-    for (std::size_t k = 1; k < len; ++k) {
-      auto cc = static_cast<unsigned char>(data[i + k]);
-      if ((cc & 0xC0) != 0x80) return fail("invalid UTF-8");
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return fail("invalid UTF-8");
-    }
+    std::uint32_t cp = 0;
+    std::size_t len = decode_utf8(data, i, cp);
+    if (len == 0) return fail("invalid UTF-8");
     i += len;
   }
   return ok();

@@ -6,9 +6,10 @@
 #include <mutex>
 #include <thread>
 
-#include "asset_paths.h"
+#include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 #include "reel/storage/archive.h"
+#include "reel/storage/path_rules.h"
 
 namespace reel {
 namespace {
@@ -19,14 +20,13 @@ bool included(const AssetManifest& m, const std::string& path) {
          !std::any_of(m.exclude.begin(), m.exclude.end(), match);
 }
 
-// A content path must be valid UTF-8 without any control character (newlines would break the
-// line-based listings, and TOML/JSON consumers).
+// A content path must pass the path rules (path_rules.h: valid UTF-8, no control character or
+// backslash, bounded length), so what builds is what installs.
 Status check_file_name(std::string_view path, const fs::path& full) {
-  bool bad = !check_text(path, full.string());
-  for (char c : path) bad = bad || static_cast<unsigned char>(c) < 0x20;
-  if (!bad) return ok();
+  auto problem = path_problem(path);
+  if (!problem) return ok();
   return make_error(ErrorCode::kInvalidArgument,
-                    full.string() + ": file names must be valid UTF-8 without control characters");
+                    full.string() + ": cannot be packaged: the path " + *problem);
 }
 
 // A regular file to snapshot: its path in the asset and on disk.
@@ -78,7 +78,9 @@ Status walk(FileSystem& fs, const fs::path& root, const std::string& rel, const 
   auto entries = fs.list_dir(rel.empty() ? root : root / rel);
   if (!entries) return tl::unexpected(entries.error());
   for (const auto& e : *entries) {
-    if (rel.empty() && (e.name == ".git" || e.name == ".reel" || e.name == "asset.toml")) continue;
+    // git's and reel's own folders are never packaged, at any depth (a vendored checkout's .git
+    // included), in any spelling a file system merges with them.
+    if (is_reserved_component(e.name) || (rel.empty() && e.name == "asset.toml")) continue;
     std::string path = rel.empty() ? e.name : rel + "/" + e.name;
     fs::path full = root / path;
     if (e.type == FileType::kDirectory) {
@@ -91,10 +93,6 @@ Status walk(FileSystem& fs, const fs::path& root, const std::string& rel, const 
       auto target = fs.read_symlink(full);
       if (!target) return tl::unexpected(target.error());
       std::string t = target->string();
-      if (!symlink_stays_inside(path, t)) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          full.string() + ": symlink to '" + t + "' leaves the asset");
-      }
       FileEntry f;
       f.path = path;
       f.symlink = t;
@@ -157,7 +155,7 @@ Status snapshot_all(FileSystem& fs, ObjectStore& objects, const std::vector<File
 Result<BuiltPackage> build_package(FileSystem& fs, ObjectStore& objects,
                                    const fs::path& asset_dir, const BuildOptions& options) {
   fs::path manifest_path = asset_dir / "asset.toml";
-  auto text = fs.read_file(manifest_path);
+  auto text = fs.read_file(manifest_path, kMaxManifestBytes);
   if (!text) return tl::unexpected(text.error());
   auto manifest = parse_manifest(*text, manifest_path.string());
   if (!manifest) return tl::unexpected(manifest.error());
@@ -170,6 +168,10 @@ Result<BuiltPackage> build_package(FileSystem& fs, ObjectStore& objects,
   // Byte order (std::string compares as unsigned char), as files.json requires.
   std::sort(p.files.begin(), p.files.end(),
             [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; });
+  if (auto problem = file_list_problem(p.files)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      asset_dir.string() + ": cannot be packaged: " + *problem);
+  }
   for (const auto& f : p.files) p.total_size += f.size;
   auto archive = write_archive(
       {{"asset.toml", p.manifest_text}, {"files.json", serialize_files_json(p.files)}});

@@ -86,14 +86,29 @@ TEST(FilesJson, RoundTripAndRefusals) {
   };
   for (const auto& c : std::vector<Case>{
            {"{}", "expected a JSON array"},
-           {"[" + file("../x") + "]", "[0].path: unsafe path"},
-           {"[" + file("/etc/passwd") + "]", "unsafe path"},
-           {"[" + file("a//b") + "]", "unsafe path"},
-           {"[" + file("a/./b") + "]", "unsafe path"},
+           {"[" + file("../x") + "]", "unsafe file list: '../x': has a '..' component"},
+           {"[" + file("/etc/passwd") + "]", "is absolute"},
+           {"[" + file("a//b") + "]", "empty component"},
+           {"[" + file("a/./b") + "]", "'.' component"},
+           // Issue 10: a package carrying git's or reel's metadata, in any spelling.
+           {"[" + file(".git/config") + "]", "'.git/config': has the component '.git'"},
+           {"[" + file(".Git/config") + "]", "'.Git'"},
+           {"[" + file(".GIT") + "]", "'.GIT'"},
+           {"[" + file("a/.git/hooks/post-checkout") + "]", "never packaged"},
+           {"[" + file(".reel/installed.json") + "]", "'.reel'"},
+           {"[" + file("asset.toml") + "]", "the manifest's name"},
+           {"[" + file("Tex/a.png") + "," + file("tex/b.png") + "]", "differ only in case"},
+           {"[" + file("a\\u0000b") + "]", "control character"},
            {"[" + file("b") + "," + file("a") + "]", "[1].path: 'a' is out of order"},
            {"[" + file("a") + "," + file("a") + "]", "listed twice"},
-           {R"([{"path": "l", "symlink": "../../etc"}])", "[0].symlink"},
-           {R"([{"path": "l", "symlink": "/etc"}])", "leaves the asset"},
+           {R"([{"path": "l", "symlink": "../../etc"}])", "'l' -> '../../etc': leaves the asset"},
+           {R"([{"path": "l", "symlink": "/etc"}])", "is absolute"},
+           {R"([{"path": "l", "symlink": "ok\u0000/../../etc"}])", "control character"},
+           {R"([{"path": "l", "symlink": ".git/config"}])", "never packaged"},
+           // Issue 10: each target stays inside as text; followed through `s`, it does not.
+           {R"([{"path": "d/e/s", "symlink": "../.."}, {"path": "d/e/u", "symlink": "s/../x"}])",
+            "'d/e/u' -> 's/../x': leaves the asset"},
+           {"[" + std::string(200, '[') + std::string(200, ']') + "]", "nesting deeper than 128"},
            {R"([{"path": "a", "sha256": "zz", "size": 1}])", "[0].sha256"},
            {R"([{"path": "a", "sha256": ")" + sha + R"(", "size": -1}])", "[0].size"},
            {R"([{"path": "a", "sha256": ")" + sha + R"(", "size": 1, "executable": 1}])",
@@ -187,7 +202,8 @@ TEST_F(BuildTest, RefusesSymlinksLeavingTheAsset) {
     EXPECT_EQ(built.error().code, ErrorCode::kInvalidArgument);
     EXPECT_NE(built.error().message.find("tex/escape.png"), std::string::npos)
         << built.error().message;
-    EXPECT_NE(built.error().message.find("leaves the asset"), std::string::npos);
+    EXPECT_NE(built.error().message.find("cannot be packaged"), std::string::npos)
+        << built.error().message;
   }
 }
 
@@ -204,13 +220,46 @@ TEST_F(BuildTest, RefusesSpecialFilesAndBadNames) {
     auto r = build_package(*fs, objects, asset);
     ASSERT_FALSE(r) << name;
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
-    EXPECT_NE(r.error().message.find("valid UTF-8 without control characters"), std::string::npos)
+    EXPECT_NE(r.error().message.find("cannot be packaged: the path"), std::string::npos)
         << r.error().message;
     ::unlink((asset / "mesh" / name).c_str());
   }
   // An excluded file's name does not matter.
   write_file(asset / "mesh" / "bad\xff.tmp", "x");
   EXPECT_TRUE(build_package(*fs, objects, asset));
+}
+
+TEST_F(BuildTest, NeverPackagesGitOrReelFoldersAtAnyDepth) {
+  // A vendored checkout inside the asset: its .git is left out, in any case spelling, as the
+  // root's is; what builds is what installs (parse_files_json accepts the result).
+  write_file(asset / "tools" / "lib" / ".git" / "config", "[core]\n");
+  write_file(asset / "tools" / "lib" / ".GIT" / "x", "x");
+  write_file(asset / "tools" / "lib" / ".Reel" / "y", "y");
+  write_file(asset / "tools" / "lib" / "lib.py", "code");
+  auto built = build_package(*fs, objects, asset);
+  ASSERT_TRUE(built) << built.error().message;
+  for (const auto& f : built->files)
+    EXPECT_EQ(f.path.find("/.git"), std::string::npos) << f.path;
+  EXPECT_TRUE(parse_files_json(serialize_files_json(built->files), "files.json"));
+  bool has_lib = false;
+  for (const auto& f : built->files) has_lib = has_lib || f.path == "tools/lib/lib.py";
+  EXPECT_TRUE(has_lib);
+}
+
+TEST_F(BuildTest, RefusesCaseOnlyDuplicatesAndLinksThroughLinks) {
+  write_file(asset / "mesh" / "Model.obj", "other");
+  auto dup = build_package(*fs, objects, asset);
+  ASSERT_FALSE(dup);
+  EXPECT_NE(dup.error().message.find("differ only in case"), std::string::npos)
+      << dup.error().message;
+  ::unlink((asset / "mesh" / "Model.obj").c_str());
+  fs::create_directories(asset / "d" / "e");
+  ASSERT_EQ(symlink("../..", (asset / "d" / "e" / "s").c_str()), 0);
+  ASSERT_EQ(symlink("s/../x", (asset / "d" / "e" / "u").c_str()), 0);
+  auto escape = build_package(*fs, objects, asset);
+  ASSERT_FALSE(escape);
+  EXPECT_NE(escape.error().message.find("leaves the asset"), std::string::npos)
+      << escape.error().message;
 }
 
 TEST_F(BuildTest, ManifestErrorsAndMissingManifest) {

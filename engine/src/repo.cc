@@ -19,7 +19,7 @@ Result<std::vector<std::string>> Repo::list_packages() {
   return out;
 }
 
-Status Repo::fetch_objects(const std::vector<Digest>& digests, ObjectStore& dest,
+Status Repo::fetch_objects(const std::vector<ObjectRef>& digests, ObjectStore& dest,
                            const TransferProgress& progress) {
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
@@ -33,7 +33,7 @@ Status Repo::fetch_objects(const std::vector<Digest>& digests, ObjectStore& dest
         if (!error) error = fetched.error();
         failed = true;
       } else if (progress) {
-        auto st = dest.fs().stat(dest.object_path(digests[i]));
+        auto st = dest.fs().stat(dest.object_path(digests[i].digest));
         progress(st ? static_cast<std::int64_t>(st->size) : 0, 1);
       }
     }
@@ -80,7 +80,7 @@ Status promote(Repo& from, Repo& to, const std::string& name, const Version& ver
                                                   package->manifest.version.to_string());
   }
   for (const auto& f : package->files) {
-    if (!f.symlink) REEL_TRY(from.fetch_object(f.sha256, staging));
+    if (!f.symlink) REEL_TRY(from.fetch_object(ObjectRef{f.sha256, f.size}, staging));
   }
   return to.publish(*package, staging, *entry);
 }

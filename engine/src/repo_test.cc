@@ -86,10 +86,10 @@ TEST_F(RepoTest, PublishAndReadBack) {
   // Every object is in the repo and can be fetched (verified) into another store.
   ObjectStore other(*fs, dir.path() / "other");
   for (const auto& f : pkg.files) {
-    ASSERT_TRUE(repo->fetch_object(f.sha256, other)) << f.path;
+    ASSERT_TRUE(repo->fetch_object(ObjectRef{f.sha256, f.size}, other)) << f.path;
     EXPECT_TRUE(other.verify(f.sha256)) << f.path;
   }
-  auto absent = repo->fetch_object(sha256_bytes("never stored"), other);
+  auto absent = repo->fetch_object(ObjectRef{sha256_bytes("never stored"), 12}, other);
   ASSERT_FALSE(absent);
   EXPECT_EQ(absent.error().code, ErrorCode::kNotFound);
 }
@@ -152,7 +152,7 @@ TEST_F(RepoTest, DiskFullAtEveryPointLeavesTheIndexUnchanged) {
   auto pkg = read_package(*bytes, "archive");
   ASSERT_TRUE(pkg) << pkg.error().message;
   for (const auto& f : pkg->files) {
-    EXPECT_TRUE(repo->fetch_object(f.sha256, other)) << f.path;
+    EXPECT_TRUE(repo->fetch_object(ObjectRef{f.sha256, f.size}, other)) << f.path;
   }
 }
 
@@ -210,7 +210,7 @@ TEST_F(RepoTest, CorruptRepoContentIsRefused) {
   chmod(obj.c_str(), 0644);
   write_file(obj, "lamp bytez");  // one changed byte
   ObjectStore other(*fs, dir.path() / "other");
-  auto st = repo->fetch_object(d, other);
+  auto st = repo->fetch_object(ObjectRef{d, 10}, other);
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, ErrorCode::kCorruption);
   EXPECT_FALSE(other.contains(d).value());
@@ -268,7 +268,7 @@ TEST_F(RepoTest, PromoteCopiesObjectsArchiveAndEntry) {
   auto pkg = read_package(blessed->read_archive(e.archive).value(), "a").value();
   ObjectStore other(*fs, dir.path() / "other");
   for (const auto& f : pkg.files) {
-    EXPECT_TRUE(blessed->fetch_object(f.sha256, other)) << f.path;
+    EXPECT_TRUE(blessed->fetch_object(ObjectRef{f.sha256, f.size}, other)) << f.path;
   }
   // Again: a no-op. A version that does not exist: kNotFound. A clash: kConflict.
   EXPECT_TRUE(promote(*review, *blessed, "Table", Version(2, 0, 0), staging));

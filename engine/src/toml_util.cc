@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 
 namespace reel {
@@ -37,8 +38,9 @@ std::string describe_toml_error(std::string_view what, std::string_view file) {
 
 }  // namespace
 
-Result<TomlValue> parse_toml(std::string_view text, std::string_view file) {
-  REEL_TRY(check_text(text, file));
+Result<TomlValue> parse_toml(std::string_view text, std::string_view file,
+                             std::uint64_t max_bytes) {
+  REEL_TRY(check_toml_input(text, file, max_bytes));
   std::istringstream in{std::string(text)};
   try {
     return toml::parse<toml::discard_comments, std::map, std::vector>(in, std::string(file));

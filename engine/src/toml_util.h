@@ -2,6 +2,7 @@
 // before toml11 sees it (DESIGN §8).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -14,8 +15,9 @@ namespace reel {
 
 using TomlValue = toml::basic_value<toml::discard_comments, std::map, std::vector>;
 
-// check_text + toml::parse; errors name the file and line.
-Result<TomlValue> parse_toml(std::string_view text, std::string_view file);
+// check_toml_input (UTF-8, control characters, at most `max_bytes`, nesting depth) + toml::parse;
+// errors name the file and line.
+Result<TomlValue> parse_toml(std::string_view text, std::string_view file, std::uint64_t max_bytes);
 
 // "FILE:LINE: [table] key: WHAT" for a value's location.
 Error toml_field_error(const TomlValue& value, std::string_view file, std::string_view field,

@@ -548,7 +548,7 @@ TEST_F(RepoServerTest, PublishFlow) {
   EXPECT_EQ(entry->archive.sha256, table.archive_digest);
   EXPECT_EQ((*repo)->read_archive(entry->archive).value(), table.archive_bytes);
   ObjectStore fetched(*fs, dir.path() / "fetched");
-  for (const auto& f : table.files) EXPECT_TRUE((*repo)->fetch_object(f.sha256, fetched)) << f.path;
+  for (const auto& f : table.files) EXPECT_TRUE((*repo)->fetch_object(ObjectRef{f.sha256, f.size}, fetched)) << f.path;
 
   auto same = c.Post("/publish/Table/1.0.0", bearer(kWriteToken), table.archive_bytes,
                      "application/octet-stream");

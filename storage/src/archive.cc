@@ -3,15 +3,16 @@
 #include "reel/storage/archive.h"
 
 #include <memory>
+#include <set>
 
 #include "libarchive_util.h"
+#include "reel/storage/path_rules.h"
 
 namespace reel {
 
 using libarchive::archive_message;
 using libarchive::EntryDeleter;
 using libarchive::ReadDeleter;
-using libarchive::safe_member_path;
 using libarchive::Utf8Locale;
 using libarchive::WriteDeleter;
 
@@ -31,8 +32,9 @@ Result<std::string> write_archive(const std::vector<ArchiveMember>& members) {
     return make_error(ErrorCode::kIOError, "creating archive: " + archive_message(a.get()));
   }
   for (const auto& m : members) {
-    if (!safe_member_path(m.path)) {
-      return make_error(ErrorCode::kInvalidArgument, "unsafe archive member path '" + m.path + "'");
+    if (auto problem = path_problem(m.path)) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "unsafe archive member path '" + m.path + "': " + *problem);
     }
     std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
     archive_entry_copy_pathname(e.get(), m.path.c_str());
@@ -65,6 +67,7 @@ Result<std::vector<ArchiveMember>> read_archive(std::string_view bytes,
     return make_error(ErrorCode::kCorruption, "not a package archive: " + archive_message(a.get()));
   }
   std::vector<ArchiveMember> members;
+  std::set<std::string> seen;
   std::size_t total = 0;
   archive_entry* e = nullptr;
   for (;;) {
@@ -76,9 +79,12 @@ Result<std::vector<ArchiveMember>> read_archive(std::string_view bytes,
     const char* name = archive_entry_pathname_utf8(e);
     if (name == nullptr) name = archive_entry_pathname(e);
     std::string path = name ? name : "";
-    if (!safe_member_path(path)) {
-      return make_error(ErrorCode::kCorruption, "archive member '" + path + "' has an unsafe path");
+    if (auto problem = path_problem(path)) {
+      return make_error(ErrorCode::kCorruption,
+                        "archive member '" + path + "' has an unsafe path: it " + *problem);
     }
+    if (!seen.insert(path).second)  // a second files.json must not silently replace the first
+      return make_error(ErrorCode::kCorruption, "archive member '" + path + "' appears twice");
     if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e) != nullptr) {
       return make_error(ErrorCode::kCorruption,
                         "archive member '" + path + "' is not a regular file");

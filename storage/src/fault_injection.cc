@@ -188,9 +188,10 @@ Result<FileStat> FaultInjectingFileSystem::stat(const fs::path& path) {
   return base_.stat(path);
 }
 
-Result<std::string> FaultInjectingFileSystem::read_file(const fs::path& path) {
+Result<std::string> FaultInjectingFileSystem::read_file(const fs::path& path,
+                                                       std::uint64_t max_bytes) {
   REEL_TRY(check(FsOp::kReadFile, path));
-  return base_.read_file(path);
+  return base_.read_file(path, max_bytes);
 }
 
 Result<std::unique_ptr<InputStream>> FaultInjectingFileSystem::open_read(const fs::path& path) {

@@ -60,6 +60,33 @@ Status copy_contents(int in, const fs::path& from, TempFile& out) {
   }
 }
 
+// Opens `path` read-only without blocking (O_NONBLOCK: opening a FIFO does not wait for a writer)
+// and checks with fstat(2) that it is a regular file. Returns the descriptor and the size.
+Result<std::pair<int, std::uint64_t>> open_regular(const fs::path& path) {
+  int fd = open_retry(path, O_RDONLY | O_NONBLOCK);
+  if (fd < 0) return sys_error("open", path);
+  struct ::stat st {};
+  if (::fstat(fd, &st) != 0) {
+    auto e = sys_error("fstat", path);
+    close_quietly(fd);
+    return e;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close_quietly(fd);
+    return make_error(ErrorCode::kInvalidArgument,
+                      path.string() + ": not a regular file (a FIFO, device, socket or folder)");
+  }
+  // Regular files ignore O_NONBLOCK; clear it all the same so reads behave as always.
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  return std::make_pair(fd, static_cast<std::uint64_t>(st.st_size));
+}
+
+tl::unexpected<Error> too_large(const fs::path& path, std::uint64_t max_bytes) {
+  return make_error(ErrorCode::kInvalidArgument, path.string() + ": larger than " +
+                                                     std::to_string(max_bytes) +
+                                                     " bytes, the most reel reads of it");
+}
+
 class PosixFileSystem : public FileSystem {
  public:
   Result<FileStat> stat(const fs::path& path) override {
@@ -80,24 +107,29 @@ class PosixFileSystem : public FileSystem {
     return out;
   }
 
-  Result<std::string> read_file(const fs::path& path) override {
-    int fd = open_retry(path, O_RDONLY);
-    if (fd < 0) return sys_error("open", path);
+  using FileSystem::read_file;
+  Result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes) override {
+    auto opened = open_regular(path);
+    if (!opened) return tl::unexpected(opened.error());
+    auto [fd, size] = *opened;
     posix::InputFile in(fd, path);
+    if (size > max_bytes) return too_large(path, max_bytes);
     std::string out;
+    out.reserve(static_cast<std::size_t>(size));
     char buffer[65536];
     for (;;) {
       auto n = in.read(buffer, sizeof buffer);
       if (!n) return tl::unexpected(n.error());
       if (*n == 0) return out;
+      if (out.size() + *n > max_bytes) return too_large(path, max_bytes);  // it grew
       out.append(buffer, *n);
     }
   }
 
   Result<std::unique_ptr<InputStream>> open_read(const fs::path& path) override {
-    int fd = open_retry(path, O_RDONLY);
-    if (fd < 0) return sys_error("open", path);
-    return std::unique_ptr<InputStream>(new posix::InputFile(fd, path));
+    auto opened = open_regular(path);
+    if (!opened) return tl::unexpected(opened.error());
+    return std::unique_ptr<InputStream>(new posix::InputFile(opened->first, path));
   }
 
   Result<std::unique_ptr<OutputFile>> create_temp(const fs::path& dest_dir) override {
@@ -133,8 +165,9 @@ class PosixFileSystem : public FileSystem {
   // Clones into a temp file beside `to`, then renames it over `to`: nothing is left behind when
   // the file system has no FICLONE (ext4) or the clone fails.
   Status clone_file(const fs::path& from, const fs::path& to) override {
-    int in = open_retry(from, O_RDONLY);
-    if (in < 0) return sys_error("open", from);
+    auto opened = open_regular(from);
+    if (!opened) return tl::unexpected(opened.error());
+    const int in = opened->first;
     posix::InputFile input(in, from);
     auto out = TempFile::create(dir_of(to));
     if (!out) return tl::unexpected(out.error());
@@ -152,8 +185,9 @@ class PosixFileSystem : public FileSystem {
   }
 
   Status copy_file(const fs::path& from, const fs::path& to) override {
-    int in = open_retry(from, O_RDONLY);
-    if (in < 0) return sys_error("open", from);
+    auto opened = open_regular(from);
+    if (!opened) return tl::unexpected(opened.error());
+    const int in = opened->first;
     posix::InputFile input(in, from);
     auto out = TempFile::create(dir_of(to));
     if (!out) return tl::unexpected(out.error());
@@ -265,7 +299,7 @@ class PosixFileSystem : public FileSystem {
   }
 
   Status sync_file(const fs::path& path) override {
-    int fd = open_retry(path, O_RDONLY);
+    int fd = open_retry(path, O_RDONLY | O_NONBLOCK);
     if (fd < 0) return sys_error("open", path);
     int rc;
     do {

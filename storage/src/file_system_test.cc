@@ -178,5 +178,36 @@ TEST(FileSystem, SyncCalls) {
   EXPECT_EQ(fs->sync_directory(dir.path() / "nope").error().code, ErrorCode::kNotFound);
 }
 
+// Issue 10: every read is bounded and of regular files only. A FIFO must neither hang a read
+// (the open does not wait for a writer) nor be read; /dev/zero through a symlink is refused
+// instead of read until memory runs out; a file over the limit is refused.
+TEST(FileSystem, ReadsAreBoundedAndOfRegularFilesOnly) {
+  TempDir dir;
+  auto fs = make_real_file_system();
+  ASSERT_EQ(::mkfifo((dir.path() / "fifo").c_str(), 0644), 0);
+  ASSERT_EQ(::symlink("/dev/zero", (dir.path() / "zero").c_str()), 0);
+  for (const char* name : {"fifo", "zero"}) {
+    auto read = fs->read_file(dir.path() / name);
+    ASSERT_FALSE(read) << name;
+    EXPECT_EQ(read.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(read.error().message.find("not a regular file"), std::string::npos);
+    auto stream = fs->open_read(dir.path() / name);
+    ASSERT_FALSE(stream) << name;
+    EXPECT_NE(stream.error().message.find((dir.path() / name).string()), std::string::npos);
+    auto copied = fs->copy_file(dir.path() / name, dir.path() / "copy");
+    EXPECT_FALSE(copied) << name;
+  }
+  testing::write_file(dir.path() / "f", std::string(1000, 'x'));
+  EXPECT_EQ(fs->read_file(dir.path() / "f", 1000).value().size(), 1000u);
+  auto big = fs->read_file(dir.path() / "f", 999);
+  ASSERT_FALSE(big);
+  EXPECT_EQ(big.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(big.error().message.find("larger than 999 bytes"), std::string::npos)
+      << big.error().message;
+  ASSERT_EQ(::symlink("f", (dir.path() / "to-f").c_str()), 0);  // a link to a file is fine
+  EXPECT_EQ(fs->read_file(dir.path() / "to-f").value().size(), 1000u);
+  EXPECT_EQ(fs->read_file(dir.path() / "nope").error().code, ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace reel

@@ -89,6 +89,7 @@ struct HttpClient::Job {
   std::string url;
   std::string if_none_match;
   std::string_view post_body;
+  std::uint64_t max_body = HttpClient::kDefaultMaxBody;  // kGet, kPut, kPost: bytes kept
   HttpHeaders headers;
   const FileUpload* upload = nullptr;
   const ObjectDownload* download = nullptr;
@@ -164,6 +165,13 @@ struct HttpClient::Job {
       return bytes;
     }
     if (job->kind != Kind::kObject) {
+      if (bytes > job->max_body - job->body.size()) {
+        job->local_error = Error{ErrorCode::kCorruption,
+                                 std::string(job->method()) + " " + job->url +
+                                     ": the response is larger than the " +
+                                     std::to_string(job->max_body) + " bytes accepted"};
+        return 0;  // aborts the transfer; a local error is never retried
+      }
       job->body.append(data, bytes);
       return bytes;
     }
@@ -181,10 +189,14 @@ struct HttpClient::Job {
         return 0;
       }
       job->writer = std::move(*writer);
+      job->writer->set_limit(job->download->expected_size);
     }
     auto st = job->writer->write(data, bytes);
     if (!st) {
-      job->local_error = st.error();
+      job->local_error = st.error().code == ErrorCode::kCorruption
+                             ? Error{st.error().code, job->download->what + ": " + job->url +
+                                                          ": " + st.error().message}
+                             : st.error();
       return 0;
     }
     job->report(static_cast<std::int64_t>(bytes), 0);
@@ -518,11 +530,13 @@ void HttpClient::run(std::vector<Job>& jobs, const TransferProgress* progress) {
   for (auto& t : helpers) t.join();
 }
 
-Result<HttpResponse> HttpClient::get(const std::string& url, const std::string& if_none_match) {
+Result<HttpResponse> HttpClient::get(const std::string& url, const std::string& if_none_match,
+                                     std::uint64_t max_bytes) {
   std::vector<Job> jobs(1);
   jobs[0].kind = Job::Kind::kGet;
   jobs[0].url = url;
   jobs[0].if_none_match = if_none_match;
+  jobs[0].max_body = max_bytes;
   run(jobs);
   if (jobs[0].error) return tl::unexpected(*jobs[0].error);
   return HttpResponse{jobs[0].status, std::move(jobs[0].body), std::move(jobs[0].etag)};

@@ -1,6 +1,6 @@
 // Private helpers shared by the libarchive users of reel_storage (archive.cc, tar_stream.cc):
-// owning deleters, the thread's UTF-8 locale libarchive needs for member names, member path
-// checks and libarchive's error text.
+// owning deleters, the thread's UTF-8 locale libarchive needs for member names, and
+// libarchive's error text. Member paths are checked with the path rules (path_rules.h).
 #pragma once
 
 #include <archive.h>
@@ -46,20 +46,6 @@ class Utf8Locale {
   locale_t utf8_;
   locale_t previous_ = static_cast<locale_t>(nullptr);
 };
-
-// True for a relative '/'-separated path with no empty, "." or ".." component.
-inline bool safe_member_path(std::string_view path) {
-  if (path.empty() || path.front() == '/') return false;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    std::string_view part = path.substr(start, end - start);
-    if (part.empty() || part == "." || part == "..") return false;
-    start = end + 1;
-  }
-  return true;
-}
 
 // libarchive's message for the last error on `a`.
 inline std::string archive_message(archive* a) {

@@ -2,6 +2,9 @@
 // appear only by rename of a complete, verified temp file (DESIGN §2, §8).
 #include "reel/storage/object_store.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace reel {
 
 Result<LinkMode> parse_link_mode(std::string_view text) {
@@ -49,22 +52,37 @@ namespace {
 
 constexpr std::size_t kBufferSize = std::size_t{1} << 20;
 
-// Streams `source` into a temp file in `dir` through a 1 MiB buffer, hashing as it goes.
-Result<std::pair<std::unique_ptr<OutputFile>, Digest>> stream_to_temp(FileSystem& fs,
-                                                                      const fs::path& source,
-                                                                      const fs::path& dir) {
+// Streams `source` into a temp file in `dir` through a 1 MiB buffer, hashing as it goes. With
+// `max_bytes`, a source longer than that fails with kCorruption after reading max_bytes + 1.
+Result<std::pair<std::unique_ptr<OutputFile>, Digest>> stream_to_temp(
+    FileSystem& fs, const fs::path& source, const fs::path& dir,
+    std::uint64_t max_bytes = UINT64_MAX) {
   auto in = fs.open_read(source);
   if (!in) return tl::unexpected(in.error());
   auto out = fs.create_temp(dir);
   if (!out) return tl::unexpected(out.error());
   Sha256 hasher;
   std::string buffer(kBufferSize, '\0');
+  std::uint64_t total = 0;
   for (;;) {
-    auto n = (*in)->read(buffer.data(), buffer.size());
+    const std::uint64_t room = max_bytes == UINT64_MAX ? buffer.size() : max_bytes + 1 - total;
+    auto n = (*in)->read(buffer.data(), static_cast<std::size_t>(std::min<std::uint64_t>(
+                                             buffer.size(), std::max<std::uint64_t>(room, 1))));
     if (!n) return tl::unexpected(n.error());
     if (*n == 0) break;
+    total += *n;
+    if (total > max_bytes) {
+      return make_error(ErrorCode::kCorruption, source.string() + ": larger than the " +
+                                                    std::to_string(max_bytes) +
+                                                    " bytes its file list states");
+    }
     hasher.update(buffer.data(), *n);
     REEL_TRY((*out)->write(buffer.data(), *n));
+  }
+  if (max_bytes != UINT64_MAX && total != max_bytes) {
+    return make_error(ErrorCode::kCorruption, source.string() + ": " + std::to_string(total) +
+                                                  " bytes, not the " + std::to_string(max_bytes) +
+                                                  " its file list states");
   }
   return std::make_pair(std::move(*out), hasher.finish());
 }
@@ -94,15 +112,19 @@ Status ObjectStore::install(OutputFile& temp, const Digest& digest, bool sync) {
   return temp.commit(dest);
 }
 
-Status ObjectStore::put_file_expecting(const fs::path& source, const Digest& expected, bool sync) {
+Status ObjectStore::put_file_expecting(const fs::path& source, const ObjectRef& expected,
+                                       bool sync) {
   REEL_TRY(fs_.create_directories(temp_dir()));
-  auto temp = stream_to_temp(fs_, source, temp_dir());
-  if (!temp) return tl::unexpected(temp.error().with_context("storing " + source.string()));
+  auto temp = stream_to_temp(fs_, source, temp_dir(), expected.size);
+  if (!temp) {
+    if (temp.error().code == ErrorCode::kCorruption) return tl::unexpected(temp.error());
+    return tl::unexpected(temp.error().with_context("storing " + source.string()));
+  }
   auto& [out, digest] = *temp;
-  if (digest != expected) {
+  if (digest != expected.digest) {
     out->abort();
     return make_error(ErrorCode::kCorruption, source.string() + ": digest mismatch: expected " +
-                                                  expected.prefixed() + ", got " +
+                                                  expected.digest.prefixed() + ", got " +
                                                   digest.prefixed());
   }
   return install(*out, digest, sync);
@@ -122,11 +144,11 @@ Result<std::vector<ObjectStore::Stored>> ObjectStore::list_objects() {
     if (!files) return tl::unexpected(files.error());
     for (const auto& f : *files) {
       auto digest = Digest::from_hex(p.name + f.name);
-      if (!digest || f.type != FileType::kRegular) continue;
+      if (!digest) continue;
       fs::path path = base / p.name / f.name;
       auto st = fs_.stat(path);
       if (!st) return tl::unexpected(st.error());
-      if (st->type != FileType::kRegular) continue;  // removed meanwhile
+      if (st->type == FileType::kMissing) continue;  // removed meanwhile
       out.push_back(Stored{*digest, std::move(path), *st});
     }
   }
@@ -161,6 +183,10 @@ ObjectStore::Writer::Writer(ObjectStore& store, std::unique_ptr<OutputFile> out)
 }
 
 Status ObjectStore::Writer::write(const void* data, std::size_t size) {
+  if (size > limit_ - size_) {
+    return make_error(ErrorCode::kCorruption, "more than the " + std::to_string(limit_) +
+                                                  " bytes the object was announced with");
+  }
   hasher_.update(data, size);
   size_ += size;
   if (buffer_.size() + size <= kBufferSize) {
@@ -198,6 +224,32 @@ Status ObjectStore::Writer::finish(const Digest& expected, std::string_view what
     return st;
   }
   return store_.install(*out_, actual, false);
+}
+
+Status ObjectStore::Writer::finish_to(const Digest& expected, std::string_view what,
+                                     const fs::path& dest) {
+  Digest actual = digest();
+  if (actual != expected) {
+    out_->abort();
+    return make_error(ErrorCode::kCorruption, std::string(what) + ": digest mismatch: expected " +
+                                                  expected.prefixed() + ", got " +
+                                                  actual.prefixed());
+  }
+  if (auto st = flush(); !st) {
+    out_->abort();
+    return st;
+  }
+  return out_->commit(dest);
+}
+
+Status ObjectStore::adopt(const fs::path& verified, const Digest& digest) {
+  auto have = contains(digest);
+  if (!have) return tl::unexpected(have.error());
+  if (*have) return fs_.remove(verified);
+  fs::path dest = object_path(digest);
+  REEL_TRY(fs_.create_directories(dest.parent_path()));
+  REEL_TRY(fs_.set_mode(verified, 0444));
+  return fs_.rename(verified, dest);
 }
 
 Result<std::unique_ptr<ObjectStore::Writer>> ObjectStore::begin_object() {

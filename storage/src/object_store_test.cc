@@ -70,7 +70,7 @@ TEST(ObjectStore, PutExpectingRefusesMismatch) {
   ObjectStore store(*fs, dir.path() / "store");
   write_file(dir.path() / "a", "hello");
   Digest wrong = sha256_bytes("other");
-  auto st = store.put_file_expecting(dir.path() / "a", wrong);
+  auto st = store.put_file_expecting(dir.path() / "a", ObjectRef{wrong, 5});
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, ErrorCode::kCorruption);
   const std::string& msg = st.error().message;
@@ -81,8 +81,41 @@ TEST(ObjectStore, PutExpectingRefusesMismatch) {
   EXPECT_FALSE(store.contains(sha256_bytes("hello")).value());
   EXPECT_EQ(count_files(dir.path() / "store"), 0u);
 
-  EXPECT_TRUE(store.put_file_expecting(dir.path() / "a", sha256_bytes("hello")));
+  EXPECT_TRUE(store.put_file_expecting(dir.path() / "a", ObjectRef{sha256_bytes("hello"), 5}));
   EXPECT_TRUE(store.contains(sha256_bytes("hello")).value());
+}
+
+TEST(ObjectStore, PutExpectingReadsNoMoreThanTheStatedSize) {
+  // files.json says 1 byte; the source is far larger: refused after reading 2 bytes, not hashed
+  // to the end (an attacker's /dev/zero-sized object), nothing stored.
+  TempDir dir;
+  auto fs = make_real_file_system();
+  ObjectStore store(*fs, dir.path() / "store");
+  write_file(dir.path() / "big", std::string(std::size_t{8} << 20, 'z'));
+  auto st = store.put_file_expecting(dir.path() / "big", ObjectRef{sha256_bytes("z"), 1});
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::kCorruption);
+  EXPECT_NE(st.error().message.find("larger than the 1 bytes"), std::string::npos)
+      << st.error().message;
+  auto shorter = store.put_file_expecting(dir.path() / "big", ObjectRef{sha256_bytes("z"),
+                                                                         std::uint64_t{9} << 20});
+  ASSERT_FALSE(shorter);
+  EXPECT_NE(shorter.error().message.find("not the 9437184"), std::string::npos)
+      << shorter.error().message;
+  EXPECT_EQ(count_files(dir.path() / "store"), 0u);
+}
+
+TEST(ObjectStore, AWriterRefusesBytesPastItsLimit) {
+  TempDir dir;
+  auto fs = make_real_file_system();
+  ObjectStore store(*fs, dir.path() / "store");
+  auto writer = store.begin_object().value();
+  writer->set_limit(4);
+  EXPECT_TRUE(writer->write("abc", 3));
+  auto st = writer->write("de", 2);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::kCorruption);
+  EXPECT_EQ(writer->size(), 3u);
 }
 
 TEST(ObjectStore, VerifyDetectsChangedBytes) {

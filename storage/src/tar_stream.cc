@@ -6,13 +6,13 @@
 #include <string>
 
 #include "libarchive_util.h"
+#include "reel/storage/path_rules.h"
 
 namespace reel {
 
 using libarchive::archive_message;
 using libarchive::EntryDeleter;
 using libarchive::ReadDeleter;
-using libarchive::safe_member_path;
 using libarchive::Utf8Locale;
 using libarchive::WriteDeleter;
 
@@ -51,9 +51,9 @@ struct TarWriter::Impl {
     if (failed || closed)
       return make_error(ErrorCode::kIOError, "writing tar member " + std::string(path) +
                                                  ": the stream is closed or failed");
-    if (!safe_member_path(path)) {
+    if (auto problem = path_problem(path)) {
       return make_error(ErrorCode::kInvalidArgument,
-                        "unsafe tar member path '" + std::string(path) + "'");
+                        "unsafe tar member path '" + std::string(path) + "': " + *problem);
     }
     std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
     archive_entry_copy_pathname(e.get(), std::string(path).c_str());

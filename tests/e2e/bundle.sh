@@ -122,7 +122,7 @@ bad_bundle)
   expect 1 "$REEL" import bundle evil.tar.zst
   stderr_starts_with_error
   stderr_has "evil.tar.zst"
-  stderr_has "has a path with '..'"
+  stderr_has "has an unsafe path: it has a '..' component"
   cache_is_empty farm-cache
   ;;
 export_fail)

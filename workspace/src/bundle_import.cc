@@ -1,18 +1,23 @@
 // Importing a bundle (bundle.h): one pass over the tar.zst streaming objects into the cache
 // (verified on entry), then the small members checked against each other and the lock, archives
 // stored, and the optional folder repo and workspace written.
+#include <unistd.h>
+
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 #include <vector>
 
 #include "bundle_layout.h"
 #include "reel/engine/index.h"
+#include "reel/engine/input_limits.h"
 #include "reel/engine/lock_file.h"
 #include "reel/engine/names.h"
 #include "reel/engine/package.h"
 #include "reel/engine/repo.h"
+#include "reel/storage/path_rules.h"
 #include "reel/storage/tar_stream.h"
 #include "reel/workspace/bundle.h"
 #include "reel/workspace/config.h"
@@ -28,18 +33,6 @@ tl::unexpected<Error> refuse(const std::string& message) {
   return make_error(ErrorCode::kCorruption, message);
 }
 
-// True if a '/'-separated component of `path` is "..".
-bool climbs(std::string_view path) {
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    if (path.substr(start, end - start) == "..") return true;
-    start = end + 1;
-  }
-  return false;
-}
-
 // A reader's error: libarchive's kCorruption says the bytes are not a (complete) tar.zst.
 Error tar_error(const Error& e, const std::string& path) {
   std::string where = path.empty() ? "" : " (in entry '" + path + "')";
@@ -50,8 +43,7 @@ Error tar_error(const Error& e, const std::string& path) {
 // The checked kind of a member, or the reason it is refused.
 Result<bundle::MemberPath> check_member(const TarMember& m) {
   const std::string entry = "entry '" + m.path + "'";
-  if (!m.path.empty() && m.path.front() == '/') return refuse(entry + " has an absolute path");
-  if (climbs(m.path)) return refuse(entry + " has a path with '..'");
+  if (auto problem = path_problem(m.path)) return refuse(entry + " has an unsafe path: it " + *problem);
   if (m.type != TarMemberType::kRegular) return refuse(entry + " is not a regular file");
   auto kind = bundle::classify_member(m.path);
   if (!kind) return refuse(entry + " is not part of a bundle's layout");
@@ -61,6 +53,10 @@ Result<bundle::MemberPath> check_member(const TarMember& m) {
 // What one pass over the bundle collected.
 struct Read {
   std::map<std::string, std::string> small;  // path -> bytes, every member but the objects
+  // Objects the cache lacked, verified and staged under `staging` (named by their hex) until the
+  // whole bundle is checked: a bundle refused late leaves the cache as it was.
+  fs::path staging;
+  std::map<Digest, std::uint64_t> staged;  // digest -> size
   BundleReport report;
 };
 
@@ -68,16 +64,13 @@ struct Read {
 // its name. An object the cache already holds (right size) is hashed but not written again; one
 // of the wrong size is replaced.
 Status import_object(Context& ctx, TarReader& reader, const TarMember& m, const Digest& digest,
-                     std::string& buffer, BundleReport& report) {
+                     std::string& buffer, Read& read) {
+  BundleReport& report = read.report;
   ObjectStore& store = ctx.cache.objects();
   fs::path path = store.object_path(digest);
   auto st = ctx.fs.stat(path);
   if (!st) return tl::unexpected(st.error());
-  const bool have = st->type == FileType::kRegular && st->size == m.size;
-  if (!have && st->type != FileType::kMissing) {
-    (void)ctx.fs.set_mode(path, 0644);
-    REEL_TRY(ctx.fs.remove(path));
-  }
+  const bool have = (st->type == FileType::kRegular && st->size == m.size) || read.staged.count(digest);
   std::unique_ptr<ObjectStore::Writer> writer;
   if (!have) {
     auto begun = store.begin_object();
@@ -97,7 +90,9 @@ Status import_object(Context& ctx, TarReader& reader, const TarMember& m, const 
   }
   const std::string what = "entry '" + m.path + "'";
   if (writer) {
-    REEL_TRY(writer->finish(digest, what));
+    if (read.staged.empty()) REEL_TRY(ctx.fs.create_directories(read.staging));
+    REEL_TRY(writer->finish_to(digest, what, read.staging / digest.hex()));
+    read.staged.emplace(digest, m.size);
     ++report.objects_stored;
   } else if (Digest got = hasher.finish(); got != digest) {
     return refuse(what + ": digest mismatch: expected " + digest.prefixed() + ", got " +
@@ -125,12 +120,13 @@ Result<std::string> read_small(TarReader& reader, const TarMember& m) {
 }
 
 // One pass over the bundle: objects into the cache, everything else into memory.
-Result<Read> read_bundle(Context& ctx, const fs::path& bundle) {
+Result<Read> read_bundle(Context& ctx, const fs::path& bundle, const fs::path& staging) {
   auto in = ctx.fs.open_read(bundle);
   if (!in) return tl::unexpected(in.error());
   auto reader = TarReader::open(std::move(*in));
   if (!reader) return tl::unexpected(tar_error(reader.error(), ""));
   Read read;
+  read.staging = staging;
   std::set<std::string> seen;
   std::string buffer(kBufferSize, '\0');
   for (;;) {
@@ -141,7 +137,7 @@ Result<Read> read_bundle(Context& ctx, const fs::path& bundle) {
     if (!kind) return tl::unexpected(kind.error());
     if (!seen.insert((*m)->path).second) return refuse("entry '" + (*m)->path + "' appears twice");
     if (kind->kind == bundle::MemberKind::kObject) {
-      REEL_TRY(import_object(ctx, **reader, **m, kind->digest, buffer, read.report));
+      REEL_TRY(import_object(ctx, **reader, **m, kind->digest, buffer, read));
       continue;
     }
     auto data = read_small(**reader, **m);
@@ -204,6 +200,8 @@ Result<std::vector<Package>> check_bundle(Context& ctx, const Read& read, const 
     }
     for (const auto& f : built->files) {
       if (f.symlink) continue;
+      if (auto s = read.staged.find(f.sha256); s != read.staged.end() && s->second == f.size)
+        continue;
       auto st = ctx.fs.stat(ctx.cache.objects().object_path(f.sha256));
       if (!st) return tl::unexpected(st.error());
       if (st->type != FileType::kRegular || st->size != f.size) {
@@ -222,6 +220,23 @@ Result<std::vector<Package>> check_bundle(Context& ctx, const Read& read, const 
     }
   }
   return out;
+}
+
+// Moves the staged objects into the cache (the bundle has been checked), replacing a cached
+// object of the wrong size or kind.
+Status adopt_staged(Context& ctx, const Read& read) {
+  ObjectStore& store = ctx.cache.objects();
+  for (const auto& [digest, size] : read.staged) {
+    fs::path path = store.object_path(digest);
+    auto st = ctx.fs.stat(path);
+    if (!st) return tl::unexpected(st.error());
+    if (st->type != FileType::kMissing && (st->type != FileType::kRegular || st->size != size)) {
+      (void)ctx.fs.set_mode(path, 0644);
+      REEL_TRY(ctx.fs.remove_all(path));
+    }
+    REEL_TRY(store.adopt(read.staging / digest.hex(), digest));
+  }
+  return ok();
 }
 
 // Publishes every package into the folder repo at `dir` (created if absent or empty).
@@ -301,7 +316,17 @@ Result<BundleReport> import_from(Context& ctx, const fs::path& bundle,
   // gc waits while objects and archives arrive that no workspace refers to yet.
   auto hold = hold_cache(ctx);
   if (!hold) return tl::unexpected(hold.error().with_context("using the cache"));
-  auto read = read_bundle(ctx, bundle);
+  // Objects wait in a staging folder of the cache's temp area until the whole bundle is checked;
+  // whatever happens, the folder goes (a refused bundle leaves the cache as it was).
+  std::random_device random;
+  const fs::path staging = ctx.cache.objects().temp_dir() /
+                           ("import-" + std::to_string(::getpid()) + "-" + std::to_string(random()));
+  struct RemoveStaging {
+    FileSystem& fs;
+    fs::path dir;
+    ~RemoveStaging() { (void)fs.remove_all(dir); }
+  } cleanup{ctx.fs, staging};
+  auto read = read_bundle(ctx, bundle, staging);
   if (!read) return tl::unexpected(read.error());
   auto need = [&](std::string_view path) -> Result<const std::string*> {
     auto it = read->small.find(std::string(path));
@@ -311,6 +336,9 @@ Result<BundleReport> import_from(Context& ctx, const fs::path& bundle,
   };
   auto repo_json = need(bundle::kRepoJson);
   if (!repo_json) return tl::unexpected(repo_json.error());
+  if (auto limits = check_json_input(**repo_json, "entry 'reel-repo.json'", kMaxSmallJsonBytes);
+      !limits)
+    return refuse(limits.error().message);
   auto j = nlohmann::json::parse(**repo_json, nullptr, false);
   if (!j.is_object() || !j.contains("format") || j["format"] != 1 || !j.contains("name") ||
       !j["name"].is_string()) {
@@ -334,6 +362,7 @@ Result<BundleReport> import_from(Context& ctx, const fs::path& bundle,
 
   auto packages = check_bundle(ctx, *read, *lock);
   if (!packages) return tl::unexpected(packages.error());
+  REEL_TRY(adopt_staged(ctx, *read));
   BundleReport report = read->report;
   report.packages = packages->size();
   for (const auto& p : *packages) {

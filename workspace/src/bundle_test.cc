@@ -268,9 +268,11 @@ TEST_F(BundleTest, UnsafeAndForeignEntriesAreRefused) {
     std::string symlink = "";
   };
   const std::vector<Case> cases = {
-      {"../x", "has a path with '..'"},
-      {"objects/../../x", "has a path with '..'"},
-      {"/etc/cron.d/x", "has an absolute path"},
+      {"../x", "has an unsafe path: it has a '..' component"},
+      {"objects/../../x", "has an unsafe path: it has a '..' component"},
+      {"/etc/cron.d/x", "has an unsafe path: it is absolute"},
+      {".git/config", "has an unsafe path: it has the component '.git'"},
+      {"objects/.GIT/x", "has an unsafe path: it has the component '.GIT'"},
       {"index/link.json", "is not a regular file", "index/link.json"},
       {"notes.txt", "is not part of a bundle's layout"},
       {"objects/sha256/AB/" + std::string(62, 'c'), "is not part of a bundle's layout"},

@@ -8,6 +8,7 @@
 #include <toml.hpp>
 #include <vector>
 
+#include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 #include "reel/resolver/range.h"
 
@@ -69,7 +70,7 @@ Error field_error(const Value& v, std::string_view file, const std::string& fiel
 }  // namespace
 
 Result<WorkspaceConfig> parse_workspace_config(std::string_view text, std::string_view file) {
-  REEL_TRY(check_text(text, file));
+  REEL_TRY(check_toml_input(text, file, kMaxConfigBytes));
   std::istringstream in{std::string(text)};
   Value root;
   try {

@@ -201,6 +201,11 @@ Result<std::vector<std::string>> verify_cache(Context& ctx, std::uint64_t* objec
   std::optional<Error> error;
   auto run = [&] {
     for (std::size_t i = next++; i < all.size(); i = next++) {
+      if (all[i].stat.type != FileType::kRegular) {
+        problems[i] = all[i].path.string() +
+                      ": not a regular file (a symlink, FIFO or folder where an object belongs)";
+        continue;
+      }
       Status st = owner[i]->verify(all[i].digest);
       if (st) continue;
       if (st.error().code == ErrorCode::kCorruption) {

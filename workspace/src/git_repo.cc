@@ -52,15 +52,44 @@ bool open(RepoPtr& repo, const std::filesystem::path& dir) {
          0;
 }
 
+// `git add -A` then a commit on HEAD (on top of its commit, if any) in the open `repo`.
+Result<std::string> stage_and_commit(RepoPtr& repo, const std::filesystem::path& dir,
+                                     const std::string& message);
+
 }  // namespace
 
 Result<std::string> init_and_commit_all(const std::filesystem::path& dir,
                                         const std::string& message) {
   Library lib;
+  std::error_code ec;
+  if (std::filesystem::symlink_status(dir / ".git", ec).type() !=
+      std::filesystem::file_type::not_found) {
+    return make_error(ErrorCode::kAlreadyExists,
+                      (dir / ".git").string() +
+                          " already exists: reel makes a fresh repository and never opens one "
+                          "it did not create");
+  }
   RepoPtr repo;
-  if (!open(repo, dir) && git_repository_init(repo.out(), dir.c_str(), 0) != 0) {
+  git_repository_init_options init;
+  git_repository_init_options_init(&init, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+  init.flags = GIT_REPOSITORY_INIT_NO_REINIT;  // fail rather than reuse a repository
+  if (git_repository_init_ext(repo.out(), dir.c_str(), &init) != 0) {
     return fail("git init " + dir.string());
   }
+  return stage_and_commit(repo, dir, message);
+}
+
+Result<std::string> commit_all(const std::filesystem::path& dir, const std::string& message) {
+  Library lib;
+  RepoPtr repo;
+  if (!open(repo, dir)) return fail("git open " + dir.string());
+  return stage_and_commit(repo, dir, message);
+}
+
+namespace {
+
+Result<std::string> stage_and_commit(RepoPtr& repo, const std::filesystem::path& dir,
+                                     const std::string& message) {
   Owned<git_index, git_index_free> index;
   if (git_repository_index(index.out(), repo.get()) != 0) return fail("git index " + dir.string());
   git_strarray everything{nullptr, 0};
@@ -94,6 +123,8 @@ Result<std::string> init_and_commit_all(const std::filesystem::path& dir,
   }
   return hex_of(commit_id);
 }
+
+}  // namespace
 
 Result<State> state(const std::filesystem::path& dir) {
   Library lib;

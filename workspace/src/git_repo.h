@@ -12,13 +12,20 @@
 
 namespace reel::git {
 
-// `git init` (if `dir` is not a repository yet), then stage everything the way `git add -A` does
-// (new, changed and deleted files; .gitignore honoured) and commit it on HEAD with `message`,
-// on top of the current HEAD commit if there is one. The author and committer are git's
-// configured identity (user.name / user.email), else "reel <reel@localhost>". Returns the new
-// commit's hex id. Errors: kIOError with libgit2's message and `dir`.
+// Creates a fresh repository in `dir` (`git init`; never opens, reuses or follows one that is
+// there: a `.git` file or folder in `dir` — a `gitdir:` pointer to another repository, or a
+// config whose core.fsmonitor runs a command — is refused with kAlreadyExists, DESIGN §8), then
+// stages everything the way `git add -A` does (.gitignore honoured) and makes the first commit
+// on HEAD with `message`. The author and committer are git's configured identity (user.name /
+// user.email), else "reel <reel@localhost>". Returns the commit's hex id. Errors: kAlreadyExists,
+// kIOError with libgit2's message and `dir`.
 Result<std::string> init_and_commit_all(const std::filesystem::path& dir,
                                         const std::string& message);
+
+// Stages everything (`git add -A`) and commits it on HEAD with `message` in the repository that
+// `dir` itself is (parents not searched; for repositories reel created). Returns the commit's hex
+// id. Errors: kIOError with libgit2's message and `dir` (also when `dir` is not a repository).
+Result<std::string> commit_all(const std::filesystem::path& dir, const std::string& message);
 
 struct State {
   bool is_repo = false;

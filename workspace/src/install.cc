@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 #include "reel/engine/provider.h"
 #include "reel/workspace/gc.h"
@@ -48,8 +49,10 @@ Result<std::map<std::string, std::string>> read_installed(Workspace& ws) {
   auto st = fs.stat(installed_path(ws));
   if (!st) return tl::unexpected(st.error());
   if (st->type == FileType::kMissing) return out;
-  auto text = fs.read_file(installed_path(ws));
+  auto text = fs.read_file(installed_path(ws), kMaxIndexBytes);
   if (!text) return tl::unexpected(text.error());
+  // Unreadable state (too deep to parse safely included): everything is reinstalled.
+  if (!check_json_input(*text, installed_path(ws).string(), kMaxIndexBytes)) return out;
   auto j = nlohmann::json::parse(*text, nullptr, false);
   if (!j.is_object()) return out;  // unreadable state: everything is reinstalled
   for (const auto& [k, v] : j.items()) {
@@ -186,6 +189,25 @@ Result<LockedIndexEntry> locked_index_entry(Workspace& ws, const LockedPackage& 
   return LockedIndexEntry{*repo, (*index)->name, *entry};
 }
 
+namespace {
+
+// Reads an archive's package and checks that its asset.toml names the locked package: an index
+// entry must not install another asset's manifest under its name (kCorruption).
+Result<BuiltPackage> package_for(const LockedPackage& locked, std::string_view bytes,
+                                 const std::string& what) {
+  auto package = read_package(bytes, what);
+  if (!package) return tl::unexpected(package.error());
+  const AssetManifest& m = package->manifest;
+  if (lower_name(m.name) != lower_name(locked.name) || !(m.version == locked.version)) {
+    return make_error(ErrorCode::kCorruption,
+                      what + ": its archive (" + locked.archive.prefixed() + ") holds the manifest of " +
+                          m.name + " " + m.version.to_string() + ", not " + what);
+  }
+  return package;
+}
+
+}  // namespace
+
 Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked) {
   Context& ctx = ws.context();
   ObjectStore& archives = ctx.cache.archives();
@@ -193,9 +215,9 @@ Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked) 
   auto have = archives.contains(locked.archive);
   if (!have) return tl::unexpected(have.error());
   if (*have) {
-    auto bytes = ctx.fs.read_file(archives.object_path(locked.archive));
+    auto bytes = ctx.fs.read_file(archives.object_path(locked.archive), kMaxArchiveBytes);
     if (!bytes) return tl::unexpected(bytes.error());
-    if (sha256_bytes(*bytes) == locked.archive) return read_package(*bytes, what);
+    if (sha256_bytes(*bytes) == locked.archive) return package_for(locked, *bytes, what);
     // A damaged cached archive: drop it and fetch it again.
     (void)ctx.fs.set_mode(archives.object_path(locked.archive), 0644);
     REEL_TRY(ctx.fs.remove(archives.object_path(locked.archive)));
@@ -205,9 +227,11 @@ Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked) 
   if (!found) return tl::unexpected(found.error());
   auto bytes = found->repo->read_archive(found->entry.archive);
   if (!bytes) return tl::unexpected(bytes.error());
+  auto package = package_for(locked, *bytes, what);  // checked before the cache keeps it
+  if (!package) return tl::unexpected(package.error());
   auto put = archives.put_bytes(*bytes);
   if (!put) return tl::unexpected(put.error());
-  return read_package(*bytes, what);
+  return package;
 }
 
 // Fetches every object of `package` missing from the cache, replacing damaged ones (wrong size),
@@ -239,8 +263,8 @@ Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPa
   if (missing.empty()) return ok();
   auto repo = ws.repo(locked.repo);
   if (!repo) return tl::unexpected(repo.error());
-  std::vector<Digest> digests;
-  for (const FileEntry* f : missing) digests.push_back(f->sha256);
+  std::vector<ObjectRef> digests;
+  for (const FileEntry* f : missing) digests.push_back(ObjectRef{f->sha256, f->size});
   // Progress for a person: bytes and objects as they arrive, from the transfer threads.
   const std::string label =
       "fetching " + locked.name + " " + locked.version.to_string() + " from " + locked.repo;
@@ -401,7 +425,8 @@ Status materialise_package(Workspace& ws, const LockedPackage& locked, const Bui
 std::optional<BuiltPackage> cached_package(Workspace& ws, const std::string& archive_hex) {
   auto digest = Digest::from_hex(archive_hex);
   if (!digest) return std::nullopt;
-  auto bytes = ws.context().fs.read_file(ws.context().cache.archives().object_path(*digest));
+  auto bytes = ws.context().fs.read_file(ws.context().cache.archives().object_path(*digest),
+                                         kMaxArchiveBytes);
   if (!bytes || sha256_bytes(*bytes) != *digest) return std::nullopt;
   auto package = read_package(*bytes, archive_hex);
   if (!package) return std::nullopt;

@@ -77,7 +77,7 @@ struct OutputsFixture : ::testing::Test {
     return parse_index(index_text(repo, name), name).value();
   }
   void commit(const std::string& name, const std::string& message) {
-    ASSERT_TRUE(git::init_and_commit_all(out(name), message));
+    ASSERT_TRUE(git::commit_all(out(name), message));
   }
   // outputs/Chair at 0.1.0 with a model, a nested texture and an executable script, committed.
   void make_chair() {

@@ -28,8 +28,17 @@ struct FileEntry {
   std::optional<std::string> symlink;  // target, for symlink entries
 };
 
+// Parses files.json. kCorruption naming `file` and the entry for malformed JSON (nesting deeper
+// than kMaxNestingDepth, over kMaxArchiveBytes or kMaxPackageFiles entries included), entries out
+// of order or listed twice, and any file_list_problem.
 Result<std::vector<FileEntry>> parse_files_json(std::string_view text, std::string_view file);
 std::string serialize_files_json(const std::vector<FileEntry>& files);
+
+// Why a file list breaks the path rules (reel/storage/path_rules.h, tree_problem: unsafe or
+// reserved paths such as .git, case-only duplicates, symlinks resolving outside the asset), or
+// names "asset.toml" at its root, or nullopt. parse_files_json and build_package both apply it,
+// so a package that builds is a package that installs.
+std::optional<std::string> file_list_problem(const std::vector<FileEntry>& files);
 
 // What building hashed: files read and hashed, files taken from the stat cache unread.
 struct BuildStats {

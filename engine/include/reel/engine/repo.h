@@ -40,16 +40,20 @@ class Repo {
   // Errors as read_index's, for the first index that cannot be read or parsed.
   virtual Result<std::vector<PackageIndex>> read_all_indexes() = 0;
 
-  // Copies an object into `dest` (verifying its digest; kCorruption on mismatch, nothing stored),
-  // unless dest already has it. kNotFound if the repo lacks it.
-  virtual Status fetch_object(const Digest& digest, ObjectStore& dest) = 0;
+  // Copies an object into `dest` unless dest already has it, reading at most object.size + 1
+  // bytes: kCorruption, nothing stored, if the bytes are not object.size long or do not hash to
+  // object.digest (a repo or server sending more than files.json says is cut off, never retried).
+  // kNotFound if the repo lacks it.
+  virtual Status fetch_object(const ObjectRef& object, ObjectStore& dest) = 0;
   // Fetches several objects (as fetch_object each), as fast as the repo allows: a folder repo on
   // 4 threads, an HTTP repo over parallel connections. The first error stops the rest and is
   // returned (naming the object); objects fetched before it stay in `dest`. `progress` hears of
   // the bytes and objects fetched (objects `dest` already holds are not reported).
-  virtual Status fetch_objects(const std::vector<Digest>& digests, ObjectStore& dest,
+  virtual Status fetch_objects(const std::vector<ObjectRef>& objects, ObjectStore& dest,
                                const TransferProgress& progress = {});
-  // Reads a version's archive bytes, verified against entry.archive (kCorruption on mismatch).
+  // Reads a version's archive bytes, verified against entry.archive (kCorruption on mismatch):
+  // at most archive.size bytes are read (an index entry may not announce more than
+  // kMaxArchiveBytes), so an endless or oversized archive is cut off, not buffered.
   virtual Result<std::string> read_archive(const ArchiveRef& archive) = 0;
 
   // The repo's own object store when it is a folder this process can write: a publish then builds

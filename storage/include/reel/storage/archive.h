@@ -21,9 +21,10 @@ struct ArchiveMember {
 // Builds the archive bytes. kInvalidArgument for an unsafe member path.
 Result<std::string> write_archive(const std::vector<ArchiveMember>& members);
 
-// Reads every regular-file member. Refuses (kCorruption, naming the member) absolute paths, "..",
-// links, devices, and members or totals larger than `max_total_bytes`; kCorruption for bytes that
-// are not a valid tar.zst.
+// Reads every regular-file member. Refuses (kCorruption, naming the member) paths the path rules
+// refuse (path_rules.h: absolute, "..", .git, control characters, ...), a path that appears
+// twice, links, devices, and members or totals larger than `max_total_bytes`; kCorruption for
+// bytes that are not a valid tar.zst.
 Result<std::vector<ArchiveMember>> read_archive(std::string_view bytes,
                                                 std::size_t max_total_bytes = 64u << 20);
 

@@ -84,7 +84,8 @@ class FaultInjectingFileSystem : public FileSystem {
   FsCounters counters() const;
 
   Result<FileStat> stat(const fs::path& path) override;
-  Result<std::string> read_file(const fs::path& path) override;
+  using FileSystem::read_file;
+  Result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes) override;
   Result<std::unique_ptr<InputStream>> open_read(const fs::path& path) override;
   Result<std::unique_ptr<OutputFile>> create_temp(const fs::path& dest_dir) override;
   Status write_file_atomic(const fs::path& path, std::string_view data, bool sync) override;

@@ -74,12 +74,26 @@ class FileLock {
 // kNotFound (ENOENT), kNoSpace (ENOSPC/EDQUOT), kAlreadyExists (EEXIST), kUnsupported, kIOError.
 class FileSystem {
  public:
+  // The bound of read_file(path) without an explicit limit: 64 MiB, the largest index file,
+  // lock file or package archive reel reads whole.
+  static constexpr std::uint64_t kDefaultMaxReadBytes = std::uint64_t{64} << 20;
+
   virtual ~FileSystem() = default;
 
   // lstat(2); a missing path is not an error: it returns type kMissing.
   virtual Result<FileStat> stat(const fs::path& path) = 0;
-  // Whole-file read, for small files (manifests, indexes, locks).
-  virtual Result<std::string> read_file(const fs::path& path) = 0;
+  // Whole-file read of a regular file of at most `max_bytes` bytes, for small files (manifests,
+  // indexes, locks, archives): every read is bounded (DESIGN §8). Symlinks are followed; what they
+  // lead to must be a regular file. The open never blocks (O_NONBLOCK: a FIFO cannot hang it).
+  // kInvalidArgument naming the path for a FIFO, device, socket or folder ("not a regular file")
+  // and for a file larger than `max_bytes` (also one that grows past it while being read).
+  virtual Result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes) = 0;
+  // read_file bounded by kDefaultMaxReadBytes.
+  Result<std::string> read_file(const fs::path& path) {
+    return read_file(path, kDefaultMaxReadBytes);
+  }
+  // Opens a regular file for streaming (symlinks followed; never blocks on a FIFO).
+  // kInvalidArgument naming the path if it is not a regular file; kNotFound, kIOError.
   virtual Result<std::unique_ptr<InputStream>> open_read(const fs::path& path) = 0;
   // Creates a temp file in `dest_dir` (which must exist), mode 0644 before umask.
   virtual Result<std::unique_ptr<OutputFile>> create_temp(const fs::path& dest_dir) = 0;

@@ -52,11 +52,13 @@ struct HttpResponse {
 };
 
 // One object to download into `store`: verified by ObjectStore::Writer::finish(expected, what).
+// A body longer than `expected_size` is cut off at the bound with kCorruption and not retried.
 struct ObjectDownload {
   std::string url;
   ObjectStore* store = nullptr;
   Digest expected;
   std::string what;  // names the object in errors ("repo 'blessed': sha256:...")
+  std::uint64_t expected_size = UINT64_MAX;  // bytes, from files.json
 };
 
 // One file to upload with PUT, streamed from disk in constant memory.
@@ -75,9 +77,15 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
+  // The most bytes of a response body kept in memory unless a call says otherwise (PUT and POST
+  // replies, and GETs without an explicit bound): 1 MiB.
+  static constexpr std::uint64_t kDefaultMaxBody = std::uint64_t{1} << 20;
+
   // GET into memory. With `if_none_match` non-empty it is sent as If-None-Match and a 304 is a
-  // success (empty body). Statuses of 400 and above are errors (see the file comment).
-  Result<HttpResponse> get(const std::string& url, const std::string& if_none_match = "");
+  // success (empty body). Statuses of 400 and above are errors (see the file comment). A body
+  // longer than `max_bytes` is cut off at the bound: kCorruption naming the URL, not retried.
+  Result<HttpResponse> get(const std::string& url, const std::string& if_none_match = "",
+                           std::uint64_t max_bytes = kDefaultMaxBody);
   // HEAD: the status (2xx, or 404 as a value); other statuses are errors.
   Result<long> head(const std::string& url);
   // HEADs in parallel, one result a URL, in order.

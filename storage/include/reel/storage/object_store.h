@@ -32,6 +32,13 @@ enum class LinkMode {
 Result<LinkMode> parse_link_mode(std::string_view text);
 std::string_view link_mode_name(LinkMode mode);
 
+// An object as a package's files.json names it: its digest and its size in bytes. Every read of an
+// object from a repo or a peer is bounded by the size (DESIGN §8): nothing more is read or stored.
+struct ObjectRef {
+  Digest digest;
+  std::uint64_t size = 0;
+};
+
 class ObjectStore {
  public:
   // `fs` must outlive the store. `root` need not exist until the first put. `early_writeback`:
@@ -57,9 +64,11 @@ class ObjectStore {
   // `sync`: fsync the object before its rename (callers batch directory syncs themselves).
   Result<Digest> put_file(const fs::path& source, bool sync = false);
   // Like put_file but fails with kCorruption, storing nothing, if the bytes' digest is not
-  // `expected` (used for downloads and copies between stores). The message names the source and
-  // both digests. The source is always hashed, even if the object is already stored.
-  Status put_file_expecting(const fs::path& source, const Digest& expected, bool sync = false);
+  // `expected.digest` or their size is not `expected.size` (used for downloads and copies between
+  // stores): at most expected.size + 1 bytes are read, so a source larger than its files.json
+  // says is refused without hashing it. The message names the source and what differed. The
+  // source is always read, even if the object is already stored.
+  Status put_file_expecting(const fs::path& source, const ObjectRef& expected, bool sync = false);
   // Stores an in-memory byte string (small objects, archives); nothing is written if the object
   // already exists. Errors: kIOError, kNoSpace.
   Result<Digest> put_bytes(std::string_view data, bool sync = false);
@@ -71,7 +80,9 @@ class ObjectStore {
     FileStat stat;
   };
   // Every object in the store, sorted by digest (for verify --cache and gc). Files whose names are
-  // not digests (strays, the temp folder) are skipped. An empty list if the store does not exist.
+  // not digests (strays, the temp folder) are skipped; an entry with a digest's name that is not
+  // a regular file (a symlink, FIFO or folder planted there) is listed with its lstat type, so
+  // verify reports it and gc can remove it. An empty list if the store does not exist.
   // Errors: kIOError listing or stat-ing.
   Result<std::vector<Stored>> list_objects();
 
@@ -81,13 +92,22 @@ class ObjectStore {
   class Writer {
    public:
     // Appends bytes (gathered into 256 KiB writes: network reads arrive in 16 KiB pieces).
-    // Errors: kIOError, kNoSpace.
+    // Errors: kIOError, kNoSpace; kCorruption, writing nothing, once the bytes would pass the
+    // limit (set_limit).
     Status write(const void* data, std::size_t size);
+    // Refuses writes that would make the object larger than `max_bytes` (the size its files.json
+    // states): a peer sending an endless body is cut off at the bound.
+    void set_limit(std::uint64_t max_bytes) { limit_ = max_bytes; }
     // Bytes written so far.
     std::uint64_t size() const { return size_; }
     // Installs the object if the bytes hash to `expected` (nothing is rewritten if it already
     // exists); kCorruption naming `what` and both digests otherwise, storing nothing.
     Status finish(const Digest& expected, std::string_view what);
+    // Like finish, but the verified bytes are renamed to `dest` (a path of the caller's on the
+    // store's file system, e.g. a staging folder under temp_dir()) instead of being installed:
+    // adopt() installs them once the caller has checked everything else (a bundle import that
+    // must leave the store as it was if any later part of the bundle is refused).
+    Status finish_to(const Digest& expected, std::string_view what, const fs::path& dest);
     // The digest of what was written (finishes hashing; write() may not follow).
     Digest digest();
 
@@ -101,10 +121,14 @@ class ObjectStore {
     Sha256 hasher_;
     std::optional<Digest> digest_;
     std::uint64_t size_ = 0;
+    std::uint64_t limit_ = UINT64_MAX;
     std::string buffer_;  // bytes hashed and counted but not yet written
   };
   // Starts a streamed object. Errors: kIOError, kNoSpace (creating the temp file).
   Result<std::unique_ptr<Writer>> begin_object();
+  // Installs a file that Writer::finish_to verified as `digest`'s bytes: renamed into place
+  // read-only, or removed if the object already exists. Errors: kIOError, kNoSpace.
+  Status adopt(const fs::path& verified, const Digest& digest);
 
   // Re-hashes the object; kCorruption if its bytes no longer match its name, kNotFound if absent.
   Status verify(const Digest& digest);
