@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -23,7 +24,8 @@ namespace reel::cli {
 struct GlobalOptions {
   std::string directory;  // -C
   std::string cache_dir;  // --cache-dir
-  std::string token_file;  // --token-file: HTTP bearer token (first non-comment line), over REEL_TOKEN
+  std::string token_file;  // --token-file: HTTP bearer token (first non-comment line) for every
+                           // repo the command opens, over REEL_TOKEN (credentials.h)
   std::string ca_file;     // --ca-file: PEM CA bundle for https repos, over REEL_CA_FILE
   bool quiet = false;     // -q
   int verbose = 0;        // -v (repeatable)
@@ -49,8 +51,8 @@ class Cli {
   // The workspace containing start_dir(), found and opened on first use.
   Result<Workspace*> workspace();
   // Opens a repo named by URL or path outside a workspace (reel init --repo, repo add, rdeps
-  // --repo): HTTP repos get the cache's http-v1/ folder and the token from REEL_TOKEN (never from
-  // the command line). open_repo's errors.
+  // --repo): HTTP repos get the cache's http-v1/ folder and the credentials add_credentials()
+  // chooses for the URL alone (no repo keys; warnings once a command). open_repo's errors.
   Result<std::unique_ptr<Repo>> open_repo_url(const std::string& url);
 
   // Prints `error: MESSAGE` (and `hint: HINT` if non-empty) to stderr; returns 1.
@@ -74,6 +76,7 @@ class Cli {
   std::unique_ptr<TerminalReporter> reporter_;
   std::unique_ptr<Context> context_;
   std::optional<Workspace> workspace_;
+  std::set<std::string> credential_warnings_;  // shown already (open_repo_url)
 };
 
 // Each command group lives in its own file and registers its subcommands here.

@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "cli.h"
+#include "reel/workspace/credentials.h"
 #include "reel/workspace/progress.h"
 
 extern char** environ;
@@ -85,12 +86,14 @@ Result<Context*> Cli::context() {
   auto cache_dir = default_cache_dir(env, options.cache_dir);
   if (!cache_dir) return tl::unexpected(cache_dir.error());
   fs_ = make_real_file_system();
+  env.erase(std::string(kCommandLineTokenKey));  // only --token-file sets it
   if (!options.token_file.empty()) {
-    // The token goes where REEL_TOKEN would: every HTTP repo opened by this command uses it.
+    // The user's choice for this command: every HTTP repo it opens gets the token, over https or
+    // to loopback (credentials.h).
     fs::path file = fs::absolute(options.token_file);
     auto token = read_token_file(*fs_, file);
     if (!token) return tl::unexpected(token.error().with_context("--token-file"));
-    env["REEL_TOKEN"] = *token;
+    env[std::string(kCommandLineTokenKey)] = *token;
   }
   if (!options.ca_file.empty()) {
     // Likewise the CA bundle goes where REEL_CA_FILE would (checked when a repo is opened).
@@ -106,7 +109,9 @@ Result<Context*> Cli::context() {
 Result<std::unique_ptr<Repo>> Cli::open_repo_url(const std::string& url) {
   auto ctx = context();
   if (!ctx) return tl::unexpected(ctx.error());
-  return open_repo((*ctx)->fs, url, repo_open_options(**ctx));
+  RepoOpenOptions options = repo_open_options(**ctx);
+  add_credentials(**ctx, url, nullptr, options, credential_warnings_);
+  return open_repo((*ctx)->fs, url, options);
 }
 
 Result<Workspace*> Cli::workspace() {
@@ -158,7 +163,8 @@ int main(int argc, char** argv) {
                  "Cache directory (default: $REEL_CACHE_DIR, "
                  "$XDG_CACHE_HOME/reel, ~/.cache/reel)");
   app.add_option("--token-file", cli.options.token_file,
-                 "HTTP repos: read the bearer token from FILE (instead of $REEL_TOKEN)");
+                 "HTTP repos: send the bearer token in FILE to every repo this command opens "
+                 "(https or loopback; over $REEL_TOKEN; docs/http.md)");
   app.add_option("--ca-file", cli.options.ca_file,
                  "https repos: trust the CAs in this PEM FILE (a studio CA; instead of "
                  "$REEL_CA_FILE and a repo's ca-file key)");

@@ -20,6 +20,7 @@ namespace {
 HttpOptions http_options(const RepoOpenOptions& options) {
   HttpOptions out;
   out.token = options.token;
+  out.netrc_file = options.netrc_file;
   out.ca_file = options.ca_file;
   if (options.stall_seconds > 0) out.stall_seconds = options.stall_seconds;
   return out;

@@ -228,7 +228,9 @@ Error status_error(const HttpClient::Job& job) {
   if (job.status == 404) {
     code = ErrorCode::kNotFound;
   } else if (job.status == 401 || job.status == 403) {
-    message += " (set REEL_TOKEN or the repo's token-file)";
+    message +=
+        " (give a token: --token-file, REEL_TOKEN with REEL_TOKEN_URL, a token-file "
+        "under ~/.config/reel/ or ~/.netrc; docs/http.md)";
   } else if (job.status == 409) {
     code = ErrorCode::kConflict;
   } else if (job.status >= 500 || job.status == 429) {
@@ -294,9 +296,14 @@ void HttpClient::run(std::vector<Job>& jobs, const TransferProgress* progress) {
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &job);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Job::on_body);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &job);
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);  // credentials never follow a redirect
     curl_slist* list = nullptr;
-    if (!options_.token.empty())
+    if (!options_.token.empty()) {
       list = curl_slist_append(list, ("Authorization: Bearer " + options_.token).c_str());
+    } else if (!options_.netrc_file.empty()) {  // Basic auth for the host's machine entry
+      curl_easy_setopt(easy, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+      curl_easy_setopt(easy, CURLOPT_NETRC_FILE, options_.netrc_file.c_str());
+    }
     if (!job.if_none_match.empty())
       list = curl_slist_append(list, ("If-None-Match: " + job.if_none_match).c_str());
     for (const auto& h : job.headers)

@@ -141,12 +141,12 @@ serve)
   echo "write-token-123" > tokens
   echo "read-token-456" > read-tokens
   serve repo --token-file tokens --read-token-file read-tokens
-  REEL_TOKEN=read-token-456 "$REEL" -q init studio --repo blessed="$URL" >/dev/null
+  REEL_TOKEN=read-token-456 REEL_TOKEN_URL="$URL" "$REEL" -q init studio --repo blessed="$URL" >/dev/null
   shot studio/outputs/Shot 12 $((256 * KiB))
   # No token: 401; a read token: 403 on publish.
   expect 1 "$REEL" -C studio publish Shot --allow-dirty
   stderr_has "401"
-  REEL_TOKEN=read-token-456 expect 1 "$REEL" -C studio publish Shot --allow-dirty
+  REEL_TOKEN=read-token-456 REEL_TOKEN_URL="$URL" expect 1 "$REEL" -C studio publish Shot --allow-dirty
   stderr_has "403"
   [ ! -e repo/index/shot.json ] || fail "a refused publish wrote the index"
   expect 1 "$REEL" --token-file missing-file -C studio publish Shot --allow-dirty
@@ -155,14 +155,14 @@ serve)
   grep -q "published Shot 1.0.0" "$WORK/out" || fail "publish: $(cat "$WORK/out")"
   [ -f repo/index/shot.json ] || fail "the index was not written"
   # Install over HTTP with the read token; verify; reel run sees the asset's [env].
-  REEL_TOKEN=read-token-456 "$REEL" -q init job --repo blessed="$URL" >/dev/null
-  REEL_TOKEN=read-token-456 expect 0 "$REEL" -C job add Shot
+  REEL_TOKEN=read-token-456 REEL_TOKEN_URL="$URL" "$REEL" -q init job --repo blessed="$URL" >/dev/null
+  REEL_TOKEN=read-token-456 REEL_TOKEN_URL="$URL" expect 0 "$REEL" -C job add Shot
   expect 0 "$REEL" -C job verify
   cmp job/inputs/Shot/renders/frame.0012.exr studio/outputs/Shot/renders/frame.0012.exr || fail "bytes differ"
   expect 0 "$REEL" -C job run -- sh -c 'ls "$SHOT_FRAMES" | wc -l'
   [ "$(tr -d ' ' < "$WORK/out")" = 12 ] || fail "reel run: $(cat "$WORK/out")"
   # Without a token the server refuses reads too (a read-token file was given).
-  REEL_TOKEN=read-token-456 "$REEL" -q init nojob --repo blessed="$URL" >/dev/null
+  REEL_TOKEN=read-token-456 REEL_TOKEN_URL="$URL" "$REEL" -q init nojob --repo blessed="$URL" >/dev/null
   expect 1 "$REEL" -C nojob add Shot
   stderr_has "401"
   # The token never shows in errors or the server log.
@@ -173,10 +173,10 @@ serve)
   shot rw/outputs/Lamp 3 $((256 * KiB))
   sed -i 's/"Shot"/"Lamp"/; s/SHOT_FRAMES/LAMP_FRAMES/' rw/outputs/Lamp/asset.toml
   "$REEL" -q -C rw publish Lamp --allow-dirty >/dev/null
-  REEL_TOKEN=read-token-456 "$REEL" -q -C rw repo add blessed "$URL" >/dev/null
-  REEL_TOKEN=write-token-123 expect 0 "$REEL" -C rw promote Lamp==1.0.0 --from review --to blessed
+  REEL_TOKEN=read-token-456 REEL_TOKEN_URL="$URL" "$REEL" -q -C rw repo add blessed "$URL" >/dev/null
+  REEL_TOKEN=write-token-123 REEL_TOKEN_URL="$URL" expect 0 "$REEL" -C rw promote Lamp==1.0.0 --from review --to blessed
   [ -f repo/index/lamp.json ] || fail "promote did not publish"
-  REEL_TOKEN=read-token-456 expect 0 "$REEL" rdeps Shot --repo "$URL"
+  REEL_TOKEN=read-token-456 REEL_TOKEN_URL="$URL" expect 0 "$REEL" rdeps Shot --repo "$URL"
   ;;
 nginx)
   need_nginx
@@ -209,7 +209,7 @@ bootstrap)
   serve repo --token-file tokens
   "$REEL" -q init studio --repo blessed="$URL" >/dev/null
   shot studio/outputs/Shot 24 $((256 * KiB))
-  REEL_TOKEN=tok "$REEL" -q -C studio publish Shot --allow-dirty >/dev/null
+  REEL_TOKEN=tok REEL_TOKEN_URL="$URL" "$REEL" -q -C studio publish Shot --allow-dirty >/dev/null
   # The farm node has its own cache, empty (the studio's holds every object it published).
   export REEL_CACHE_DIR="$WORK/node-cache"
   "$REEL" -q init job0 --repo blessed="$URL" >/dev/null
@@ -473,7 +473,7 @@ publish_race)
   "$REEL" -q repo init repo --name blessed >/dev/null
   echo "tok" > tokens
   serve repo --token-file tokens
-  export REEL_TOKEN=tok
+  export REEL_TOKEN=tok REEL_TOKEN_URL="$URL"
   for w in a b; do
     REEL_CACHE_DIR="$WORK/cache-$w" "$REEL" -q init "studio-$w" --repo blessed="$URL" >/dev/null
   done

@@ -127,10 +127,12 @@ Result<WorkspaceConfig> parse_workspace_config(std::string_view text, std::strin
            : key == "url"        ? rc.url
            : key == "token-file" ? rc.token_file
                                  : rc.ca_file) = value.as_string().str;
-        } else if (key == "blessed" || key == "default") {
+        } else if (key == "blessed" || key == "default" || key == "allow-insecure-token") {
           if (!value.is_boolean())
             return tl::unexpected(field_error(value, file, field, "expected true or false"));
-          (key == "blessed" ? rc.blessed : rc.is_default) = value.as_boolean();
+          (key == "blessed"   ? rc.blessed
+           : key == "default" ? rc.is_default
+                              : rc.allow_insecure_token) = value.as_boolean();
         } else {
           return tl::unexpected(field_error(value, file, field, "unknown key"));
         }
@@ -196,6 +198,7 @@ std::string serialize_workspace_config(const WorkspaceConfig& config) {
     if (r.is_default) out += "default = true\n";
     if (!r.token_file.empty()) out += "token-file = " + quote(r.token_file) + "\n";
     if (!r.ca_file.empty()) out += "ca-file = " + quote(r.ca_file) + "\n";
+    if (r.allow_insecure_token) out += "allow-insecure-token = true\n";
   }
   out += "\n[requirements]\n";
   for (const auto& [name, range] : config.requirements)

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "reel/engine/names.h"
+#include "reel/workspace/credentials.h"
 
 namespace reel {
 
@@ -104,7 +105,6 @@ RepoOpenOptions repo_open_options(const Context& ctx) {
     auto it = ctx.environment.find(name);
     return it == ctx.environment.end() ? std::string() : it->second;
   };
-  options.token = env("REEL_TOKEN");
   options.ca_file = env("REEL_CA_FILE");
   std::string stall = env("REEL_HTTP_STALL_SECONDS");
   char* end = nullptr;
@@ -112,13 +112,6 @@ RepoOpenOptions repo_open_options(const Context& ctx) {
   if (!stall.empty() && *end == '\0' && seconds >= 1 && seconds <= 3600)
     options.stall_seconds = seconds;
   return options;
-}
-
-Result<std::string> Workspace::repo_token(const RepoConfig& rc) {
-  auto env = ctx_->environment.find("REEL_TOKEN");
-  if (env != ctx_->environment.end() && !env->second.empty()) return env->second;
-  if (rc.token_file.empty()) return std::string();
-  return read_token_file(ctx_->fs, (root_ / rc.token_file).lexically_normal());
 }
 
 Result<Repo*> Workspace::repo(const std::string& name) {
@@ -130,10 +123,9 @@ Result<Repo*> Workspace::repo(const std::string& name) {
                       "no repo named '" + name + "' in " + config_path().string());
   RepoOpenOptions options = repo_open_options(*ctx_);
   if (rc->url.rfind("http://", 0) == 0 || rc->url.rfind("https://", 0) == 0) {
-    // The token and CA bundle from the environment (or the command line) win; else the repo's.
-    auto token = repo_token(*rc);
-    if (!token) return tl::unexpected(token.error().with_context("repo '" + name + "'"));
-    options.token = std::move(*token);
+    // Credentials only where they were configured for (credentials.h). The CA bundle from the
+    // environment (or the command line) wins; else the repo's.
+    add_credentials(*ctx_, rc->url, rc, options, credential_warnings_);
     if (options.ca_file.empty() && !rc->ca_file.empty())
       options.ca_file = (root_ / rc->ca_file).lexically_normal();
   }

@@ -73,7 +73,10 @@ class Repo {
 struct RepoOpenOptions {
   fs::path http_cache_dir;  // where index files are cached with their ETags (Cache::http_dir());
                             // empty: HTTP repos cannot be opened (kUnsupported)
-  std::string token;        // bearer token for `reel serve` (REEL_TOKEN or the repo's token-file)
+  std::string token;        // bearer token for `reel serve`, as the workspace layer chose it for
+                            // this URL (credentials.h); empty: none
+  fs::path netrc_file;      // with no token: a netrc file whose `machine` entry for the URL's
+                            // host libcurl sends as Basic credentials; empty: none
   fs::path ca_file;         // PEM bundle of a studio CA; empty: the system's CAs
   long stall_seconds = 0;   // drop a transfer moving under 1 byte/s this long; 0: the default
 };

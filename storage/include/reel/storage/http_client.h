@@ -12,6 +12,8 @@
 // with kCancelled (what was finished stays finished), so a dead server costs one request's
 // retries, not every request's.
 //
+// Redirects are never followed: a 3xx answer is an error, so no credential goes to a Location.
+//
 // Errors name the method, the URL and the HTTP status or curl's error text, never the token:
 // 404 → kNotFound; 401/403 → kInvalidArgument (with a hint about REEL_TOKEN / token-file);
 // 409 → kConflict; 5xx, 429 and transport failures (after the retries) → kNetwork; other 4xx →
@@ -37,6 +39,7 @@ namespace reel {
 
 struct HttpOptions {
   std::string token;  // sent as `Authorization: Bearer <token>` when non-empty
+  fs::path netrc_file;  // token empty: libcurl's netrc (optional) from this file; empty: off
   fs::path ca_file;   // PEM bundle of a studio CA; empty: the system's CAs
   long connect_timeout_seconds = 10;
   long stall_seconds = 30;                       // dropped when under 1 byte/s for this long

@@ -17,9 +17,12 @@ struct RepoConfig {
   std::string url;          // absolute path, file://, http:// or https://
   bool blessed = false;     // installs resolve against blessed repos
   bool is_default = false;  // default publish target
-  std::string token_file;   // optional, for HTTP repos: a file of bearer tokens (first one used)
+  std::string token_file;   // optional, for HTTP repos: a file of bearer tokens (first one used),
+                            // honoured only under the user's config folder (credentials.h)
   std::string ca_file = {};  // optional, for https repos: PEM bundle of a studio CA (= {}: older
                              // aggregate initialisations need not name it)
+  bool allow_insecure_token = false;  // allow-insecure-token: a token may go over plain http://
+                                      // to a host that is not loopback (credentials.h)
 };
 
 struct WorkspaceConfig {

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,9 +31,10 @@ struct InitOptions {
 Result<std::string> read_token_file(FileSystem& fs, const fs::path& file);
 
 // How this process opens HTTP repos, from the context: the cache's http_dir(), and from its
-// environment REEL_TOKEN (the bearer token; --token-file sets it), REEL_CA_FILE (a PEM CA bundle;
-// --ca-file sets it) and REEL_HTTP_STALL_SECONDS (whole seconds 1-3600: how long a transfer may
-// move under 1 byte/s; anything else keeps the client's 30 s). Empty where unset.
+// environment REEL_CA_FILE (a PEM CA bundle; --ca-file sets it) and REEL_HTTP_STALL_SECONDS
+// (whole seconds 1-3600: how long a transfer may move under 1 byte/s; anything else keeps the
+// client's 30 s). Empty where unset. No credentials: they depend on the URL (add_credentials in
+// credentials.h).
 RepoOpenOptions repo_open_options(const Context& ctx);
 
 class Workspace {
@@ -69,10 +71,10 @@ class Workspace {
   // The repo named `name` in workspace.toml, opened on first use and kept. kNotFound naming the
   // repo if it is not configured; open_repo's errors (with the repo name as context) otherwise.
   // An HTTP repo is opened with the cache's http_dir(), a CA bundle (REEL_CA_FILE in the
-  // context's environment, set by --ca-file, else its ca-file), and a bearer token from
-  // REEL_TOKEN in the context's environment, else the first line of its token-file that is not
-  // blank or a # comment (relative paths are under the workspace root); never from the command
-  // line. Errors reading the token-file name it.
+  // context's environment, set by --ca-file, else its ca-file, relative to the workspace root),
+  // and the credentials add_credentials() (credentials.h) chooses for its URL and its token-file
+  // and allow-insecure-token keys; their warnings go to the context's reporter, each once for
+  // this workspace. Never a token from a command-line value.
   Result<Repo*> repo(const std::string& name);
   // The repos installs resolve against, in search order, as (name, repo): `only` if given, else
   // config().install_repos().
@@ -81,13 +83,12 @@ class Workspace {
 
  private:
   Workspace(Context& ctx, fs::path root, WorkspaceConfig config);
-  // The bearer token for an HTTP repo ("" if none is configured).
-  Result<std::string> repo_token(const RepoConfig& rc);
 
   Context* ctx_;
   fs::path root_;
   WorkspaceConfig config_;
   std::map<std::string, std::unique_ptr<Repo>> repos_;
+  std::set<std::string> credential_warnings_;  // shown already (add_credentials)
 };
 
 }  // namespace reel
