@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 #include "reel/workspace/credentials.h"
 
@@ -27,7 +28,7 @@ Result<Workspace> Workspace::find(Context& ctx, const fs::path& start) {
     dir = dir.parent_path();
   }
   fs::path file = dir / "workspace.toml";
-  auto text = ctx.fs.read_file(file);
+  auto text = ctx.fs.read_file(file, kMaxConfigBytes);
   if (!text) return tl::unexpected(text.error());
   auto config = parse_workspace_config(*text, file.string());
   if (!config) return tl::unexpected(config.error());
@@ -71,7 +72,7 @@ Result<std::optional<LockFile>> Workspace::read_lock() {
   auto st = ctx_->fs.stat(lock_path());
   if (!st) return tl::unexpected(st.error());
   if (st->type == FileType::kMissing) return std::optional<LockFile>();
-  auto text = ctx_->fs.read_file(lock_path());
+  auto text = ctx_->fs.read_file(lock_path(), kMaxLockBytes);
   if (!text) return tl::unexpected(text.error());
   auto lock = parse_lock_file(*text, lock_path().string());
   if (!lock) return tl::unexpected(lock.error());
