@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "reel/workspace/gc.h"
 #include "reel/workspace/inspect.h"
+#include "reel/workspace/install.h"
 
 namespace reel::cli {
 namespace {
@@ -140,11 +141,46 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
   });
 
   auto verify_cache_too = std::make_shared<bool>(false);
+  auto fix = std::make_shared<bool>(false);
   auto* verify = app.add_subcommand("verify", "Re-hash inputs/ against reel.lock");
-  verify->add_flag("--cache", *verify_cache_too,
-                   "Re-hash every object and archive of the cache instead");
-  verify->callback([&cli, verify_cache_too] {
-    cli.action = [&cli, verify_cache_too]() -> int {
+  auto* cache_flag = verify->add_flag("--cache", *verify_cache_too,
+                                      "Re-hash every object and archive of the cache instead");
+  verify->add_flag("--fix", *fix,
+                   "Repair what is damaged: quarantine bad cache objects, fetch them again and "
+                   "re-materialise the packages with problems")
+      ->excludes(cache_flag);
+  verify->callback([&cli, verify_cache_too, fix] {
+    cli.action = [&cli, verify_cache_too, fix]() -> int {
+      if (*fix) {
+        CLI_TRY(ws, cli.workspace());
+        CLI_TRY(lock, require_lock(**ws));
+        CLI_TRY(repaired, repair_workspace(**ws, *lock));
+        for (const auto& q : repaired->quarantined)
+          cli.info("quarantined damaged cache object " + q);
+        for (const auto& p : repaired->problems) cli.info("found: " + p);
+        for (const auto& p : repaired->sync.installed) cli.info("re-materialised " + p);
+        if (cli.json()) {
+          cli.print_json({{"ok", repaired->remaining.empty()},
+                          {"problems", repaired->problems},
+                          {"quarantined", repaired->quarantined},
+                          {"reinstalled", repaired->sync.installed},
+                          {"remaining", repaired->remaining}});
+        }
+        if (!repaired->remaining.empty()) {
+          cli.fail("inputs/ still does not match reel.lock after the repair:");
+          for (const auto& p : repaired->remaining) std::fprintf(stderr, "  %s\n", p.c_str());
+          return 1;
+        }
+        cli.out(repaired->problems.empty() && repaired->quarantined.empty()
+                    ? "verified " + std::to_string(lock->packages.size()) +
+                          " packages: nothing to repair"
+                    : "repaired " + std::to_string(repaired->sync.installed.size()) +
+                          " packages (" + std::to_string(repaired->problems.size()) +
+                          " problems in inputs/, " +
+                          std::to_string(repaired->quarantined.size()) +
+                          " damaged cache objects): inputs/ matches reel.lock");
+        return 0;
+      }
       if (*verify_cache_too) {
         CLI_TRY(ctx, cli.context());
         std::uint64_t checked = 0;
@@ -156,7 +192,8 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
           return 0;
         }
         cli.fail("the cache holds " + std::to_string(problems->size()) +
-                     " damaged objects (delete them; the next sync fetches them again):");
+                     " damaged objects (`reel verify --fix` in a workspace quarantines them and "
+                     "fetches them again):");
         for (const auto& p : *problems) std::fprintf(stderr, "  %s\n", p.c_str());
         return 1;
       }
@@ -172,6 +209,7 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
       cli.fail("inputs/ does not match reel.lock (" + std::to_string(problems->size()) +
                " problems):");
       for (const auto& p : *problems) std::fprintf(stderr, "  %s\n", p.c_str());
+      std::fprintf(stderr, "hint: `reel verify --fix` repairs it\n");
       return 1;
     };
   });

@@ -28,11 +28,15 @@ void print_report(Cli& cli, const SyncReport& report) {
   std::string summary = "synced: " + std::to_string(report.installed.size()) + " installed, " +
                         std::to_string(report.removed.size()) + " removed, " +
                         std::to_string(report.unchanged) + " unchanged";
+  if (!report.repaired.empty())
+    summary += ", " + std::to_string(report.repaired.size()) + " files repaired";
   if (report.link_mode) summary += " (" + std::string(link_mode_name(*report.link_mode)) + ")";
   cli.out(summary);
   if (cli.json()) {
     cli.print_json({{"installed", report.installed},
                     {"removed", report.removed},
+                    {"repaired", report.repaired},
+                    {"objects_quarantined", report.objects_quarantined},
                     {"unchanged", report.unchanged},
                     {"files", report.files},
                     {"bytes", report.bytes},
@@ -212,21 +216,32 @@ void register_install_commands(CLI::App& app, Cli& cli) {
   struct Sync {
     bool frozen = false, locked = false;
     std::vector<std::string> groups;
+    std::vector<std::string> reinstall;
   };
   auto sy = std::make_shared<Sync>();
   auto* sync = app.add_subcommand("sync", "Make inputs/ match reel.lock");
   auto* frozen = sync->add_flag("--frozen", sy->frozen, "Use reel.lock as it is; never resolve");
   sync->add_flag("--locked", sy->locked, "Fail if reel.lock is stale")->excludes(frozen);
   sync->add_option("--group", sy->groups, "Include this dependency group of the outputs");
-  sync->callback([&cli, sy] {
-    cli.action = [&cli, sy]() -> int {
+  auto* reinstall =
+      sync->add_option("--reinstall", sy->reinstall,
+                       "Re-materialise these packages (all, given no NAME) from scratch")
+          ->expected(0, -1)
+          ->type_name("[NAME...]");
+  sync->callback([&cli, sy, reinstall] {
+    cli.action = [&cli, sy, reinstall]() -> int {
       CLI_TRY(ws, cli.workspace());
       SyncMode mode = sy->frozen   ? SyncMode::kFrozen
                       : sy->locked ? SyncMode::kLocked
                                    : SyncMode::kResolveIfNeeded;
       LockOptions options;
       options.groups = sy->groups;
-      CLI_TRY(report, sync_workspace(**ws, mode, options));
+      SyncOptions sync_options;
+      // `--reinstall` alone: CLI11 gives an empty vector or one empty string.
+      for (const auto& n : sy->reinstall)
+        if (!n.empty()) sync_options.reinstall.insert(lower_name(n));
+      sync_options.reinstall_all = reinstall->count() > 0 && sync_options.reinstall.empty();
+      CLI_TRY(report, sync_workspace(**ws, mode, options, sync_options));
       if (!report->explanation.empty()) return fail_unsolvable(cli, report->explanation);
       print_report(cli, *report);
       return 0;

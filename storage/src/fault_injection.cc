@@ -45,6 +45,12 @@ std::string_view fs_op_name(FsOp op) {
       return "remove_all";
     case FsOp::kSetMode:
       return "set_mode";
+    case FsOp::kSetMtime:
+      return "set_mtime";
+    case FsOp::kGetXattr:
+      return "get_xattr";
+    case FsOp::kSetXattr:
+      return "set_xattr";
     case FsOp::kLockExclusive:
       return "lock_exclusive";
     case FsOp::kLockShared:
@@ -297,6 +303,23 @@ Status FaultInjectingFileSystem::remove_all(const fs::path& path) {
 Status FaultInjectingFileSystem::set_mode(const fs::path& path, std::uint32_t mode) {
   REEL_TRY(check(FsOp::kSetMode, path));
   return base_.set_mode(path, mode);
+}
+
+Status FaultInjectingFileSystem::set_mtime(const fs::path& path, std::int64_t mtime_ns) {
+  REEL_TRY(check(FsOp::kSetMtime, path));
+  return base_.set_mtime(path, mtime_ns);
+}
+
+Result<std::optional<std::string>> FaultInjectingFileSystem::get_xattr(const fs::path& path,
+                                                                      const std::string& name) {
+  REEL_TRY(check(FsOp::kGetXattr, path));
+  return base_.get_xattr(path, name);
+}
+
+Status FaultInjectingFileSystem::set_xattr(const fs::path& path, const std::string& name,
+                                           std::string_view value) {
+  REEL_TRY(check(FsOp::kSetXattr, path));
+  return base_.set_xattr(path, name, value);
 }
 
 Result<std::unique_ptr<FileLock>> FaultInjectingFileSystem::lock_exclusive(const fs::path& path) {

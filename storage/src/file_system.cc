@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -273,6 +274,40 @@ class PosixFileSystem : public FileSystem {
   Status set_mode(const fs::path& path, std::uint32_t mode) override {
     if (::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0) return sys_error("chmod", path);
     return ok();
+  }
+
+  Status set_mtime(const fs::path& path, std::int64_t mtime_ns) override {
+    struct timespec times[2];
+    times[0].tv_sec = 0;
+    times[0].tv_nsec = UTIME_OMIT;
+    times[1].tv_sec = static_cast<time_t>(mtime_ns / 1000000000);
+    times[1].tv_nsec = static_cast<long>(mtime_ns % 1000000000);
+    if (::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
+      return sys_error("set the mtime of", path);
+    return ok();
+  }
+
+  Result<std::optional<std::string>> get_xattr(const fs::path& path,
+                                               const std::string& name) override {
+    char buffer[256];
+    ssize_t n = ::lgetxattr(path.c_str(), name.c_str(), buffer, sizeof buffer);
+    if (n >= 0) return std::optional<std::string>(std::string(buffer, static_cast<std::size_t>(n)));
+    if (errno == ENODATA || errno == ERANGE) return std::optional<std::string>();  // ERANGE: not ours
+    if (errno == ENOTSUP) {
+      return make_error(ErrorCode::kUnsupported,
+                        path.string() + ": the file system keeps no extended attributes");
+    }
+    return sys_error("read the extended attribute " + name + " of", path);
+  }
+
+  Status set_xattr(const fs::path& path, const std::string& name,
+                   std::string_view value) override {
+    if (::lsetxattr(path.c_str(), name.c_str(), value.data(), value.size(), 0) == 0) return ok();
+    if (errno == ENOTSUP) {
+      return make_error(ErrorCode::kUnsupported,
+                        path.string() + ": the file system keeps no extended attributes");
+    }
+    return sys_error("set the extended attribute " + name + " of", path);
   }
 
   Result<std::unique_ptr<FileLock>> lock_exclusive(const fs::path& path) override {

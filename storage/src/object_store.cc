@@ -91,6 +91,27 @@ Result<std::pair<std::unique_ptr<OutputFile>, Digest>> stream_to_temp(
 
 fs::path ObjectStore::temp_dir() const { return root_ / "tmp"; }
 
+namespace {
+
+constexpr const char* kRecordAttr = "user.reel.object";
+
+std::string record_text(std::uint64_t size, std::int64_t mtime_ns) {
+  return "1 " + std::to_string(size) + " " + std::to_string(mtime_ns);
+}
+
+// Writes the entry record of the file at `path` (see the header), first moving its mtime a
+// second back. Best effort: a store on a file system without extended attributes still works
+// (its objects are hashed when checked).
+void write_record(FileSystem& fs, const fs::path& path) {
+  auto st = fs.stat(path);
+  if (!st || st->type != FileType::kRegular) return;
+  std::int64_t mtime = st->mtime_ns - 1000000000;
+  if (!fs.set_mtime(path, mtime)) mtime = st->mtime_ns;
+  (void)fs.set_xattr(path, kRecordAttr, record_text(st->size, mtime));
+}
+
+}  // namespace
+
 Status ObjectStore::install(OutputFile& temp, const Digest& digest, bool sync) {
   auto have = contains(digest);
   if (!have) return tl::unexpected(have.error());
@@ -99,6 +120,7 @@ Status ObjectStore::install(OutputFile& temp, const Digest& digest, bool sync) {
     temp.abort();
     return ok();
   }
+  write_record(fs_, temp.temp_path());
   if (sync) {
     REEL_TRY(temp.sync());
   } else if (early_writeback_) {
@@ -248,8 +270,43 @@ Status ObjectStore::adopt(const fs::path& verified, const Digest& digest) {
   if (*have) return fs_.remove(verified);
   fs::path dest = object_path(digest);
   REEL_TRY(fs_.create_directories(dest.parent_path()));
+  write_record(fs_, verified);
   REEL_TRY(fs_.set_mode(verified, 0444));
   return fs_.rename(verified, dest);
+}
+
+Result<ObjectStore::Health> ObjectStore::check(const ObjectRef& object) {
+  const fs::path path = object_path(object.digest);
+  auto st = fs_.stat(path);
+  if (!st) return tl::unexpected(st.error());
+  if (st->type == FileType::kMissing) return Health::kMissing;
+  if (st->type != FileType::kRegular || st->size != object.size) return Health::kDamaged;
+  const bool read_only = (st->mode & 0222) == 0;
+  auto record = fs_.get_xattr(path, kRecordAttr);
+  if (read_only && record && *record && **record == record_text(st->size, st->mtime_ns))
+    return Health::kIntact;
+  auto actual = sha256_file(fs_, path);
+  if (!actual) {
+    if (actual.error().code == ErrorCode::kNotFound) return Health::kMissing;  // removed meanwhile
+    return tl::unexpected(actual.error());
+  }
+  if (*actual != object.digest) return Health::kDamaged;
+  // The bytes are right (a touch, a chmod, an object from before records): record it again.
+  if (!read_only) (void)fs_.set_mode(path, 0444);
+  (void)fs_.set_xattr(path, kRecordAttr, record_text(st->size, st->mtime_ns));
+  return Health::kIntact;
+}
+
+Status ObjectStore::quarantine(const Digest& digest, const fs::path& dir) {
+  REEL_TRY(fs_.create_directories(dir));
+  const fs::path from = object_path(digest);
+  auto st = fs_.stat(from);
+  if (!st) return tl::unexpected(st.error());
+  if (st->type == FileType::kMissing) return ok();
+  const fs::path to = dir / (digest.hex() + "." + std::to_string(st->inode) + "-" +
+                             std::to_string(st->ctime_ns));
+  if (st->type == FileType::kDirectory) return fs_.remove_all(from);  // nothing worth keeping
+  return fs_.rename(from, to);
 }
 
 Result<std::unique_ptr<ObjectStore::Writer>> ObjectStore::begin_object() {

@@ -1,6 +1,10 @@
 #include "reel/storage/object_store.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -270,6 +274,59 @@ TEST(ObjectStore, ConcurrentPutsOfTheSameObject) {
   EXPECT_EQ(partial_reads, 0);
   EXPECT_TRUE(store.verify(want));
   EXPECT_EQ(count_files(dir.path() / "store"), 1u);
+}
+
+// Issue 11: an object's entry record catches a write through a hard link by stat alone.
+TEST(ObjectStore, CheckSeesAWriteThroughAHardLinkAndQuarantineMovesTheObject) {
+  TempDir dir;
+  auto fs = make_real_file_system();
+  ObjectStore store(*fs, dir.path() / "store");
+  const std::string bytes = "kitchen set";
+  Digest d = store.put_bytes(bytes).value();
+  const ObjectRef ref{d, bytes.size()};
+  EXPECT_EQ(store.check(ref).value(), ObjectStore::Health::kIntact);
+  fs::path linked = dir.path() / "inputs" / "set.usd";
+  ASSERT_TRUE(store.materialise(d, linked, LinkMode::kHardlink, false));
+  EXPECT_EQ(store.check(ref).value(), ObjectStore::Health::kIntact);  // a link moved only ctime
+
+  // A touch moves the mtime only: hashed, found intact, recorded again (no hashing next time).
+  struct timespec times[2] = {{0, UTIME_OMIT}, {1600000000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, linked.c_str(), times, 0), 0);
+  EXPECT_EQ(store.check(ref).value(), ObjectStore::Health::kIntact);
+  auto st = fs->stat(store.object_path(d)).value();
+  EXPECT_EQ(st.mtime_ns, std::int64_t{1600000000} * 1000000000);
+
+  // A write through the link (chmod u+w, as a user would; root needs none): damaged.
+  ::chmod(linked.c_str(), 0644);
+  { std::ofstream(linked, std::ios::app) << "oops"; }
+  EXPECT_EQ(store.check(ref).value(), ObjectStore::Health::kDamaged);
+  // Same size, other bytes, mtime restored: the record no longer matches (the mode moved), so
+  // the bytes are hashed and found wrong.
+  { std::ofstream(linked, std::ios::trunc) << "kitchen sex"; }
+  ASSERT_EQ(::utimensat(AT_FDCWD, linked.c_str(), times, 0), 0);
+  EXPECT_EQ(store.check(ObjectRef{d, bytes.size()}).value(), ObjectStore::Health::kDamaged);
+
+  ASSERT_TRUE(store.quarantine(d, dir.path() / "quarantine"));
+  EXPECT_EQ(store.check(ref).value(), ObjectStore::Health::kMissing);
+  EXPECT_EQ(count_files(dir.path() / "quarantine"), 1u);
+  EXPECT_EQ(store.put_bytes(bytes).value(), d);  // a fresh copy, a new inode
+  EXPECT_NE(fs->stat(store.object_path(d)).value().inode, fs->stat(linked).value().inode);
+  EXPECT_EQ(store.check(ref).value(), ObjectStore::Health::kIntact);
+}
+
+TEST(ObjectStore, CheckRefusesTheWrongSizeOrKind) {
+  TempDir dir;
+  auto fs = make_real_file_system();
+  ObjectStore store(*fs, dir.path() / "store");
+  Digest d = store.put_bytes("abc").value();
+  EXPECT_EQ(store.check(ObjectRef{d, 4}).value(), ObjectStore::Health::kDamaged);
+  fs::path path = store.object_path(d);
+  ::chmod(path.parent_path().c_str(), 0755);
+  ASSERT_EQ(::unlink(path.c_str()), 0);
+  ASSERT_EQ(::symlink("/etc/hostname", path.c_str()), 0);
+  EXPECT_EQ(store.check(ObjectRef{d, 3}).value(), ObjectStore::Health::kDamaged);
+  ASSERT_EQ(::unlink(path.c_str()), 0);
+  EXPECT_EQ(store.check(ObjectRef{d, 3}).value(), ObjectStore::Health::kMissing);
 }
 
 }  // namespace

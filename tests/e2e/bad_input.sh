@@ -150,7 +150,7 @@ cache_object_damaged)
   obj=$(find cache/objects-v1/sha256 -type f | head -1)
   chmod u+w "$obj"; echo "extra bytes" >> "$obj"
   expect 0 "$REEL" -C ws2 sync --frozen
-  stderr_has "is damaged; fetching it again"
+  stderr_has "is damaged; moved to"; stderr_has "quarantine-v1, fetching it again"
   expect 0 "$REEL" -C ws2 verify
   ;;
 cache_object_same_size)

@@ -216,16 +216,26 @@ Status check_pins(const LockFile& lock, const std::vector<Pin>& pins) {
 }
 
 Result<std::vector<std::string>> verify_inputs(Workspace& ws, const LockFile& lock) {
-  FileSystem& fs = ws.context().fs;
   std::vector<std::string> problems;
   for (const auto& locked : lock.packages) {
+    auto found = verify_package(ws, locked);
+    if (!found) return tl::unexpected(found.error());
+    problems.insert(problems.end(), found->begin(), found->end());
+  }
+  return problems;
+}
+
+Result<std::vector<std::string>> verify_package(Workspace& ws, const LockedPackage& locked) {
+  FileSystem& fs = ws.context().fs;
+  std::vector<std::string> problems;
+  {
     fs::path root = ws.inputs_dir() / locked.name;
     std::string shown = "inputs/" + locked.name;
     auto st = fs.stat(root);
     if (!st) return tl::unexpected(st.error());
     if (st->type != FileType::kDirectory) {
       problems.push_back(shown + ": not installed (run `reel sync`)");
-      continue;
+      return problems;
     }
     auto package = locked_package(ws, locked);
     if (!package) return tl::unexpected(package.error());

@@ -14,23 +14,13 @@
 #include "reel/engine/names.h"
 #include "reel/engine/provider.h"
 #include "reel/workspace/gc.h"
+#include "materialise.h"
 #include "reel/workspace/outputs.h"
 #include "sourced_provider.h"
 
 namespace reel {
 namespace {
 
-std::string random_tag() {
-  static thread_local std::mt19937_64 rng(std::random_device{}());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s(8, '0');
-  auto v = rng();
-  for (auto& c : s) {
-    c = kHex[v & 15];
-    v >>= 4;
-  }
-  return s;
-}
 
 Status write_installed(Workspace& ws, const std::map<std::string, std::string>& installed) {
   FileSystem& fs = ws.context().fs;
@@ -240,23 +230,33 @@ Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked) 
 // (CACHE/locks/fetch-<archive hex>), so each object is fetched once: the others find it there.
 Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package,
                        SyncReport& report) {
+  std::vector<const FileEntry*> files;
+  for (const auto& f : package.files) files.push_back(&f);
+  return prepare_files(ws, locked, files, report);
+}
+
+Status prepare_files(Workspace& ws, const LockedPackage& locked,
+                     const std::vector<const FileEntry*>& files, SyncReport& report) {
   Context& ctx = ws.context();
   ObjectStore& objects = ctx.cache.objects();
   auto turn = ctx.fs.lock_exclusive(ctx.cache.locks_dir() / ("fetch-" + locked.archive.hex()));
   if (!turn) return tl::unexpected(turn.error().with_context("using the cache"));
   std::vector<const FileEntry*> missing;
   std::set<Digest> seen;
-  for (const auto& f : package.files) {
+  for (const FileEntry* fp : files) {
+    const FileEntry& f = *fp;
     if (f.symlink || !seen.insert(f.sha256).second) continue;
-    fs::path path = objects.object_path(f.sha256);
-    auto st = ctx.fs.stat(path);
-    if (!st) return tl::unexpected(st.error());
-    if (st->type == FileType::kRegular && st->size == f.size) continue;
-    if (st->type != FileType::kMissing) {
+    // One lstat and one getxattr when the object's entry record still matches; hashed otherwise
+    // (a write through a hard link moved its mtime): a damaged object is never linked.
+    auto health = objects.check(ObjectRef{f.sha256, f.size});
+    if (!health) return tl::unexpected(health.error());
+    if (*health == ObjectStore::Health::kIntact) continue;
+    if (*health == ObjectStore::Health::kDamaged) {
       ctx.reporter.warn("cache object " + f.sha256.prefixed() + " (" + locked.name + ": " + f.path +
-                        ") is damaged; fetching it again");
-      (void)ctx.fs.set_mode(path, 0644);
-      REEL_TRY(ctx.fs.remove(path));
+                        ") is damaged; moved to " + ctx.cache.quarantine_dir().string() +
+                        ", fetching it again");
+      REEL_TRY(objects.quarantine(f.sha256, ctx.cache.quarantine_dir()));
+      ++report.objects_quarantined;
     }
     missing.push_back(&f);
   }
@@ -299,247 +299,57 @@ Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPa
   return ok();
 }
 
+
 namespace {
 
-// One file to place: an object of the cache at `dest` (which must not exist unless `replace`:
-// then it is placed beside it under a temp name and renamed over it, atomically).
-struct Placement {
-  const FileEntry* file;
-  fs::path dest;
-  bool replace = false;
-};
-
-// Places `files` from the cache with the workspace's link mode, on two threads when there are
-// enough files to be worth it; counts them into `report`. The first error wins.
-Status place_files(Workspace& ws, const std::string& package, const std::vector<Placement>& files,
-                   SyncReport& report, bool& warned_copy) {
-  Context& ctx = ws.context();
-  const LinkMode mode = ws.config().link_mode;
-  struct Share {
-    std::optional<Error> error;
-    std::optional<LinkMode> used;
-    bool copied = false;
-    std::uint64_t files = 0, bytes = 0;
-  };
-  auto place = [&](const Placement& p) -> Result<LinkMode> {
-    const FileEntry& f = *p.file;
-    fs::path target = p.replace ? p.dest.parent_path() / (".reel-tmp-" + random_tag()) : p.dest;
-    if (f.symlink) {
-      REEL_TRY(ctx.fs.symlink(*f.symlink, target));
-    } else {
-      auto used = ctx.cache.objects().materialise(f.sha256, target, mode, f.executable);
-      if (!used) return tl::unexpected(used.error());
-      if (!p.replace) return *used;
-      if (auto r = ctx.fs.rename(target, p.dest); !r) {
-        (void)ctx.fs.remove(target);
-        return tl::unexpected(r.error());
-      }
-      return *used;
-    }
-    if (p.replace) {
-      if (auto r = ctx.fs.rename(target, p.dest); !r) {
-        (void)ctx.fs.remove(target);
-        return tl::unexpected(r.error());
-      }
-    }
-    return LinkMode::kSymlink;
-  };
-  auto run = [&](std::size_t first, std::size_t step, Share& share) {
-    for (std::size_t i = first; i < files.size() && !share.error; i += step) {
-      const FileEntry& f = *files[i].file;
-      auto used = place(files[i]);
-      if (!used) {
-        share.error = used.error().with_context(package + ": " + f.path);
-        return;
-      }
-      if (f.symlink) continue;
-      if (mode == LinkMode::kAuto && *used == LinkMode::kCopy && !f.executable) share.copied = true;
-      share.used = *used;
-      ++share.files;
-      share.bytes += f.size;
-    }
-  };
-  Share shares[2];
-  if (files.size() >= 32) {
-    std::thread helper(run, 1, 2, std::ref(shares[1]));
-    run(0, 2, shares[0]);
-    helper.join();
-  } else {
-    run(0, 1, shares[0]);
-  }
-  for (const Share& share : shares) {
-    if (share.used) report.link_mode = share.used;
-    report.files += share.files;
-    report.bytes += share.bytes;
-    if (share.copied && !warned_copy) {
-      warned_copy = true;
-      ctx.reporter.warn(
-          "hard links into the cache failed (another file system?); copying files instead");
-    }
-  }
-  for (const Share& share : shares) {
-    if (share.error) return tl::unexpected(*share.error);
-  }
-  return ok();
-}
-
-// Installs `package` into a fresh temp folder in inputs/, then swaps it in by rename.
-Status materialise_package(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package,
-                           SyncReport& report, bool& warned_copy) {
-  Context& ctx = ws.context();
-  FileSystem& fs = ctx.fs;
-  fs::path final_dir = ws.inputs_dir() / locked.name;
-  fs::path temp = ws.inputs_dir() / (".tmp-" + locked.name + "-" + random_tag());
-  REEL_TRY(fs.create_directories(temp));
-  auto fail = [&](const Error& e) {
-    (void)fs.remove_all(temp);
-    return tl::unexpected(e);
-  };
-  if (auto st = fs.write_file_atomic(temp / "asset.toml", package.manifest_text, false); !st)
-    return fail(st.error());
-  if (auto st = fs.set_mode(temp / "asset.toml", 0444); !st) return fail(st.error());
-  std::vector<Placement> files;
-  std::set<fs::path> dirs;
-  for (const auto& f : package.files) {
-    fs::path dest = temp / f.path;
-    if (dirs.insert(dest.parent_path()).second) {
-      if (auto st = fs.create_directories(dest.parent_path()); !st) return fail(st.error());
-    }
-    files.push_back(Placement{&f, dest});
-  }
-  if (auto st = place_files(ws, locked.name, files, report, warned_copy); !st)
-    return fail(st.error());
-  auto st = fs.stat(final_dir);
-  if (!st) return fail(st.error());
-  fs::path old = ws.inputs_dir() / (".old-" + locked.name + "-" + random_tag());
-  if (st->type != FileType::kMissing) {
-    if (auto r = fs.rename(final_dir, old); !r) return fail(r.error());
-  }
-  if (auto r = fs.rename(temp, final_dir); !r) return fail(r.error());
-  if (st->type != FileType::kMissing) REEL_TRY(fs.remove_all(old));
-  return ok();
-}
-
-// The package installed before, read back from the cache's archive (nullopt if it is not there
-// or unreadable: the caller installs afresh).
-std::optional<BuiltPackage> cached_package(Workspace& ws, const std::string& archive_hex) {
-  auto digest = Digest::from_hex(archive_hex);
-  if (!digest) return std::nullopt;
-  auto bytes = ws.context().fs.read_file(ws.context().cache.archives().object_path(*digest),
-                                         kMaxArchiveBytes);
-  if (!bytes || sha256_bytes(*bytes) != *digest) return std::nullopt;
-  auto package = read_package(*bytes, archive_hex);
-  if (!package) return std::nullopt;
-  return std::move(*package);
-}
-
-// True if a path of one list is a folder in the other ("a" a file in one, "a/b" in the other):
-// an in-place update cannot turn one into the other file by file.
-bool kinds_clash(const std::map<std::string, const FileEntry*>& a,
-                 const std::map<std::string, const FileEntry*>& b) {
-  for (const auto& [path, entry] : a) {
-    auto it = b.lower_bound(path + "/");
-    if (it != b.end() && it->first.compare(0, path.size() + 1, path + "/") == 0) return true;
-  }
-  return false;
-}
-
-// Moves inputs/NAME from `old` to `package` touching only what differs (a re-render of 3 frames
-// of 1,095 replaces 3 files): changed files are placed under a temp name and renamed over the old
-// ones, removed ones deleted, asset.toml rewritten if it changed. The caller has marked the
-// package as not installed first, so an interruption leaves a state the next sync reinstalls from
-// scratch. Returns false, having touched nothing, when the update cannot be done in place.
-Result<bool> update_in_place(Workspace& ws, const LockedPackage& locked, const BuiltPackage& old,
-                             const BuiltPackage& package, SyncReport& report, bool& warned_copy) {
-  FileSystem& fs = ws.context().fs;
-  const fs::path root = ws.inputs_dir() / locked.name;
-  std::map<std::string, const FileEntry*> before, after;
-  for (const auto& f : old.files) before[f.path] = &f;
-  for (const auto& f : package.files) after[f.path] = &f;
-  if (kinds_clash(before, after) || kinds_clash(after, before)) return false;
-  std::vector<Placement> changed;
-  for (const auto& [path, f] : after) {
-    auto it = before.find(path);
-    bool same = it != before.end() && it->second->symlink == f->symlink &&
-                (f->symlink || (it->second->sha256 == f->sha256 &&
-                                it->second->executable == f->executable));
-    if (same) continue;
-    fs::path dest = root / path;
-    REEL_TRY(fs.create_directories(dest.parent_path()));
-    changed.push_back(Placement{f, dest, it != before.end()});
-  }
-  REEL_TRY(place_files(ws, locked.name, changed, report, warned_copy));
-  for (const auto& [path, f] : before) {
-    if (after.count(path)) continue;
-    REEL_TRY(fs.remove(root / path));
-    // Folders left empty go too (a failing remove means the folder still holds something).
-    for (fs::path dir = (root / path).parent_path(); dir != root; dir = dir.parent_path()) {
-      auto entries = fs.list_dir(dir);
-      if (!entries || !entries->empty()) break;
-      REEL_TRY(fs.remove(dir));
-    }
-  }
-  if (old.manifest_text != package.manifest_text) {
-    REEL_TRY(fs.write_file_atomic(root / "asset.toml", package.manifest_text, false));
-    REEL_TRY(fs.set_mode(root / "asset.toml", 0444));
-  }
-  return true;
-}
-
-// Removes what an interrupted sync left in inputs/: the temp folder of a fresh install
-// (".tmp-NAME-TAG") and a replaced version not yet deleted (".old-NAME-TAG"). Package names
-// cannot start with '.', so these names are reel's own. The caller holds the workspace's sync
-// lock, so no running sync owns them. (A package interrupted mid-update holds ".reel-tmp-" files;
-// installed.json marks it not installed, so it is reinstalled from scratch and they go with it.)
-Status remove_leftovers(Workspace& ws) {
-  FileSystem& fs = ws.context().fs;
-  auto entries = fs.list_dir(ws.inputs_dir());
-  if (!entries) return tl::unexpected(entries.error());
-  for (const auto& e : *entries) {
-    if (e.name.rfind(".tmp-", 0) != 0 && e.name.rfind(".old-", 0) != 0) continue;
-    fs::path path = ws.inputs_dir() / e.name;
-    if (auto st = fs.remove_all(path); !st)
-      return tl::unexpected(st.error().with_context("removing what an interrupted sync left"));
-  }
-  return ok();
-}
-
-}  // namespace
-
-Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOptions& options) {
-  SyncReport report;
+// The lock sync works from: reel.lock as it is (kFrozen), else resolved again when missing or
+// stale (kResolveIfNeeded), or refused when stale (kLocked). nullopt with report.explanation set
+// when resolving found no solution.
+Result<std::optional<LockFile>> lock_for_sync(Workspace& ws, SyncMode mode,
+                                              const LockOptions& options, SyncReport& report) {
   auto lock = ws.read_lock();
   if (!lock) return tl::unexpected(lock.error());
   if (mode == SyncMode::kFrozen) {
     if (!*lock)
       return make_error(ErrorCode::kNotFound,
                         ws.lock_path().string() + " does not exist (--frozen never resolves)");
-  } else {
-    bool stale = !*lock;
-    if (*lock) {
-      auto s = lock_is_stale(ws, **lock, options);
-      if (!s) return tl::unexpected(s.error());
-      stale = *s;
-    }
-    if (stale && mode == SyncMode::kLocked) {
-      return make_error(
-          ErrorCode::kConflict,
-          ws.lock_path().string() +
-              (*lock ? " is stale: workspace.toml's requirements or sources, or an output's "
-                       "dependencies, changed since it was written"
-                     : " does not exist") +
-              "; run `reel lock` (or sync without --locked)");
-    }
-    if (stale) {
-      auto outcome = lock_workspace(ws, options);
-      if (!outcome) return tl::unexpected(outcome.error());
-      if (!outcome->lock) {
-        report.explanation = outcome->explanation;
-        return report;
-      }
-      *lock = std::move(outcome->lock);
-    }
+    return lock;
   }
+  bool stale = !*lock;
+  if (*lock) {
+    auto s = lock_is_stale(ws, **lock, options);
+    if (!s) return tl::unexpected(s.error());
+    stale = *s;
+  }
+  if (stale && mode == SyncMode::kLocked) {
+    return make_error(ErrorCode::kConflict,
+                      ws.lock_path().string() +
+                          (*lock ? " is stale: workspace.toml's requirements or sources, or an "
+                                   "output's dependencies, changed since it was written"
+                                 : " does not exist") +
+                          "; run `reel lock` (or sync without --locked)");
+  }
+  if (!stale) return lock;
+  auto outcome = lock_workspace(ws, options);
+  if (!outcome) return tl::unexpected(outcome.error());
+  if (!outcome->lock) report.explanation = outcome->explanation;
+  return std::move(outcome->lock);
+}
+
+// A package sync left installed, some of whose files were changed since (changed_files).
+struct Repair {
+  const LockedPackage* locked;
+  std::vector<std::string> paths;
+};
+
+}  // namespace
+
+Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOptions& options,
+                                  const SyncOptions& sync_options) {
+  SyncReport report;
+  auto lock = lock_for_sync(ws, mode, options, report);
+  if (!lock) return tl::unexpected(lock.error());
+  if (!*lock) return report;  // no solution: report.explanation says why
   FileSystem& fs = ws.context().fs;
   // One sync of a workspace at a time: a second waits here (cargo's "waiting for file lock").
   REEL_TRY(fs.create_directories(ws.root() / ".reel"));
@@ -553,36 +363,73 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
   REEL_TRY(remove_leftovers(ws));
   auto installed = read_installed(ws);
   if (!installed) return tl::unexpected(installed.error());
+  auto records = InstalledFiles::load(fs, installed_files_path(ws.root()));
+  if (!records) return tl::unexpected(records.error());
   bool warned_copy = false;
   std::set<std::string> wanted;
   // Plan and prepare every package first (archives and objects into the cache, verified), so a
   // missing or corrupt object fails the sync before anything in inputs/ changes.
   std::vector<std::pair<const LockedPackage*, BuiltPackage>> plan;
-  for (const auto& locked : (*lock)->packages) {
+  std::vector<Repair> repairs;
+  for (const auto& locked : (**lock).packages) {
     std::string key = lower_name(locked.name);
     wanted.insert(key);
     auto it = installed->find(key);
     auto here = fs.stat(ws.inputs_dir() / locked.name);
     if (!here) return tl::unexpected(here.error());
-    if (it != installed->end() && it->second == locked.archive.hex() &&
+    const bool reinstall = sync_options.reinstall_all || sync_options.reinstall.count(key);
+    if (!reinstall && it != installed->end() && it->second == locked.archive.hex() &&
         here->type == FileType::kDirectory) {
-      ++report.unchanged;
-      continue;
+      // Installed: one lstat a file against what was placed (a write through a hard link
+      // included); no records (an older reel installed it) means re-materialise.
+      auto changed = changed_files(ws, key, locked.name, *records);
+      if (!changed) return tl::unexpected(changed.error());
+      if (*changed && (*changed)->empty()) {
+        ++report.unchanged;
+        continue;
+      }
+      if (*changed) {
+        repairs.push_back(Repair{&locked, std::move(**changed)});
+        continue;
+      }
     }
     auto package = locked_package(ws, locked);
     if (!package) return tl::unexpected(package.error());
     REEL_TRY(prepare_objects(ws, locked, *package, report));
     plan.emplace_back(&locked, std::move(*package));
   }
+  for (const auto& repair : repairs) {
+    const LockedPackage& locked = *repair.locked;
+    auto package = locked_package(ws, locked);
+    if (!package) return tl::unexpected(package.error());
+    const std::size_t before = report.repaired.size();
+    REEL_TRY(repair_files(ws, lower_name(locked.name), locked, *package, repair.paths, report,
+                          warned_copy, *records));
+    for (std::size_t i = before; i < report.repaired.size(); ++i) {
+      ws.context().reporter.warn(report.repaired[i] +
+                                 " was changed or removed since it was installed; placed it "
+                                 "again from the cache");
+    }
+  }
   for (const auto& [locked, package] : plan) {
     const std::string key = lower_name(locked->name);
     // A new version of an installed package is updated in place, file by file, when the old
-    // version's archive is in the cache; otherwise it is installed afresh.
+    // version's archive is in the cache and the package is not to be reinstalled; otherwise it is
+    // installed afresh.
     bool updated = false;
     auto it = installed->find(key);
     auto here = fs.stat(ws.inputs_dir() / locked->name);
     if (!here) return tl::unexpected(here.error());
-    if (it != installed->end() && here->type == FileType::kDirectory) {
+    const bool reinstall = sync_options.reinstall_all || sync_options.reinstall.count(key);
+    // In place only over an intact old version (its files all match their records): a changed
+    // file the new version does not touch would otherwise stay changed.
+    bool intact = false;
+    if (!reinstall && it != installed->end() && here->type == FileType::kDirectory) {
+      auto changed = changed_files(ws, key, locked->name, *records);
+      if (!changed) return tl::unexpected(changed.error());
+      intact = *changed && (*changed)->empty();
+    }
+    if (intact) {
       if (auto old = cached_package(ws, it->second)) {
         // Not installed until the update completes: an interruption means "install afresh".
         (*installed)[key] = "";
@@ -593,6 +440,7 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
       }
     }
     if (!updated) REEL_TRY(materialise_package(ws, *locked, package, report, warned_copy));
+    REEL_TRY(record_package(ws, key, *locked, package, *records));
     (*installed)[key] = locked->archive.hex();
     REEL_TRY(write_installed(ws, *installed));
     report.installed.push_back(locked->name + " " + locked->version.to_string());
@@ -606,14 +454,21 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
     if (wanted.count(key) || !installed->count(key)) continue;
     REEL_TRY(fs.remove_all(ws.inputs_dir() / e.name));
     installed->erase(key);
+    records->forget(key);
     REEL_TRY(write_installed(ws, *installed));
     report.removed.push_back(e.name);
     ws.context().reporter.info("removed " + e.name);
   }
   for (auto it = installed->begin(); it != installed->end();) {
-    it = wanted.count(it->first) ? std::next(it) : installed->erase(it);
+    if (wanted.count(it->first)) {
+      ++it;
+    } else {
+      records->forget(it->first);
+      it = installed->erase(it);
+    }
   }
   REEL_TRY(write_installed(ws, *installed));
+  if (records->changed()) REEL_TRY(records->save(fs, installed_files_path(ws.root())));
   return report;
 }
 

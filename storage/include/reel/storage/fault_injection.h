@@ -36,6 +36,9 @@ enum class FsOp {
   kRemove,
   kRemoveAll,
   kSetMode,
+  kSetMtime,
+  kGetXattr,
+  kSetXattr,
   kLockExclusive,
   kLockShared,
   kSyncFile,
@@ -100,6 +103,11 @@ class FaultInjectingFileSystem : public FileSystem {
   Status remove(const fs::path& path) override;
   Status remove_all(const fs::path& path) override;
   Status set_mode(const fs::path& path, std::uint32_t mode) override;
+  Status set_mtime(const fs::path& path, std::int64_t mtime_ns) override;
+  Result<std::optional<std::string>> get_xattr(const fs::path& path,
+                                               const std::string& name) override;
+  Status set_xattr(const fs::path& path, const std::string& name,
+                   std::string_view value) override;
   Result<std::unique_ptr<FileLock>> lock_exclusive(const fs::path& path) override;
   Result<std::unique_ptr<FileLock>> lock_shared(const fs::path& path) override;
   Status sync_file(const fs::path& path) override;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -120,6 +121,17 @@ class FileSystem {
   virtual Status remove_all(const fs::path& path) = 0;
   // chmod(2) with permission bits.
   virtual Status set_mode(const fs::path& path, std::uint32_t mode) = 0;
+  // Sets the modification time (nanoseconds since the Unix epoch) of `path` itself
+  // (utimensat(2), AT_SYMLINK_NOFOLLOW); the access time is left alone.
+  virtual Status set_mtime(const fs::path& path, std::int64_t mtime_ns) = 0;
+  // An extended attribute of `path` itself (lgetxattr(2)), or nullopt when it has none of that
+  // name. kUnsupported where the file system keeps no extended attributes; kIOError.
+  virtual Result<std::optional<std::string>> get_xattr(const fs::path& path,
+                                                       const std::string& name) = 0;
+  // Sets an extended attribute of `path` itself (lsetxattr(2); "user." names need write access
+  // to the file, or to be its owner or root). kUnsupported where the file system keeps none.
+  virtual Status set_xattr(const fs::path& path, const std::string& name,
+                           std::string_view value) = 0;
   // Blocks until an exclusive flock on `path` (created if missing) is held.
   virtual Result<std::unique_ptr<FileLock>> lock_exclusive(const fs::path& path) = 0;
   // Blocks until a shared flock on `path` (created if missing) is held: many holders at once,

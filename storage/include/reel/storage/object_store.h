@@ -4,6 +4,14 @@
 // a hard link made from one shares that inode); an object that exists is never rewritten.
 // Thread-safe and safe across processes: objects appear only by rename of a complete, verified
 // temp file.
+//
+// The entry record (DESIGN §2 "Local cache", issue 11): when an object enters the store its mtime
+// is set one second back and its size and mtime are kept with its inode, in the extended
+// attribute `user.reel.object` ("1 SIZE MTIME_NS"). A write through any hard link to the object
+// moves its mtime (to "now", at least a second later), so check() sees it with one stat and one
+// getxattr, without hashing. ctime is not compared: every link(2) to the object moves it. An
+// object without a usable record (stored before records, a file system without extended
+// attributes, a shared cache written by another user) is hashed when checked.
 #pragma once
 
 #include <cstdint>
@@ -132,6 +140,22 @@ class ObjectStore {
 
   // Re-hashes the object; kCorruption if its bytes no longer match its name, kNotFound if absent.
   Status verify(const Digest& digest);
+
+  // What check() found.
+  enum class Health {
+    kIntact,   // its stat matches its entry record, or its bytes were hashed and are right
+    kMissing,  // no such file
+    kDamaged,  // not a regular file, not object.size bytes, or bytes that hash to another digest
+  };
+  // Whether the object may be linked into a workspace (issue 11): one lstat and one getxattr when
+  // its entry record still matches; otherwise its bytes are hashed, and if they are right the
+  // record is written again (and the file made read-only again if someone chmod-ed it).
+  // Errors: kIOError (stat or read failures other than a missing file).
+  Result<Health> check(const ObjectRef& object);
+  // Moves a damaged object out of the store into `dir` (created if needed) as
+  // "<hex>.<unique suffix>", so the next fetch stores a fresh copy; workspaces still linking the
+  // damaged inode see it changed by their own stat records. Errors: kIOError.
+  Status quarantine(const Digest& digest, const fs::path& dir);
 
   // Places the object at `dest` (which must not exist; parent directories are created) using
   // `mode`. kAuto tries clone, then hard link, then copy. With kHardlink/kClone/kCopy the result is

@@ -69,6 +69,8 @@ Status check_pins(const LockFile& lock, const std::vector<Pin>& pins);
 // Re-hashes every file of inputs/ against the lock. Returns the problems found, one line each
 // ("inputs/Table/mesh.obj: content differs from the lock"); empty when everything matches.
 Result<std::vector<std::string>> verify_inputs(Workspace& ws, const LockFile& lock);
+// verify_inputs for one locked package.
+Result<std::vector<std::string>> verify_package(Workspace& ws, const LockedPackage& locked);
 
 // The workspace environment: REEL_WORKSPACE, REEL_INPUTS, then each installed asset's [env] with
 // {root} replaced by its inputs/NAME folder, dependencies before dependents (ties by name).

@@ -42,6 +42,12 @@ Result<LockOutcome> lock_workspace(Workspace& ws, const LockOptions& options);
 // or an output's dependency is not met by the locked versions.
 Result<bool> lock_is_stale(Workspace& ws, const LockFile& lock, const LockOptions& options);
 
+// How much of inputs/ to trust (`reel sync --reinstall [NAME]`).
+struct SyncOptions {
+  bool reinstall_all = false;      // re-materialise every package from scratch
+  std::set<std::string> reinstall;  // lower-case names to re-materialise from scratch
+};
+
 enum class SyncMode {
   kResolveIfNeeded,  // lock first if reel.lock is missing or stale
   kLocked,           // fail (kConflict) if reel.lock is missing or stale
@@ -51,7 +57,9 @@ enum class SyncMode {
 struct SyncReport {
   std::vector<std::string> installed;  // "Table 3.2.1"
   std::vector<std::string> removed;    // names
+  std::vector<std::string> repaired;   // "inputs/Table/table.obj": changed or removed, placed again
   std::size_t unchanged = 0;
+  std::uint64_t objects_quarantined = 0;  // damaged cache objects moved to quarantine-v1/
   std::uint64_t files = 0;  // files materialised
   std::uint64_t bytes = 0;
   std::uint64_t objects_fetched = 0;  // objects copied from repos into the cache (verified)
@@ -62,9 +70,30 @@ struct SyncReport {
 
 // Makes inputs/ match the lock: installs missing or changed packages (each into a temp folder,
 // then renamed into place), removes the ones the lock no longer names, touches nothing else.
-// A cached object whose size is wrong is dropped and fetched again; a repo object or archive whose
-// digest is wrong fails with kCorruption and nothing of that package is materialised.
-Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOptions& options);
+// Every installed file is compared with what was placed (installed_files.h: one lstat a file, no
+// hashing when nothing changed); a file that was written, replaced or removed is placed again,
+// and when it was a hard link its cache object is checked first (a write through the link
+// damaged it: quarantined and fetched again), so neither this workspace nor any other receives
+// damaged bytes. A package without records (installed by an older reel) is re-materialised.
+// A repo object or archive whose digest is wrong fails with kCorruption and nothing of that
+// package is materialised.
+Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOptions& options,
+                                  const SyncOptions& sync_options = {});
+
+// What `reel verify --fix` found and did.
+struct RepairReport {
+  std::vector<std::string> problems;     // what verify found in inputs/ (as verify_inputs)
+  std::vector<std::string> quarantined;  // "sha256:... (Table: table.obj)": cache objects whose
+                                         // bytes no longer matched their name, moved aside
+  SyncReport sync;                       // the reinstall of the packages with a problem
+  std::vector<std::string> remaining;    // problems left after the repair (none, normally)
+};
+
+// `reel verify --fix`: re-hashes every cache object the lock's packages use (one that fails is
+// quarantined) and every installed file (verify_package), then re-materialises from scratch every
+// package with a problem (sync_workspace kFrozen with them in SyncOptions::reinstall), fetching
+// from the repos what was quarantined, and verifies again. Errors: as sync_workspace's.
+Result<RepairReport> repair_workspace(Workspace& ws, const LockFile& lock);
 
 // Where reel records what it installed into inputs/ (WORKSPACE/.reel/installed.json: a JSON
 // object, lower-case name -> archive digest hex; "" while a package is being updated).
@@ -90,12 +119,17 @@ Result<LockedIndexEntry> locked_index_entry(Workspace& ws, const LockedPackage& 
 Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked);
 
 // Sync's prepare step for one package (`package` is `locked`'s archive, from locked_package):
-// fetches every object it names that the cache lacks, or holds with the wrong size (dropped),
-// from the locked package's repo, each verified on entry; counts them into
-// report.objects_fetched / bytes_fetched. The repo is opened only when something is missing.
+// fetches every object it names that the cache lacks, or holds damaged (ObjectStore::check: a
+// changed entry record and bytes that no longer hash to the name, or the wrong size or kind;
+// such an object is moved to the cache's quarantine-v1/ first), from the locked package's repo,
+// each verified on entry; counts them into report.objects_fetched / bytes_fetched and
+// report.objects_quarantined. The repo is opened only when something is missing.
 // Holds CACHE/locks/fetch-<archive hex> meanwhile, so concurrent processes fetch each object
 // once. Errors: the repo's (kNotFound, kNetwork), kCorruption naming the package and file.
 Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package,
                        SyncReport& report);
+// prepare_objects for some of the package's files only (a repair of damaged inputs).
+Status prepare_files(Workspace& ws, const LockedPackage& locked,
+                     const std::vector<const FileEntry*>& files, SyncReport& report);
 
 }  // namespace reel
