@@ -97,8 +97,10 @@ int serve(Cli& cli, const ServeArgs& args) {
   auto log_mutex = std::make_shared<std::mutex>();
   auto server =
       RepoServer::open((*ctx)->fs, (*ctx)->clock, options, [log_mutex](std::string_view line) {
+        std::string text(line);
+        text.push_back('\n');
         std::lock_guard<std::mutex> hold(*log_mutex);
-        std::cerr << line << "\n";
+        std::cerr << text;  // one write a line (std::cerr is unbuffered)
       });
   if (!server) return cli.fail(server.error());
   CLI_TRY(port, (*server)->bind());

@@ -3,6 +3,7 @@
 
 #include <netdb.h>
 #include <poll.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,14 +12,18 @@
 #include <climits>
 #include <cstring>
 
+#include "file_body.h"
+
 namespace reel::server {
 namespace {
 
 using namespace std::chrono_literals;
 
 constexpr std::size_t kReadChunk = std::size_t{16} << 10;
-// Writes up to this much are gathered; a response head and a body under 64 KiB leave together.
-constexpr std::size_t kGatherBytes = std::size_t{64} << 10;
+// Writes are gathered while this much or less is pending; a larger one goes out at once with
+// what is pending (one writev, not copied), so a response head and a body written in one piece
+// (any object up to 256 KiB) leave in one send.
+constexpr std::size_t kGatherBytes = std::size_t{16} << 10;
 // A write that cannot progress for this long fails (httplib's default, as before).
 constexpr auto kWriteTimeout = 5s;
 constexpr std::size_t kLingerBytes = std::size_t{1} << 20;
@@ -150,8 +155,12 @@ Connection::Head Connection::read_head(ClientHeads& heads) {
     while (buffered() > 0 && (in_[begin_] == '\r' || in_[begin_] == '\n')) ++begin_;
     if (buffered() > 0) break;
     begin_ = end_ = 0;
+    // After a response the next request has seldom arrived yet: wait first (a recv would only
+    // say EAGAIN). A new connection's first request usually has.
+    if (served_ > 0 && wait(POLLIN, idle_deadline, true) != Wait::kReady) return Head::kClosed;
     if (wait_and_receive(idle_deadline, true) != Input::kData) return Head::kClosed;
   }
+  ++served_;
   head_start_ = Clock::now();
   return scan_head(heads);
 }
@@ -264,6 +273,8 @@ bool Connection::is_writable() const { return !failed_; }
 
 ssize_t Connection::write(const char* ptr, size_t size) {
   if (failed_) return -1;
+  if (const FileRange* range = is_file_range(ptr))
+    return send_file(*range, size) ? static_cast<ssize_t>(size) : -1;
   if (out_.size() + size <= kGatherBytes) {
     out_.append(ptr, size);
     return static_cast<ssize_t>(size);
@@ -280,7 +291,33 @@ bool Connection::flush() {
   return sent;
 }
 
-bool Connection::send_all(const char* a, std::size_t a_size, const char* b, std::size_t b_size) {
+bool Connection::send_file(const FileRange& range, std::size_t size) {
+  // What is pending (the response head) is held back (MSG_MORE) to leave with the file's first
+  // bytes.
+  if (!out_.empty()) {
+    const bool sent = send_all(out_.data(), out_.size(), nullptr, 0, MSG_MORE);
+    out_.clear();
+    if (!sent) return false;
+  }
+  auto offset = static_cast<off_t>(range.offset);
+  while (size > 0) {
+    const ssize_t n = ::sendfile(fd_, range.fd, &offset, size);
+    if (n > 0) {
+      size -= static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+        wait(POLLOUT, Clock::now() + kWriteTimeout, false) == Wait::kReady)
+      continue;
+    failed_ = true;  // a write error, a stall, or the file ended early (it shrank)
+    return false;
+  }
+  return true;
+}
+
+bool Connection::send_all(const char* a, std::size_t a_size, const char* b, std::size_t b_size,
+                          int flags) {
   iovec parts[2] = {{const_cast<char*>(a), a_size}, {const_cast<char*>(b), b_size}};
   iovec* next = a_size > 0 ? parts : parts + 1;
   std::size_t count = (a_size > 0 ? 1 : 0) + (b_size > 0 ? 1 : 0);
@@ -288,7 +325,7 @@ bool Connection::send_all(const char* a, std::size_t a_size, const char* b, std:
     msghdr msg{};
     msg.msg_iov = next;
     msg.msg_iovlen = count;
-    const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | flags);
     if (n < 0) {
       if (errno == EINTR) continue;
       if ((errno == EAGAIN || errno == EWOULDBLOCK) &&

@@ -2,10 +2,11 @@
 // driven by the connection loop in connection_server.cc. Private to the server library.
 //
 // Reads are buffered (recv into 16 KiB, more for a long head), so httplib's byte-at-a-time line
-// reader costs no system calls. Writes are gathered: they go out when 64 KiB are pending, before
-// the connection waits to read, and when the response is done, so a response head and a small
-// body leave in one send (no 40 ms wait on the client's delayed ACK); a larger write goes out at
-// once with what is pending (one writev), without being copied.
+// reader costs no system calls. Writes are gathered while at most 16 KiB are pending and go out
+// before the connection waits to read and when the response is done; a larger write goes out at
+// once with what is pending (one writev), without being copied. So a response head and its body
+// written in one piece leave in one send (no 40 ms wait on the client's delayed ACK). A file range
+// written through file_body.h goes out with sendfile(2), the head just before it (MSG_MORE).
 //
 // Every wait is bounded: the wait for a request's first byte by the idle timeout, the whole head
 // by the head deadline (from its first byte, not restarted by each byte), both cut short when the
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "client_heads.h"
+#include "file_body.h"
 #include "reel/server/repo_server.h"
 #include "request_head.h"
 
@@ -107,7 +109,12 @@ class Connection final : public httplib::Stream {
   Head scan_head(ClientHeads& heads);
   Clock::time_point body_deadline() const;
   bool flush();
-  bool send_all(const char* a, std::size_t a_size, const char* b, std::size_t b_size);
+  // Sends a, then b (either may be empty), waiting up to the write timeout whenever the socket
+  // is full. False (and failed_) on an error or a stall.
+  bool send_all(const char* a, std::size_t a_size, const char* b, std::size_t b_size,
+                int flags = 0);
+  // Sends what is pending, then `size` bytes of the range's file with sendfile(2).
+  bool send_file(const FileRange& range, std::size_t size);
   std::size_t buffered() const { return end_ - begin_; }
   void consume(char* to, std::size_t n);
 
@@ -126,6 +133,7 @@ class Connection final : public httplib::Stream {
   bool failed_ = false;       // a write failed: nothing more can be sent
   bool read_failed_ = false;  // a body read timed out or failed: the connection is not reused
 
+  int served_ = 0;  // heads read on this connection
   HeadScanner scanner_;
   Clock::time_point head_start_{};
   std::size_t head_left_ = 0;  // head bytes httplib has not read yet

@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "connection.h"
+#include "file_body.h"
 #include "request_head.h"
 
 namespace reel::server {
@@ -131,6 +132,7 @@ void ConnectionServer::accept_one(int listen_fd, httplib::TaskQueue& pool, int c
 
 bool ConnectionServer::process_and_close_socket(socket_t sock) {
   Connection connection(sock, options_, wake_fd_);
+  FileBodyScope file_bodies;  // this thread's responses go through `connection`
   for (int served = 1;; ++served) {
     const Connection::Head head = connection.read_head(heads_);
     if (head != Connection::Head::kReady) return refuse_head(connection, static_cast<int>(head));

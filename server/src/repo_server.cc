@@ -133,8 +133,9 @@ void RepoServer::Impl::install() {
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   // Before routing (so before any body is read): refuse other methods and GET/HEAD requests
-  // with a body, which httplib would otherwise read into memory.
-  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+  // with a body, which httplib would otherwise read into memory; answer GET and HEAD here, which
+  // spares them httplib's std::regex match of the route (a tenth of a small GET's time).
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     const bool read = req.method == "GET" || req.method == "HEAD";
     if (!read && req.method != "PUT" && req.method != "POST") {
       res.set_header("Allow", "GET, HEAD, PUT, POST");
@@ -148,10 +149,11 @@ void RepoServer::Impl::install() {
       respond(req, res, Reply{400, "a " + req.method + " request takes no body"});
       return httplib::Server::HandlerResponse::Handled;
     }
-    return httplib::Server::HandlerResponse::Unhandled;
+    if (!read) return httplib::Server::HandlerResponse::Unhandled;
+    get(req, res);
+    return httplib::Server::HandlerResponse::Handled;
   });
   const std::string any = "[\\s\\S]*";
-  http.Get(any, [this](const httplib::Request& req, httplib::Response& res) { get(req, res); });
   http.Put(any, [this](const httplib::Request& req, httplib::Response& res,
                        const httplib::ContentReader& reader) { put(req, res, reader); });
   http.Post(any, [this](const httplib::Request& req, httplib::Response& res,
