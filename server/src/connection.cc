@@ -291,6 +291,8 @@ bool Connection::flush() {
   return sent;
 }
 
+// sendfile(2) has no MSG_NOSIGNAL: a client gone mid-body gives EPIPE only because SIGPIPE is
+// ignored, which httplib::Server's constructor (a base of ConnectionServer) sets process-wide.
 bool Connection::send_file(const FileRange& range, std::size_t size) {
   // What is pending (the response head) is held back (MSG_MORE) to leave with the file's first
   // bytes.
