@@ -1,6 +1,7 @@
 // `reel serve REPO --bind ADDR:PORT`: a folder repo over HTTP with authenticated publish
 // (docs/http.md, reel/server/repo_server.h). Logs one line a request on stderr; SIGINT/SIGTERM
-// stop it cleanly (requests in progress finish, nothing half-written stays visible).
+// stop it cleanly (requests being read or handled finish, responses being streamed are cut;
+// nothing half-written stays visible).
 #include <pthread.h>
 #include <signal.h>
 
@@ -10,6 +11,7 @@
 #include <iostream>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "cli.h"
 #include "reel/server/repo_server.h"
@@ -23,6 +25,7 @@ struct ServeArgs {
   std::string token_file;
   std::string read_token_file;
   std::uint64_t max_body = std::uint64_t{64} << 30;
+  ServeOptions limits;  // the connection limits (defaults from ServeOptions)
 };
 
 // "ADDR:PORT" or "[IPv6]:PORT" into options.host / options.port; false if malformed.
@@ -56,6 +59,22 @@ int serve(Cli& cli, const ServeArgs& args) {
     cli.fail("--max-body must be at least 1 byte");
     return 2;
   }
+  for (const auto& [flag, value] :
+       {std::pair<const char*, long long>{"--head-timeout", args.limits.head_timeout_seconds},
+        {"--idle-timeout", args.limits.idle_timeout_seconds},
+        {"--max-connections", args.limits.max_connections},
+        {"--max-partial-heads", args.limits.max_partial_heads_per_client},
+        {"--threads", args.limits.threads}}) {
+    if (value < 1) {
+      cli.fail(std::string(flag) + " must be at least 1");
+      return 2;
+    }
+  }
+  options.head_timeout_seconds = args.limits.head_timeout_seconds;
+  options.idle_timeout_seconds = args.limits.idle_timeout_seconds;
+  options.max_connections = args.limits.max_connections;
+  options.max_partial_heads_per_client = args.limits.max_partial_heads_per_client;
+  options.threads = args.limits.threads;
   options.repo = fs::absolute(cli.start_dir() / args.repo).lexically_normal();
   options.token_file = args.token_file;
   options.read_token_file = args.read_token_file;
@@ -78,8 +97,10 @@ int serve(Cli& cli, const ServeArgs& args) {
   auto log_mutex = std::make_shared<std::mutex>();
   auto server =
       RepoServer::open((*ctx)->fs, (*ctx)->clock, options, [log_mutex](std::string_view line) {
+        std::string text(line);
+        text.push_back('\n');
         std::lock_guard<std::mutex> hold(*log_mutex);
-        std::cerr << line << "\n";
+        std::cerr << text;  // one write a line (std::cerr is unbuffered)
       });
   if (!server) return cli.fail(server.error());
   CLI_TRY(port, (*server)->bind());
@@ -123,7 +144,19 @@ void register_serve_command(CLI::App& app, Cli& cli) {
                   "Tokens that may read and write, one a line (no file: no writes)");
   cmd->add_option("--read-token-file", args->read_token_file,
                   "Tokens that may only read; when given, reads need a token");
-  cmd->add_option("--max-body", args->max_body, "Largest request body in bytes (default 64 GiB)");
+  cmd->add_option("--max-body", args->max_body,
+                  "Largest object upload in bytes (default 64 GiB; publish bodies: 64 MiB)");
+  ServeOptions& limits = args->limits;
+  cmd->add_option("--head-timeout", limits.head_timeout_seconds,
+                  "Seconds a request head may take from its first byte (default 10)");
+  cmd->add_option("--idle-timeout", limits.idle_timeout_seconds,
+                  "Seconds to wait for a request on an open connection (default 2)");
+  cmd->add_option("--max-connections", limits.max_connections,
+                  "Open connections, beyond which new ones get 503 (default 1024)");
+  cmd->add_option("--max-partial-heads", limits.max_partial_heads_per_client,
+                  "Connections of one address in the middle of a request head (default 32)");
+  cmd->add_option("--threads", limits.threads,
+                  "Request threads; each serves one connection while it is open (default 128)");
   cmd->callback([&cli, args] { cli.action = [&cli, args]() -> int { return serve(cli, *args); }; });
 }
 

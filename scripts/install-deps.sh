@@ -8,7 +8,7 @@ packages=(
   libssl-dev libarchive-dev libzstd-dev nlohmann-json3-dev libtoml11-dev libcli11-dev
   libexpected-dev libgit2-dev libcurl4-openssl-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  zstd dpkg jq libsolv-tools nginx-light curl openssl
+  zstd dpkg jq libsolv-tools nginx-light curl openssl python3 iproute2
 )
 
 missing=()

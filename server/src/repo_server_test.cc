@@ -6,9 +6,13 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -169,6 +173,112 @@ std::string raw_request(int port, const std::string& request) {
 int status_of(const std::string& response) {
   if (response.size() < 12 || response.rfind("HTTP/1.", 0) != 0) return -1;
   return std::stoi(response.substr(9, 3));
+}
+
+// One client connection on 127.0.0.1 kept open across calls: for heads a client library would
+// never send, and for watching when and how the server answers and closes. Sending from one
+// thread while another reads is fine (a socket's two directions are independent).
+class RawClient {
+ public:
+  explicit RawClient(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~RawClient() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+
+  bool connected() const { return connected_; }
+  // Sends all of `data`; false once the server has closed or reset the connection.
+  bool send(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+  // The next whole response (head, and a body of its Content-Length), waiting up to `seconds`
+  // for each read; "" when the server closes, resets or stays silent first.
+  std::string response(int seconds = 20) {
+    while (true) {
+      std::size_t end = buffer_.find("\r\n\r\n");
+      if (end != std::string::npos) {
+        std::size_t length = 0;
+        std::smatch m;
+        std::string head = buffer_.substr(0, end);
+        if (std::regex_search(head, m,
+                              std::regex("\r\nContent-Length: *(\\d+)", std::regex::icase)))
+          length = std::stoul(m[1].str());
+        if (buffer_.size() >= end + 4 + length) {
+          std::string out = buffer_.substr(0, end + 4 + length);
+          buffer_.erase(0, out.size());
+          return out;
+        }
+      }
+      if (!fill(seconds)) return "";
+    }
+  }
+  // The bytes of one read (waiting up to `seconds`); "" on close, reset or silence.
+  std::string read_once(int seconds = 20) {
+    if (!fill(seconds)) return "";
+    std::string out;
+    out.swap(buffer_);
+    return out;
+  }
+  // Whether the server closes the connection (end of stream or reset) within `seconds`; what
+  // it sends meanwhile is dropped.
+  bool closes_within(int seconds) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (std::chrono::steady_clock::now() < until) {
+      if (!fill(1)) {
+        if (eof_) return true;
+      } else {
+        buffer_.clear();
+      }
+    }
+    return false;
+  }
+
+ private:
+  // One recv() into buffer_; false on end of stream or reset (eof_ set), or after `seconds`
+  // without data.
+  bool fill(int seconds) {
+    pollfd p{fd_, POLLIN, 0};
+    int ready = ::poll(&p, 1, seconds * 1000);
+    if (ready <= 0) return false;
+    char buf[65536];
+    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) {
+      eof_ = true;
+      return false;
+    }
+    buffer_.append(buf, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  int fd_ = -1;
+  bool connected_ = false;
+  bool eof_ = false;
+  std::string buffer_;
+};
+
+std::string body_of(const std::string& response) {
+  std::size_t end = response.find("\r\n\r\n");
+  return end == std::string::npos ? std::string() : response.substr(end + 4);
+}
+
+bool logged(Running& running, const std::string& text) {
+  for (const auto& l : running.lines())
+    if (l.find(text) != std::string::npos) return true;
+  return false;
 }
 
 TEST_F(RepoServerTest, ServesTheLayout) {
@@ -623,6 +733,367 @@ TEST_F(RepoServerTest, PublishRefusesBadArchivesAndMismatchedUrls) {
   auto wrong_place = c.Post("/objects/sha256/aa/bb", bearer(kWriteToken), "x", "text/plain");
   ASSERT_TRUE(wrong_place);
   EXPECT_TRUE(wrong_place->status == 404 || wrong_place->status == 405);
+}
+
+// --- Limits on the request head, the body and connections (docs/http.md "Auth, limits, errors").
+
+using namespace std::chrono_literals;
+
+std::string get_head(const std::string& target = "/reel-repo.json") {
+  return "GET " + target + " HTTP/1.1\r\nHost: x\r\n";
+}
+
+TEST_F(RepoServerTest, HeadDeadlineClosesATricklingConnection) {
+  ServeOptions options;
+  options.head_timeout_seconds = 1;
+  auto running = start(options);
+  ASSERT_TRUE(running);
+  RawClient c(running->port);
+  ASSERT_TRUE(c.connected());
+  // A byte every 50 ms, each well inside the read timeout (30 s): only a deadline for the whole
+  // head stops this client.
+  const std::string head = "X-Slow: " + std::string(2000, 'a');
+  ASSERT_TRUE(c.send(get_head()));
+  std::atomic<bool> stop{false};
+  std::atomic<std::size_t> sent{0};
+  std::thread trickle([&] {
+    for (char ch : head) {
+      if (stop || !c.send(std::string(1, ch))) return;
+      ++sent;
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+  EXPECT_TRUE(c.closes_within(30));
+  stop = true;
+  trickle.join();
+  EXPECT_LT(sent.load(), head.size()) << "the whole head was sent";
+  EXPECT_TRUE(logged(*running, "127.0.0.1 GET /reel-repo.json 408 "));
+}
+
+std::string head_with_headers(int count, std::size_t value_size) {
+  std::string head = get_head();  // Host is one of the count
+  for (int i = 1; i < count; ++i)
+    head += "X-H" + std::to_string(i) + ": " + std::string(value_size, 'v') + "\r\n";
+  return head + "\r\n";
+}
+
+TEST_F(RepoServerTest, HeaderCountAndHeadSizeAreCapped) {
+  auto running = start();
+  ASSERT_TRUE(running);
+  EXPECT_EQ(status_of(raw_request(running->port, head_with_headers(100, 10))), 200);
+  std::string over = raw_request(running->port, head_with_headers(101, 10));
+  EXPECT_EQ(status_of(over), 431) << over;
+  EXPECT_NE(over.find("Connection: close"), std::string::npos) << over;
+  // Lines of 7,000 bytes (each under httplib's 8 KiB line limit): 9 stay under 64 KiB, 10 do not.
+  EXPECT_EQ(status_of(raw_request(running->port, head_with_headers(1 + 9, 7000))), 200);
+  EXPECT_EQ(status_of(raw_request(running->port, head_with_headers(1 + 10, 7000))), 431);
+}
+
+TEST_F(RepoServerTest, HeaderFloodIsCutOff) {
+  auto running = start();
+  ASSERT_TRUE(running);
+  RawClient c(running->port);
+  ASSERT_TRUE(c.connected());
+  // 4,000,000 header lines (48 MB): the server stops reading at 64 KiB and closes, so the
+  // sender's writes fail long before the end.
+  std::string chunk;
+  for (int i = 0; i < 4000; ++i) chunk += "X-Flood: 1\r\n";
+  bool sending = c.send(get_head());
+  int chunks = 0;
+  for (; sending && chunks < 1000; ++chunks) sending = c.send(chunk);
+  EXPECT_FALSE(sending) << "the server took all " << chunks * 4000 << " header lines";
+  EXPECT_LT(chunks, 500);
+}
+
+TEST_F(RepoServerTest, MalformedContentLengthIsRefusedBeforeTheBody) {
+  auto running = start(with_tokens());
+  ASSERT_TRUE(running);
+  const std::string put = "PUT " + object_url(sha256_bytes("x")) +
+                          " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + kWriteToken + "\r\n";
+  for (const std::string framing :
+       {"Content-Length: 1e9\r\n", "Content-Length: -1\r\n", "Content-Length: +1\r\n",
+        "Content-Length: 1 1\r\n", "Content-Length: 1,1\r\n", "Content-Length:\r\n",
+        "Content-Length: 0x1\r\n", "Content-Length: 1\r\nContent-Length: 1\r\n",
+        "Content-Length: 99999999999999999999\r\n",
+        "Content-Length: 1\r\nTransfer-Encoding: chunked\r\n"}) {
+    for (const std::string& start : {put, get_head()}) {
+      RawClient c(running->port);
+      ASSERT_TRUE(c.send(start + framing + "\r\nx"));
+      std::string r = c.response();
+      EXPECT_EQ(status_of(r), 400) << start << framing << r;
+      EXPECT_NE(r.find("malformed Content-Length"), std::string::npos) << framing << r;
+      EXPECT_TRUE(c.closes_within(20)) << framing;
+    }
+  }
+  EXPECT_FALSE(exists(root / "objects" / "sha256" / sha256_bytes("x").hex().substr(0, 2) /
+                      sha256_bytes("x").hex().substr(2)));
+  // Only chunked is a transfer coding a request may use.
+  RawClient gzip(running->port);
+  ASSERT_TRUE(gzip.send(put + "Transfer-Encoding: gzip\r\n\r\nx"));
+  std::string r = gzip.response();
+  EXPECT_EQ(status_of(r), 400) << r;
+  EXPECT_TRUE(gzip.closes_within(20));
+  // Digits with spaces around them are a length; leading zeros are allowed.
+  RawClient ok(running->port);
+  ASSERT_TRUE(ok.send(put + "Content-Length:  001 \r\n\r\nx"));
+  EXPECT_EQ(status_of(ok.response()), 201);
+}
+
+TEST_F(RepoServerTest, RequestWithoutLengthHasNoBody) {
+  auto running = start(with_tokens());
+  ASSERT_TRUE(running);
+  RawClient c(running->port);
+  // No Content-Length, no Transfer-Encoding: an empty body (RFC 9112 §6.3), answered at once (not
+  // after the read timeout of 30 s, waiting for a body until the client closes), and the
+  // connection stays usable.
+  ASSERT_TRUE(c.send("POST /publish/Table/1.0.0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                     std::string(kWriteToken) + "\r\n\r\n"));
+  std::string r = c.response(10);
+  EXPECT_EQ(status_of(r), 400) << r;
+  ASSERT_TRUE(c.send(get_head() + "\r\n"));
+  EXPECT_EQ(status_of(c.response()), 200);
+}
+
+TEST_F(RepoServerTest, PublishBodiesStopAtTheArchiveLimit) {
+  ServeOptions options = with_tokens();
+  options.max_body = std::uint64_t{1} << 30;  // object PUTs may be larger; publish is capped anyway
+  options.read_timeout_seconds = 2;           // bounds a server that waits for the body
+  auto running = start(options);
+  ASSERT_TRUE(running);
+  const std::string head =
+      "POST /publish/Table/1.0.0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+      std::string(kWriteToken) + "\r\n";
+  // Declared over 64 MiB: refused before any of the body is read.
+  RawClient declared(running->port);
+  ASSERT_TRUE(
+      declared.send(head + "Content-Length: " + std::to_string((64 << 20) + 1) + "\r\n\r\n"));
+  std::string r = declared.response();
+  EXPECT_EQ(status_of(r), 413) << r;
+  EXPECT_TRUE(declared.closes_within(20));
+  // Chunked, 65 MiB: stopped once it passes 64 MiB (sent from another thread: the server answers
+  // while the client is still sending).
+  RawClient chunked(running->port);
+  ASSERT_TRUE(chunked.send(head + "Transfer-Encoding: chunked\r\n\r\n"));
+  std::thread sender([&] {
+    const std::string chunk = "100000\r\n" + std::string(1 << 20, 'a') + "\r\n";
+    for (int i = 0; i < 65; ++i)
+      if (!chunked.send(chunk)) return;
+    chunked.send("0\r\n\r\n");
+  });
+  r = chunked.response();
+  sender.join();
+  EXPECT_EQ(status_of(r), 413) << r.substr(0, 200);
+  EXPECT_FALSE(exists(root / "index" / "table.json"));
+}
+
+TEST_F(RepoServerTest, TrickledBodyIsDroppedBelowTheMinimumRate) {
+  ServeOptions options = with_tokens();
+  options.body_grace_seconds = 1;
+  options.min_body_rate = 1 << 20;  // so 400 bytes may take 1 s and a little more
+  auto running = start(options);
+  ASSERT_TRUE(running);
+  const std::string body(400, 't');
+  const Digest d = sha256_bytes(body);
+  RawClient c(running->port);
+  ASSERT_TRUE(c.send("PUT " + object_url(d) + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                     kWriteToken + "\r\nContent-Length: 400\r\n\r\n"));
+  // A byte every 50 ms: never a stall of the read timeout (30 s), but 20 s for the whole body.
+  std::atomic<bool> stop{false};
+  std::atomic<std::size_t> sent{0};
+  std::thread trickle([&] {
+    for (char ch : body) {
+      if (stop || !c.send(std::string(1, ch))) return;
+      ++sent;
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+  std::string r = c.response(30);
+  stop = true;
+  trickle.join();
+  EXPECT_EQ(status_of(r), 400) << r;
+  EXPECT_LT(sent.load(), body.size());
+  EXPECT_FALSE(exists(root / "objects" / "sha256" / d.hex().substr(0, 2) / d.hex().substr(2)));
+  EXPECT_EQ(temp_files(), 0u);
+}
+
+TEST_F(RepoServerTest, PartialHeadsArePerClientCapped) {
+  publish_direct("Table", "1.0.0", "v\n");
+  ServeOptions options;
+  options.max_partial_heads_per_client = 2;
+  options.head_timeout_seconds = 60;
+  auto running = start(options);
+  ASSERT_TRUE(running);
+  // Three connections each send half a head; the server takes two and refuses the third it sees.
+  std::vector<std::unique_ptr<RawClient>> partial;
+  for (int i = 0; i < 3; ++i) {
+    partial.push_back(std::make_unique<RawClient>(running->port));
+    ASSERT_TRUE(partial.back()->send("GET /index/table.json HTTP/1.1\r\nHo"));
+  }
+  int refused = -1;
+  for (int round = 0; round < 20 && refused < 0; ++round) {
+    for (int i = 0; i < 3 && refused < 0; ++i) {
+      std::string r = partial[i]->read_once(0);
+      if (!r.empty()) {
+        EXPECT_EQ(status_of(r), 503) << r;
+        refused = i;
+      }
+    }
+    if (refused < 0) {
+      RawClient waiter(running->port);  // a whole request: not limited, and a pause between rounds
+      ASSERT_TRUE(waiter.send(get_head() + "\r\n"));
+      EXPECT_EQ(status_of(waiter.response()), 200);
+    }
+  }
+  ASSERT_GE(refused, 0) << "no connection was refused";
+  EXPECT_TRUE(partial[refused]->closes_within(20));
+  // Whole heads from the same address are served meanwhile, and the two held heads complete.
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(status_of(raw_request(running->port, get_head() + "\r\n")), 200);
+  for (int i = 0; i < 3; ++i) {
+    if (i == refused) continue;
+    ASSERT_TRUE(partial[i]->send("st: x\r\n\r\n"));
+    EXPECT_EQ(status_of(partial[i]->response()), 200) << i;
+  }
+}
+
+TEST_F(RepoServerTest, ConnectionsAboveTheCapAreRefused) {
+  ServeOptions options;
+  options.max_connections = 3;
+  options.idle_timeout_seconds = 60;
+  auto running = start(options);
+  ASSERT_TRUE(running);
+  std::vector<std::unique_ptr<RawClient>> open;
+  for (int i = 0; i < 3; ++i) {
+    open.push_back(std::make_unique<RawClient>(running->port));
+    ASSERT_TRUE(open.back()->send(get_head() + "\r\n"));
+    EXPECT_EQ(status_of(open.back()->response()), 200);  // served, then kept alive
+  }
+  RawClient fourth(running->port);
+  std::string r = fourth.response();
+  EXPECT_EQ(status_of(r), 503) << r;
+  EXPECT_TRUE(fourth.closes_within(20));
+  // Once one closes, a new connection is served (the server sees the close asynchronously).
+  open.pop_back();
+  int status = -1;
+  for (int attempt = 0; attempt < 200 && status != 200; ++attempt) {
+    RawClient next(running->port);
+    next.send(get_head() + "\r\n");
+    status = status_of(next.response());
+  }
+  EXPECT_EQ(status, 200);
+}
+
+TEST_F(RepoServerTest, KeptAliveResponsesComeWholeInOneWrite) {
+  publish_direct("Table", "1.0.0", "v 0 0 0\n");
+  auto running = start();
+  ASSERT_TRUE(running);
+  RawClient c(running->port);
+  // Each small response arrives in one piece (head and body in one write: no wait on a delayed
+  // ACK), and one connection serves many requests.
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(c.send(get_head("/index/table.json") + "\r\n")) << i;
+    std::string r = c.read_once();
+    ASSERT_EQ(status_of(r), 200) << i;
+    EXPECT_EQ(body_of(r), read(root / "index" / "table.json")) << i;
+  }
+}
+
+TEST_F(RepoServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  publish_direct("Table", "1.0.0", "v\n");
+  auto running = start();
+  ASSERT_TRUE(running);
+  RawClient c(running->port);
+  ASSERT_TRUE(c.send(get_head("/index/table.json") + "\r\n" + get_head("/reel-repo.json") + "\r\n" +
+                     get_head("/index/none.json") + "\r\n"));
+  EXPECT_EQ(body_of(c.response()), read(root / "index" / "table.json"));
+  EXPECT_EQ(body_of(c.response()), read(root / "reel-repo.json"));
+  EXPECT_EQ(status_of(c.response()), 404);
+}
+
+TEST_F(RepoServerTest, ClientGoneMidDownload) {
+  const std::string big(8 << 20, 'b');  // larger than the socket buffers hold
+  BuiltPackage shot = publish_direct("Shot", "1.0.0", big);
+  auto running = start();
+  ASSERT_TRUE(running);
+  const std::string url = object_url(shot.files[0].sha256);
+  {
+    RawClient gone(running->port);
+    ASSERT_TRUE(gone.send(get_head(url) + "\r\n"));
+    EXPECT_EQ(status_of(gone.read_once()), 200);
+  }  // closed with most of the body unsent: the server's sendfile gets EPIPE, not SIGPIPE
+  auto c = running->client();
+  auto whole = c.Get(url);
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->status, 200);
+  EXPECT_EQ(whole->body.size(), big.size());
+  EXPECT_TRUE(whole->body == big);
+}
+
+TEST_F(RepoServerTest, BasicAuthCarriesTheToken) {
+  publish_direct("Table", "1.0.0", "v\n");
+  auto running = start(with_tokens(/*read_tokens=*/true));
+  ASSERT_TRUE(running);
+  auto status = [&](const std::string& user, const std::string& password) {
+    auto c = running->client();
+    c.set_basic_auth(user, password);
+    auto r = c.Get("/index/table.json");
+    return r ? r->status : -1;
+  };
+  EXPECT_EQ(status("reel", kReadToken), 200);  // netrc: machine HOST login reel password TOKEN
+  EXPECT_EQ(status("anyone", kReadToken), 200);
+  EXPECT_EQ(status("reel", kWriteToken), 200);
+  EXPECT_EQ(status("reel", "nope"), 401);
+  EXPECT_EQ(status(kReadToken, ""), 401);
+  auto c = running->client();
+  auto challenge = c.Get("/index/table.json");
+  ASSERT_TRUE(challenge);
+  EXPECT_EQ(challenge->status, 401);
+  EXPECT_EQ(challenge->get_header_value_count("WWW-Authenticate"), 2u);
+  const std::string body = "basic object";
+  const std::string url = object_url(sha256_bytes(body));
+  c.set_basic_auth("reel", kReadToken);
+  auto put_reader = c.Put(url.c_str(), body, "application/octet-stream");
+  ASSERT_TRUE(put_reader);
+  EXPECT_EQ(put_reader->status, 403);
+  c.set_basic_auth("reel", kWriteToken);
+  auto put_writer = c.Put(url.c_str(), body, "application/octet-stream");
+  ASSERT_TRUE(put_writer);
+  EXPECT_EQ(put_writer->status, 201);
+}
+
+TEST(RepoServerPaths, ArchiveNamesWithDashesAndDots) {
+  using server::parse_request_target;
+  struct Case {
+    std::string target;
+    bool found;
+  };
+  for (const Case& k : std::vector<Case>{
+           {"/packages/stk-kart-adiumy/stk-kart-adiumy-1.4.0.reel", true},
+           {"/packages/stk-kart-adiumy/STK-Kart-Adiumy-1.4.0.reel", true},
+           {"/packages/a.b-c/a.b-c-1.0.0-rc.1.reel", true},
+           {"/packages/a.b-c/A.B-C-1.0.0-rc.1+build.5.reel", true},
+           {"/packages/table/Table-1.0.0-rc.1+b.2.reel", true},
+           {"/packages/x/x-0.0.1.reel", true},
+           {"/packages/a-1/a-1-1.0.0.reel", true},
+           {"/packages/stk-kart/stk-kart-adiumy-1.4.0.reel", false},  // another package's file
+           {"/packages/stk-kart-adiumy/stk-kart-1.4.0.reel", false},
+           {"/packages/stk-kart-adiumy/stk-kart-adiumy1.4.0.reel", false},
+           {"/packages/stk-kart-adiumy/stk-kart-adiumy-.reel", false},
+           {"/packages/stk-kart-adiumy/stk-kart-adiumy.reel", false},
+           {"/packages/table/table-x.reel", false},
+           {"/packages/Table/Table-1.0.0.reel", false},  // the folder is the lower-case name
+           {"/packages/table/Chair-1.0.0.reel", false},
+       }) {
+    auto r = parse_request_target(k.target);
+    if (k.found) {
+      ASSERT_TRUE(r) << k.target << ": " << r.error().message;
+      EXPECT_EQ(r->kind, server::RouteKind::kArchive) << k.target;
+      EXPECT_EQ(r->relative, k.target.substr(1)) << k.target;
+    } else {
+      ASSERT_FALSE(r) << k.target;
+      EXPECT_EQ(r.error().code, ErrorCode::kNotFound) << k.target;
+    }
+  }
 }
 
 TEST(RepoServerPaths, Shapes) {

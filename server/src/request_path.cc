@@ -113,10 +113,15 @@ Result<Route> parse_request_target(std::string_view target) {
     std::string_view file = parts[2];
     if (!check_package_name(dir)) return not_in_layout();
     if (file.size() <= 5 || file.substr(file.size() - 5) != ".reel") return not_in_layout();
+    // <Name>-<version>, Name spelled in any case and the folder its lower case. Names hold
+    // dashes and dots too (stk-kart-adiumy-1.4.0, a.b-c-1.0.0-rc.1), so the split is right after
+    // the folder's length, never at the first dash.
     std::string_view stem = file.substr(0, file.size() - 5);
-    std::size_t dash = stem.find('-');
-    if (dash == std::string_view::npos || lower_name(stem.substr(0, dash)) != dir ||
-        !check_package_name(stem.substr(0, dash)) || !is_version_text(stem.substr(dash + 1))) {
+    if (stem.size() < dir.size() + 2 || stem[dir.size()] != '-') return not_in_layout();
+    std::string_view name = stem.substr(0, dir.size());
+    std::string_view version = stem.substr(dir.size() + 1);
+    if (lower_name(name) != dir || !check_package_name(name) || !is_version_text(version) ||
+        version.front() < '0' || version.front() > '9') {
       return not_in_layout();
     }
     route.kind = RouteKind::kArchive;

@@ -1,6 +1,6 @@
 // `reel serve` reads (docs/http.md "Reads"): GET/HEAD of reel-repo.json, index files (with ETags),
 // the index/ listing (nginx autoindex JSON) and archives and objects, streamed from disk with
-// pread(2) in constant memory with single Range requests honoured.
+// sendfile(2) (file_body.h) in constant memory with single Range requests honoured.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,9 +9,10 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <nlohmann/json.hpp>
-#include <vector>
 
+#include "file_body.h"
 #include "server_impl.h"
 
 namespace reel {
@@ -48,11 +49,9 @@ bool etag_matches(const std::string& if_none_match, const std::string& etag) {
   return false;
 }
 
-// An open file streamed by a content provider: its descriptor and a read buffer (the provider is
-// called sequentially for one response).
+// An open file streamed by a content provider (shared by its copies; closed with the last).
 struct OpenFile {
   int fd = -1;
-  std::vector<char> buffer = std::vector<char>(std::size_t{256} << 10);
   ~OpenFile() {
     if (fd >= 0) ::close(fd);
   }
@@ -178,17 +177,11 @@ void RepoServer::Impl::send_streamed(const httplib::Request& req, httplib::Respo
     res.set_content("", "application/octet-stream");
     return;
   }
+  // sendfile(2) through the connection (file_body.h); false drops the connection (a write
+  // error, or the file shrank).
   res.set_content_provider(static_cast<std::size_t>(size), "application/octet-stream",
                            [file](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-                             const std::size_t want = std::min(length, file->buffer.size());
-                             ssize_t n;
-                             do {
-                               n = ::pread(file->fd, file->buffer.data(), want,
-                                           static_cast<off_t>(offset));
-                             } while (n < 0 && errno == EINTR);
-                             if (n <= 0)
-                               return false;  // error, or the file shrank: drop the connection
-                             return sink.write(file->buffer.data(), static_cast<std::size_t>(n));
+                             return server::write_file_piece(sink, file->fd, offset, length);
                            });
 }
 

@@ -1,6 +1,8 @@
 // `reel serve` writes (docs/http.md "Writes"): PUT objects/sha256/<2>/<62>, streamed into the
 // object store's Writer and installed only if the bytes hash to the name, and POST
 // publish/<Name>/<version>, checked and then published through Repo::publish under the repo lock.
+#include <algorithm>
+
 #include "server_impl.h"
 
 namespace reel {
@@ -28,11 +30,18 @@ std::optional<Reply> RepoServer::Impl::refuse_write(const httplib::Request& req,
   }
   if (auto refused = authorize(req, true)) return refused;
   auto length = content_length(req);
-  if (length && *length > options.max_body) {
+  const std::uint64_t limit = body_limit(*route);
+  if (length && *length > limit) {
     return Reply{413, "body of " + std::to_string(*length) + " bytes is over the limit of " +
-                          std::to_string(options.max_body)};
+                          std::to_string(limit)};
   }
   return std::nullopt;
+}
+
+std::uint64_t RepoServer::Impl::body_limit(const Route& route) const {
+  if (route.kind == RouteKind::kPublish)
+    return std::min(options.max_body, server::kMaxArchiveBytes);
+  return options.max_body;
 }
 
 void RepoServer::Impl::put(const httplib::Request& req, httplib::Response& res,
@@ -106,10 +115,12 @@ void RepoServer::Impl::post(const httplib::Request& req, httplib::Response& res,
     discard_body(req, res, reader);
     return respond(req, res, *refused);
   }
+  // The archive is read whole into memory: at most body_limit() (64 MiB) of it.
+  const std::uint64_t limit = body_limit(*route);
   std::string body;
   bool too_big = false;
   bool ok = reader([&](const char* data, std::size_t size) {
-    if (body.size() + size > options.max_body) {
+    if (body.size() + size > limit) {
       too_big = true;
       return false;
     }
@@ -118,8 +129,7 @@ void RepoServer::Impl::post(const httplib::Request& req, httplib::Response& res,
   });
   if (too_big) {
     res.set_header("Connection", "close");
-    return respond(req, res,
-                   Reply{413, "body over the limit of " + std::to_string(options.max_body)});
+    return respond(req, res, Reply{413, "body over the limit of " + std::to_string(limit)});
   }
   if (!ok) return respond(req, res, Reply{400, "incomplete body"});
   respond(req, res, publish(req, *route, body));

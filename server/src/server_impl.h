@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "connection_server.h"
 #include "reel/engine/repo.h"
 #include "reel/server/repo_server.h"
 #include "request_path.h"
@@ -22,11 +24,16 @@
 namespace reel {
 namespace server {
 
+// The largest publish body: a package archive holds only asset.toml and files.json (DESIGN §2),
+// and read_archive() refuses more than 64 MiB of members anyway. Applies whatever --max-body
+// says (that limit is for object PUTs).
+constexpr std::uint64_t kMaxArchiveBytes = std::uint64_t{64} << 20;
+
 // A refusal or a short answer: status and a one-line reason (the body).
 struct Reply {
   int status = 200;
   std::string reason;
-  bool challenge = false;  // add `WWW-Authenticate: Bearer`
+  bool challenge = false;  // add `WWW-Authenticate: Bearer` and `WWW-Authenticate: Basic …`
 };
 
 // The HTTP status for a library error: 400 malformed/corrupt, 404, 409 conflict, 507 no space,
@@ -49,10 +56,15 @@ std::optional<std::uint64_t> content_length(const httplib::Request& req);
 
 // The server's state. Everything but `http` (which runs the request threads), the atomics and
 // `publish_mutex` is set in open() and only read afterwards, so handlers share it without locks.
+// `http` keeps a reference to `options`.
 struct RepoServer::Impl {
   Impl(FileSystem& fs_in, Clock& clock_in, ServeOptions options_in,
        std::function<void(std::string_view)> log_in)
-      : fs(fs_in), clock(clock_in), options(std::move(options_in)), log(std::move(log_in)) {}
+      : fs(fs_in),
+        clock(clock_in),
+        options(std::move(options_in)),
+        log(std::move(log_in)),
+        http(options) {}
 
   FileSystem& fs;
   Clock& clock;
@@ -62,10 +74,8 @@ struct RepoServer::Impl {
   ObjectStore* store = nullptr;
   std::optional<server::TokenSet> write_tokens;
   std::optional<server::TokenSet> read_tokens;
-  httplib::Server http;
+  server::ConnectionServer http;
   std::mutex publish_mutex;
-  std::atomic<bool> stop_requested{false};
-  std::atomic<bool> run_active{false};
   bool bound = false;
 
   void install();
@@ -90,7 +100,10 @@ struct RepoServer::Impl {
             const httplib::ContentReader& reader);
   server::Reply publish(const httplib::Request& req, const server::Route& route,
                         const std::string& body);
-  void log_request(const httplib::Request& req, const httplib::Response& res) const;
+  // The largest body a write to `route` may have: max_body, or kMaxArchiveBytes for a publish.
+  std::uint64_t body_limit(const server::Route& route) const;
+  void log_request(const httplib::Request& req, const httplib::Response& res,
+                   std::chrono::milliseconds elapsed) const;
 };
 
 }  // namespace reel

@@ -2,6 +2,7 @@
 #include "tokens.h"
 
 #include <cctype>
+#include <optional>
 
 namespace reel::server {
 namespace {
@@ -48,15 +49,65 @@ bool TokenSet::contains(std::string_view token) const {
   return found;
 }
 
-std::string_view bearer_token(std::string_view authorization) {
-  std::string_view v = trim(authorization);
-  constexpr std::string_view kScheme = "bearer";
-  if (v.size() <= kScheme.size()) return {};
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(v[i])) != kScheme[i]) return {};
+namespace {
+
+// The value after `scheme` and whitespace, or nullopt when `v` does not start with the scheme
+// (case-insensitive) followed by whitespace.
+std::optional<std::string_view> after_scheme(std::string_view v, std::string_view scheme) {
+  if (v.size() <= scheme.size()) return std::nullopt;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(v[i])) != scheme[i]) return std::nullopt;
   }
-  if (v[kScheme.size()] != ' ' && v[kScheme.size()] != '\t') return {};
-  return trim(v.substr(kScheme.size()));
+  if (v[scheme.size()] != ' ' && v[scheme.size()] != '\t') return std::nullopt;
+  return trim(v.substr(scheme.size()));
+}
+
+int base64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+// RFC 4648 §4 base64; '=' padding optional, nothing after it. nullopt when malformed.
+std::optional<std::string> base64_decode(std::string_view text) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  unsigned bits = 0;
+  int count = 0;
+  for (char c : text) {
+    const int v = base64_value(c);
+    if (v < 0) return std::nullopt;
+    bits = (bits << 6) | static_cast<unsigned>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out.push_back(static_cast<char>((bits >> count) & 0xff));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string request_token(std::string_view authorization) {
+  const std::string_view v = trim(authorization);
+  if (std::string_view bearer = bearer_token(v); !bearer.empty()) return std::string(bearer);
+  auto basic = after_scheme(v, "basic");
+  if (!basic) return {};
+  auto decoded = base64_decode(*basic);
+  if (!decoded) return {};
+  const std::size_t colon = decoded->find(':');
+  if (colon == std::string::npos) return {};
+  return decoded->substr(colon + 1);
+}
+
+std::string_view bearer_token(std::string_view authorization) {
+  return after_scheme(trim(authorization), "bearer").value_or(std::string_view());
 }
 
 }  // namespace reel::server

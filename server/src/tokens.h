@@ -1,6 +1,8 @@
-// Bearer tokens for `reel serve` (docs/http.md "Auth"): token files and a constant-time lookup.
+// Tokens for `reel serve` (docs/http.md "Auth"): token files, a constant-time lookup, and the
+// token of an Authorization header (Bearer or Basic).
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -31,5 +33,12 @@ class TokenSet {
 // The token of an `Authorization: Bearer <token>` header value (scheme case-insensitive), or ""
 // when the value is not a bearer credential.
 std::string_view bearer_token(std::string_view authorization);
+
+// The token an `Authorization` header value carries: `Bearer <token>`, or `Basic <base64 of
+// user:password>` (RFC 7617) whose password is the token and whose user name is not looked at, so
+// libcurl's netrc support (`machine HOST login reel password TOKEN`) works. Scheme names are
+// case-insensitive; "" when the value is neither, or its base64 is malformed (RFC 4648 §4, padding
+// optional) or lacks the ':'.
+std::string request_token(std::string_view authorization);
 
 }  // namespace reel::server
