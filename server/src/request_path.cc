@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "reel/engine/names.h"
+#include "reel/storage/path_rules.h"
 
 namespace reel::server {
 namespace {
@@ -84,11 +85,12 @@ Result<Route> parse_request_target(std::string_view target) {
     if (slash == std::string_view::npos) break;
     rest = rest.substr(slash + 1);
   }
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (parts[i] == "." || parts[i] == "..") return malformed("'.' or '..' segment");
-    // Only a trailing slash (index/) may leave an empty segment.
-    if (parts[i].empty() && !(i + 1 == parts.size() && i > 0)) return malformed("empty segment");
-  }
+  // The path rules every file name reel builds from outside input obeys (path_rules.h: no '.',
+  // '..' or empty segment, no .git or .reel, ...); only a trailing slash (index/) may leave an
+  // empty last segment.
+  std::string_view checked = path;
+  if (parts.size() > 1 && parts.back().empty()) checked.remove_suffix(1);
+  if (auto problem = path_problem(checked)) return malformed("the path " + *problem);
 
   Route route;
   if (parts.size() == 1 && parts[0] == "reel-repo.json") {

@@ -17,6 +17,7 @@
 
 #include "connection_server.h"
 #include "reel/engine/repo.h"
+#include "reel/engine/input_limits.h"
 #include "reel/server/repo_server.h"
 #include "request_path.h"
 #include "tokens.h"
@@ -25,9 +26,9 @@ namespace reel {
 namespace server {
 
 // The largest publish body: a package archive holds only asset.toml and files.json (DESIGN §2),
-// and read_archive() refuses more than 64 MiB of members anyway. Applies whatever --max-body
-// says (that limit is for object PUTs).
-constexpr std::uint64_t kMaxArchiveBytes = std::uint64_t{64} << 20;
+// and no index entry may announce a larger one (reel/engine/input_limits.h). Applies whatever
+// --max-body says (that limit is for object PUTs).
+using ::reel::kMaxArchiveBytes;
 
 // A refusal or a short answer: status and a one-line reason (the body).
 struct Reply {

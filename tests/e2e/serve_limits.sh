@@ -230,7 +230,7 @@ dashed_names)
   "$REEL" -q repo init repo --name blessed >/dev/null
   echo "tok" > tokens
   serve repo --token-file tokens
-  export REEL_TOKEN=tok
+  export REEL_TOKEN=tok REEL_TOKEN_URL="$URL"
   "$REEL" -q init studio --repo blessed="$URL" >/dev/null
   names=(stk-kart-adiumy a.b-c Kart.Base-2)
   versions=(1.4.0 1.0.0-rc.1 2.0.0-beta.1+build.7)
