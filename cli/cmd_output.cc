@@ -41,6 +41,7 @@ std::string canonical_output_name(Workspace& ws, const std::string& name) {
 
 // What to tell the user when publishing NAME failed with `error`.
 std::string publish_hint(const Error& error, const std::string& name) {
+  if (!error.hint.empty()) return error.hint;
   if (error.code != ErrorCode::kConflict) return "";
   const std::string& m = error.message;
   if (m.rfind("outputs/", 0) == 0 && m.find("uncommitted changes") != std::string::npos) {
@@ -155,7 +156,7 @@ void register_output_commands(CLI::App& app, Cli& cli) {
 
   struct Publish {
     std::vector<std::string> names;
-    bool all = false, allow_dirty = false;
+    bool all = false, allow_dirty = false, allow_unresolved = false;
     std::string repo;
   };
   auto pb = std::make_shared<Publish>();
@@ -164,6 +165,8 @@ void register_output_commands(CLI::App& app, Cli& cli) {
   publish->add_flag("--all", pb->all, "Publish every output");
   publish->add_option("--repo", pb->repo, "Target repo (default: the workspace's default repo)");
   publish->add_flag("--allow-dirty", pb->allow_dirty, "Publish even with uncommitted changes");
+  publish->add_flag("--allow-unresolved", pb->allow_unresolved,
+                    "Publish even when the dependencies do not resolve (the entry says so)");
   publish->callback([&cli, pb] {
     cli.action = [&cli, pb]() -> int {
       CLI_TRY(ws, cli.workspace());
@@ -173,11 +176,18 @@ void register_output_commands(CLI::App& app, Cli& cli) {
         names = *all;
       }
       if (names.empty()) return cli.fail("nothing to publish", "name outputs, or pass --all");
+      // Dependencies first, so each publish finds what it needs already in the repo.
+      CLI_TRY(ordered, publish_order(**ws, names));
+      names = *ordered;
       std::optional<std::string> repo;
       if (!pb->repo.empty()) repo = pb->repo;
       nlohmann::json out = nlohmann::json::array();
       for (const auto& name : names) {
-        auto result = publish_output(**ws, name, repo, pb->allow_dirty);
+        PublishOptions options;
+        options.repo = repo;
+        options.allow_dirty = pb->allow_dirty;
+        options.allow_unresolved = pb->allow_unresolved;
+        auto result = publish_output(**ws, name, options);
         if (!result) return cli.fail(result.error(), publish_hint(result.error(), name));
         std::string what = result->name + " " + result->version.to_string();
         if (result->already_published) {
@@ -199,12 +209,15 @@ void register_output_commands(CLI::App& app, Cli& cli) {
 
   struct Promote {
     std::string spec, from, to;
+    bool with_deps = false;
   };
   auto pr = std::make_shared<Promote>();
   auto* promote_cmd = app.add_subcommand("promote", "Copy a published version between repos");
   promote_cmd->add_option("NAME==VERSION", pr->spec)->required();
   promote_cmd->add_option("--from", pr->from)->required();
   promote_cmd->add_option("--to", pr->to)->required();
+  promote_cmd->add_flag("--with-deps", pr->with_deps,
+                        "Also promote the dependencies the target repo lacks (first)");
   promote_cmd->callback([&cli, pr] {
     cli.action = [&cli, pr]() -> int {
       CLI_TRY(ws, cli.workspace());
@@ -212,7 +225,9 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       std::optional<Version> version;
       if (!split_pin(pr->spec, name, version, error)) return cli.fail(error);
       if (!version) return cli.fail("promote needs NAME==VERSION, got '" + pr->spec + "'");
-      CLI_TRY(done, promote_version(**ws, name, *version, pr->from, pr->to));
+      CLI_TRY(done, promote_version(**ws, name, *version, pr->from, pr->to, pr->with_deps));
+      for (const auto& d : *done)
+        cli.out("promoted " + d + " from " + pr->from + " to " + pr->to + " (a dependency)");
       cli.out("promoted " + name + " " + version->to_string() + " from " + pr->from + " to " +
               pr->to);
       if (cli.json()) {

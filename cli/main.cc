@@ -130,7 +130,9 @@ bool Cli::color_stderr() const {
   return isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
 }
 
-int Cli::fail(const Error& error, std::string_view hint) { return fail(error.message, hint); }
+int Cli::fail(const Error& error, std::string_view hint) {
+  return fail(error.message, hint.empty() ? std::string_view(error.hint) : hint);
+}
 
 int Cli::fail(std::string_view message, std::string_view hint) {
   std::cerr << (color_stderr() ? "\033[31merror:\033[0m " : "error: ") << message << "\n";

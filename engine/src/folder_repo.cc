@@ -155,6 +155,11 @@ class FolderRepo : public Repo {
     PackageIndex index;
     if (*current) {
       index = std::move(**current);
+      if (index.name != pname) {  // one spelling per name (DESIGN §2)
+        return make_error(ErrorCode::kConflict, "repo '" + name_ + "' already has an asset named '" +
+                                                    index.name + "', not '" + pname +
+                                                    "'; names compare case-insensitively");
+      }
       if (const IndexEntry* existing = index.find(package.manifest.version)) {
         if (existing->archive.sha256 == package.archive_digest) return ok();
         return make_error(ErrorCode::kConflict, pname + " " + vtext +

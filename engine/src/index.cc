@@ -169,6 +169,10 @@ Result<PackageIndex> parse_index(std::string_view text, std::string_view file) {
     if (!yanked.is_null() && !yanked.is_boolean())
       return tl::unexpected(r.error(p + ".yanked", "expected a boolean"));
     e.yanked = yanked.is_boolean() && yanked.get<bool>();
+    const json& unresolved = at("unresolved");
+    if (!unresolved.is_null() && !unresolved.is_boolean())
+      return tl::unexpected(r.error(p + ".unresolved", "expected a boolean"));
+    e.unresolved = unresolved.is_boolean() && unresolved.get<bool>();
     const json& meta = at("metadata");
     if (!meta.is_null()) {
       if (!meta.is_object()) return tl::unexpected(r.error(p + ".metadata", "expected an object"));
@@ -203,6 +207,7 @@ std::string serialize_index(const PackageIndex& index) {
     v["published"] = e->published;
     v["source"] = {{"commit", e->source.commit}, {"dirty", e->source.dirty}};
     v["yanked"] = e->yanked;
+    if (e->unresolved) v["unresolved"] = true;
     auto meta = json::parse(e->metadata_json, nullptr, false);
     if (meta.is_object() && !meta.empty()) v["metadata"] = meta;
     versions.push_back(std::move(v));

@@ -74,7 +74,7 @@ Result<FileEntry> snapshot_file(FileSystem& fs, ObjectStore& objects, const File
 
 // Lists the asset's files: symlink entries go straight to `out`, regular files to `jobs`.
 Status walk(FileSystem& fs, const fs::path& root, const std::string& rel, const AssetManifest& m,
-            std::vector<FileEntry>& out, std::vector<FileJob>& jobs) {
+            const BuildOptions& options, std::vector<FileEntry>& out, std::vector<FileJob>& jobs) {
   auto entries = fs.list_dir(rel.empty() ? root : root / rel);
   if (!entries) return tl::unexpected(entries.error());
   for (const auto& e : *entries) {
@@ -83,8 +83,10 @@ Status walk(FileSystem& fs, const fs::path& root, const std::string& rel, const 
     if (is_reserved_component(e.name) || (rel.empty() && e.name == "asset.toml")) continue;
     std::string path = rel.empty() ? e.name : rel + "/" + e.name;
     fs::path full = root / path;
-    if (e.type == FileType::kDirectory) {
-      REEL_TRY(walk(fs, root, path, m, out, jobs));
+    const bool is_dir = e.type == FileType::kDirectory;
+    if (options.excluded && options.excluded(path, is_dir)) continue;
+    if (is_dir) {
+      REEL_TRY(walk(fs, root, path, m, options, out, jobs));
       continue;
     }
     if (!included(m, path)) continue;
@@ -163,7 +165,7 @@ Result<BuiltPackage> build_package(FileSystem& fs, ObjectStore& objects,
   p.manifest = std::move(*manifest);
   p.manifest_text = std::move(*text);
   std::vector<FileJob> jobs;
-  REEL_TRY(walk(fs, asset_dir, "", p.manifest, p.files, jobs));
+  REEL_TRY(walk(fs, asset_dir, "", p.manifest, options, p.files, jobs));
   REEL_TRY(snapshot_all(fs, objects, jobs, options, p.files, p.stats));
   // Byte order (std::string compares as unsigned char), as files.json requires.
   std::sort(p.files.begin(), p.files.end(),

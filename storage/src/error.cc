@@ -34,4 +34,10 @@ Error Error::with_context(std::string_view context) const {
   return e;
 }
 
+Error Error::with_hint(std::string hint_text) const {
+  Error e = *this;
+  e.hint = std::move(hint_text);
+  return e;
+}
+
 }  // namespace reel

@@ -9,6 +9,13 @@
 #   cache_kinds    a cache object replaced by a symlink, a FIFO or a folder: sync fetches it again
 #   verify_fix     verify --fix re-hashes inputs and cache, quarantines and repairs, and says what
 #   reinstall      sync --reinstall [NAME] re-materialises from scratch
+#   case_names     `reel new table` (or a hand-made output) where the repo has `Table`: refused, by
+#                  new, by a folder publish and by reel serve; the index keeps one spelling
+#   installable    a publish whose dependency does not exist (refused, or flagged with
+#                  --allow-unresolved), a promote whose dependency is only in review (refused,
+#                  naming what to promote first; --with-deps promotes it too)
+#   gitignore      files git ignores are not published, tracked ones are; the dirty-tree error
+#                  lists the paths
 # usage: integrity.sh REEL_BINARY CASE
 source "$(dirname "$0")/lib.sh"
 case_name=$2
@@ -141,6 +148,84 @@ reinstall)
   expect 0 "$REEL" -C shot020 verify
   expect 0 "$REEL" -C shot020 sync
   grep -q "2 unchanged" "$WORK/out" || fail "$(cat "$WORK/out")"
+  ;;
+case_names)
+  setup
+  "$REEL" -q init ws --repo blessed=repos/r
+  for spelling in set SET; do
+    expect 1 "$REEL" -C ws new "$spelling"
+    stderr_starts_with_error; stderr_has "already has an asset named 'Set'"
+    [ ! -e "ws/outputs/$spelling" ] || fail "outputs/$spelling was made"
+  done
+  index_before=$(cat repos/r/index/set.json)
+  mkdir -p ws/outputs/set && printf '[asset]\nname = "set"\nversion = "9.0.0"\n' > ws/outputs/set/asset.toml
+  expect 1 "$REEL" -C ws publish set --allow-dirty
+  stderr_has "already has an asset named 'Set', not 'set'; names compare case-insensitively"
+  [ "$index_before" = "$(cat repos/r/index/set.json)" ] || fail "the index changed"
+  # Over HTTP: reel serve refuses it too.
+  echo tok > tokens
+  "$REEL" serve repos/r --bind 127.0.0.1:0 --token-file tokens 2> serve.log &
+  server=$!
+  trap 'kill $server 2>/dev/null || true; chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
+  for _ in $(seq 1 400); do grep -q "^serving " serve.log 2>/dev/null && break; sleep 0.05; done
+  url=$(grep -o "http://127.0.0.1:[0-9]*" serve.log | head -1)
+  [ -n "$url" ] || fail "reel serve did not start"
+  "$REEL" -q init hws --repo blessed="$url"
+  cp -r ws/outputs/set hws/outputs/set
+  REEL_TOKEN=tok REEL_TOKEN_URL="$url" expect 1 "$REEL" -C hws publish set --allow-dirty
+  stderr_has "names compare case-insensitively"
+  [ "$index_before" = "$(cat repos/r/index/set.json)" ] || fail "the index changed over HTTP"
+  ;;
+installable)
+  setup
+  "$REEL" -q repo init repos/review --name review
+  "$REEL" -q init ws --repo blessed=repos/r
+  "$REEL" -q -C ws repo add review "$WORK/repos/review" --default
+  mkdir -p ws/outputs/Prop2
+  printf '[asset]\nname = "Prop2"\nversion = "1.0.0"\n[dependencies]\nNoSuchThing = "^2"\n' > ws/outputs/Prop2/asset.toml
+  expect 1 "$REEL" -C ws publish Prop2 --allow-dirty
+  stderr_starts_with_error; stderr_has "cannot publish Prop2 1.0.0 to 'review'"
+  stderr_has "NoSuchThing"; stderr_has "--allow-unresolved"
+  [ ! -e repos/review/index/prop2.json ] || fail "Prop2 was published"
+  expect 0 "$REEL" -C ws publish Prop2 --allow-dirty --allow-unresolved
+  stderr_has "cannot be resolved"
+  jq -e '.versions[0].unresolved == true' repos/review/index/prop2.json >/dev/null || fail "not flagged"
+  # Bulb only in review; Lamp (review) depends on it: promoting Lamp alone is refused.
+  mkdir -p ws/outputs/Bulb ws/outputs/Lamp
+  printf '[asset]\nname = "Bulb"\nversion = "1.0.0"\n' > ws/outputs/Bulb/asset.toml
+  printf '[asset]\nname = "Lamp"\nversion = "1.0.0"\n[dependencies]\nBulb = "^1"\nSet = "*"\n' > ws/outputs/Lamp/asset.toml
+  expect 0 "$REEL" -C ws publish Bulb --allow-dirty
+  expect 0 "$REEL" -C ws publish Lamp --allow-dirty   # Bulb in review, Set in blessed: fine
+  blessed_before=$(snapshot repos/r/index)
+  expect 1 "$REEL" -C ws promote Lamp==1.0.0 --from review --to blessed
+  stderr_starts_with_error; stderr_has "cannot promote Lamp 1.0.0 to 'blessed'"
+  stderr_has "promote first Bulb 1.0.0 (or pass --with-deps)"
+  [ "$blessed_before" = "$(snapshot repos/r/index)" ] || fail "blessed changed"
+  expect 0 "$REEL" -C ws promote Lamp==1.0.0 --from review --to blessed --with-deps
+  grep -q "promoted Bulb 1.0.0 from review to blessed (a dependency)" "$WORK/out" || fail "$(cat "$WORK/out")"
+  "$REEL" -q init farm --repo blessed=repos/r
+  expect 0 "$REEL" -C farm add Lamp
+  [ -f farm/inputs/Bulb/asset.toml ] || fail "Bulb not installable from blessed"
+  ;;
+gitignore)
+  "$REEL" -q repo init repos/r --name blessed
+  "$REEL" -q init ws --repo blessed=repos/r
+  expect 0 "$REEL" -C ws new Props
+  printf '*.bak\ncache/\n' > ws/outputs/Props/.gitignore
+  echo mesh > ws/outputs/Props/mesh.obj
+  echo autosave > ws/outputs/Props/autosave.bak
+  echo kept > ws/outputs/Props/keep.bak
+  mkdir -p ws/outputs/Props/cache && echo sim > ws/outputs/Props/cache/sim.bin
+  git -C ws/outputs/Props add .gitignore mesh.obj && git -C ws/outputs/Props add -f keep.bak
+  git -C ws/outputs/Props commit -qm props
+  echo new > ws/outputs/Props/new.txt  # untracked, not ignored: dirty, and published with --allow-dirty
+  expect 1 "$REEL" -C ws publish Props
+  stderr_has "has uncommitted changes: new.txt"
+  expect 0 "$REEL" -C ws publish Props --allow-dirty
+  expect 0 "$REEL" -C ws add Props
+  expect 0 "$REEL" -C ws tree --files Props
+  for f in mesh.obj keep.bak new.txt .gitignore; do grep -qF "$f" "$WORK/out" || fail "$f not published: $(cat "$WORK/out")"; done
+  for f in autosave.bak sim.bin; do ! grep -qF "$f" "$WORK/out" || fail "$f (ignored) was published"; done
   ;;
 *)
   fail "unknown case $case_name"

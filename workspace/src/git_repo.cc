@@ -148,8 +148,43 @@ Result<State> state(const std::filesystem::path& dir) {
   Owned<git_status_list, git_status_list_free> list;
   if (git_status_list_new(list.out(), repo.get(), &options) != 0)
     return fail("git status " + dir.string());
-  if (git_status_list_entrycount(list.get()) > 0) s.dirty = true;
+  const std::size_t count = git_status_list_entrycount(list.get());
+  if (count > 0) s.dirty = true;
+  s.changed_count = count;
+  for (std::size_t i = 0; i < count && s.changed.size() < 10; ++i) {
+    const git_status_entry* e = git_status_byindex(list.get(), i);
+    const git_diff_delta* d = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
+    if (d && d->new_file.path) s.changed.emplace_back(d->new_file.path);
+  }
   return s;
+}
+
+struct IgnoreFilter::Impl {
+  Library lib;
+  RepoPtr repo;
+  Owned<git_index, git_index_free> index;
+};
+
+IgnoreFilter::IgnoreFilter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+IgnoreFilter::~IgnoreFilter() = default;
+
+Result<std::unique_ptr<IgnoreFilter>> IgnoreFilter::open(const std::filesystem::path& dir) {
+  auto impl = std::make_unique<Impl>();
+  if (!reel::git::open(impl->repo, dir)) {
+    return make_error(ErrorCode::kNotFound, dir.string() + " is not a git repository");
+  }
+  if (git_repository_index(impl->index.out(), impl->repo.get()) != 0)
+    return fail("git index " + dir.string());
+  return std::unique_ptr<IgnoreFilter>(new IgnoreFilter(std::move(impl)));
+}
+
+bool IgnoreFilter::excluded(const std::string& path, bool is_dir) const {
+  int ignored = 0;
+  if (git_ignore_path_is_ignored(&ignored, impl_->repo.get(), path.c_str()) != 0 || !ignored)
+    return false;
+  if (!is_dir) return git_index_get_bypath(impl_->index.get(), path.c_str(), 0) == nullptr;
+  std::size_t at = 0;
+  return git_index_find_prefix(&at, impl_->index.get(), (path + "/").c_str()) != 0;
 }
 
 Result<std::vector<std::string>> log(const std::filesystem::path& dir) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,11 +33,34 @@ struct State {
   std::string head;    // HEAD commit hex, "" if `dir` is not a repo or has no commit yet
   bool dirty = false;  // uncommitted changes (index or work tree, untracked files included,
                        // ignored files not); true when there is no repo or no commit
+  std::vector<std::string> changed;  // the first paths with uncommitted changes (at most 10)
+  std::size_t changed_count = 0;     // how many paths have them in all
 };
 
 // The git state of `dir` itself (parent folders are not searched: an output inside a workspace
 // that is itself under git is still "not a repo"). Errors: kIOError if the status cannot be read.
 Result<State> state(const std::filesystem::path& dir);
+
+// Which files of a repository's work tree `git archive` of a commit of all its changes would
+// leave out: those its ignore rules match (.gitignore files, .git/info/exclude, core.excludesFile)
+// and that are not tracked (a tracked file stays, ignored or not, as in git). Paths are relative
+// to `dir`, '/'-separated. Not thread-safe; one filter per build.
+class IgnoreFilter {
+ public:
+  // Opens the repository that `dir` itself is. kNotFound when `dir` is not one (then nothing is
+  // filtered); kIOError with libgit2's message.
+  static Result<std::unique_ptr<IgnoreFilter>> open(const std::filesystem::path& dir);
+  ~IgnoreFilter();
+  IgnoreFilter(const IgnoreFilter&) = delete;
+  IgnoreFilter& operator=(const IgnoreFilter&) = delete;
+  // True if `path` (a folder when `is_dir`) is ignored and holds nothing tracked.
+  bool excluded(const std::string& path, bool is_dir) const;
+
+ private:
+  struct Impl;
+  explicit IgnoreFilter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 // The summary lines of the commits reachable from HEAD along first parents, newest first; empty
 // when `dir` has no repo or no commit. Errors: kIOError with libgit2's message.

@@ -3,11 +3,14 @@
 #include "reel/workspace/outputs.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
+#include <set>
 #include <string_view>
 
 #include "git_repo.h"
 #include "outputs_common.h"
+#include "reel/engine/installable.h"
 #include "reel/engine/names.h"
 
 namespace reel {
@@ -114,6 +117,19 @@ bool all_digits(const std::string& s) {
 Status new_output(Workspace& ws, const std::string& name, const NewOutputOptions& options) {
   REEL_TRY(check_package_name(name));
   REEL_TRY(outputs_detail::ensure_absent(ws, name));
+  // One spelling per name (DESIGN §2): `reel new table` where a repo has `Table` would publish as
+  // new versions of that other asset. Repos that cannot be read now are left to publish's check.
+  for (const auto& rc : ws.config().repos) {
+    auto repo = ws.repo(rc.name);
+    if (!repo) continue;
+    auto index = (*repo)->read_index(name);
+    if (index && *index && (*index)->name != name) {
+      return tl::unexpected(
+          Error{ErrorCode::kConflict, "the repo '" + rc.name + "' already has an asset named '" +
+                                          (*index)->name + "'; names compare case-insensitively"}
+              .with_hint("`reel edit " + (*index)->name + "` to work on it, or choose another name"));
+    }
+  }
   AssetManifest m;
   m.name = name;
   m.version = options.version;
@@ -188,7 +204,7 @@ Result<OutputSource> output_source(Workspace& ws, const std::string& name) {
   REEL_TRY(check_package_name(name));
   auto s = git::state(output_dir(ws, name));
   if (!s) return tl::unexpected(s.error());
-  return OutputSource{s->head, s->dirty};
+  return OutputSource{s->head, s->dirty, s->changed, s->changed_count};
 }
 
 Result<std::vector<std::string>> list_outputs(Workspace& ws) {
@@ -208,8 +224,71 @@ Result<std::vector<std::string>> list_outputs(Workspace& ws) {
   return out;
 }
 
-Status promote_version(Workspace& ws, const std::string& name, const Version& version,
-                       const std::string& from, const std::string& to) {
+Result<std::vector<std::string>> publish_order(Workspace& ws,
+                                               const std::vector<std::string>& names) {
+  std::map<std::string, std::string> by_lower;  // lower -> name as given
+  for (const auto& n : names) by_lower[lower_name(n)] = n;
+  std::map<std::string, std::set<std::string>> needs;  // lower -> lower names it waits for
+  for (const auto& [key, n] : by_lower) {
+    auto m = outputs_detail::read_output_manifest(ws, n);
+    if (!m) return tl::unexpected(m.error());
+    auto add = [&](const std::vector<DependencySpec>& deps) {
+      for (const auto& d : deps) {
+        const std::string dep = lower_name(d.name);
+        if (dep != key && by_lower.count(dep)) needs[key].insert(dep);
+      }
+    };
+    add(m->dependencies);
+    for (const auto& [group, deps] : m->groups) add(deps);
+  }
+  std::vector<std::string> out;
+  std::set<std::string> done;
+  while (done.size() < by_lower.size()) {
+    bool progressed = false;
+    for (const auto& [key, n] : by_lower) {  // by name: ties are alphabetical
+      if (done.count(key)) continue;
+      bool ready = true;
+      for (const auto& dep : needs[key]) ready = ready && done.count(dep);
+      if (!ready) continue;
+      out.push_back(n);
+      done.insert(key);
+      progressed = true;
+    }
+    if (!progressed) {  // a cycle: the rest, by name
+      for (const auto& [key, n] : by_lower)
+        if (done.insert(key).second) out.push_back(n);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Whether `name` `version` (an entry of `source`) resolves against `target` alone; the
+// explanation when it does not.
+Result<Installability> installable_in(Repo& target, const std::string& to, const IndexEntry& entry,
+                                      const std::string& label) {
+  return check_installable({{to, &target}}, label, entry.dependencies, entry.groups);
+}
+
+// The index entry of `name` `version` in `repo`, or kNotFound naming the repo.
+Result<IndexEntry> entry_in(Repo& repo, const std::string& repo_name, const std::string& name,
+                            const Version& version) {
+  auto index = repo.read_index(name);
+  if (!index) return tl::unexpected(index.error());
+  const IndexEntry* e = *index ? (*index)->find(version) : nullptr;
+  if (!e) {
+    return make_error(ErrorCode::kNotFound, name + " " + version.to_string() +
+                                                " is not published in repo '" + repo_name + "'");
+  }
+  return *e;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> promote_version(Workspace& ws, const std::string& name,
+                                                 const Version& version, const std::string& from,
+                                                 const std::string& to, bool with_deps) {
   REEL_TRY(check_package_name(name));
   auto a = ws.repo(from);
   if (!a) return tl::unexpected(a.error());
@@ -219,7 +298,59 @@ Status promote_version(Workspace& ws, const std::string& name, const Version& ve
     return make_error(ErrorCode::kInvalidArgument,
                       "promote: --from and --to name the same repo '" + from + "'");
   }
-  return promote(**a, **b, name, version, ws.context().cache.objects());
+  const std::string label = name + " " + version.to_string();
+  auto entry = entry_in(**a, from, name, version);
+  if (!entry) return tl::unexpected(entry.error());
+  std::vector<std::string> promoted;
+  auto check = installable_in(**b, to, *entry, label);
+  if (!check) return tl::unexpected(check.error());
+  if (!check->explanation.empty()) {
+    // What it needs from `from`: its closure resolved against `to` first (what is there already
+    // is used), then `from`.
+    auto closure = check_installable({{to, *b}, {from, *a}}, label, entry->dependencies,
+                                     entry->groups);
+    if (!closure) return tl::unexpected(closure.error());
+    std::vector<std::pair<std::string, Version>> missing;
+    for (const auto& [dep, where] : closure->closure)
+      if (where.second == from) missing.emplace_back(dep, where.first);
+    if (!with_deps || missing.empty()) {
+      std::string list;
+      for (const auto& [dep, v] : missing) list += (list.empty() ? "" : ", ") + dep + " " + v.to_string();
+      return tl::unexpected(
+          Error{ErrorCode::kConflict,
+                "cannot promote " + label + " to '" + to + "': its dependencies cannot be "
+                "installed from '" + to + "' alone:\n" + check->explanation}
+              .with_hint(missing.empty()
+                             ? "its dependencies cannot be resolved against '" + from + "' either"
+                             : "promote first " + list + " (or pass --with-deps)"));
+    }
+    // Dependencies before dependents: promote each missing version once everything it needs is
+    // in `to`, until none is left.
+    while (!missing.empty()) {
+      bool progressed = false;
+      for (auto it = missing.begin(); it != missing.end();) {
+        auto dep_entry = entry_in(**a, from, it->first, it->second);
+        if (!dep_entry) return tl::unexpected(dep_entry.error());
+        const std::string dep_label = it->first + " " + it->second.to_string();
+        auto ready = installable_in(**b, to, *dep_entry, dep_label);
+        if (!ready) return tl::unexpected(ready.error());
+        if (!ready->explanation.empty()) {
+          ++it;
+          continue;
+        }
+        REEL_TRY(promote(**a, **b, it->first, it->second, ws.context().cache.objects()));
+        promoted.push_back(dep_label);
+        it = missing.erase(it);
+        progressed = true;
+      }
+      if (!progressed) {
+        return make_error(ErrorCode::kConflict, "cannot promote the dependencies of " + label +
+                                                    " to '" + to + "' in any order");
+      }
+    }
+  }
+  REEL_TRY(promote(**a, **b, name, version, ws.context().cache.objects()));
+  return promoted;
 }
 
 }  // namespace reel

@@ -1,5 +1,7 @@
 // `reel build NAME` and `reel publish NAME` (outputs.h).
+#include "git_repo.h"
 #include "outputs_common.h"
+#include "reel/engine/installable.h"
 #include "reel/engine/names.h"
 #include "reel/storage/stat_cache.h"
 #include "reel/workspace/gc.h"
@@ -23,6 +25,17 @@ Result<BuiltPackage> build_output(Workspace& ws, const std::string& name, Object
   REEL_TRY(stat_cache.load(fs, stat_file));
   BuildOptions options;
   options.stat_cache = &stat_cache;
+  // What git ignores and does not track stays out (cargo package, git archive); an output that is
+  // not a git working tree is taken whole.
+  auto ignores = git::IgnoreFilter::open(output_dir(ws, name));
+  if (!ignores && ignores.error().code != ErrorCode::kNotFound)
+    return tl::unexpected(ignores.error().with_context("building outputs/" + name));
+  if (ignores) {
+    git::IgnoreFilter* filter = ignores->get();
+    options.excluded = [filter](const std::string& path, bool is_dir) {
+      return filter->excluded(path, is_dir);
+    };
+  }
   auto built = build_package(fs, store ? *store : ws.context().cache.objects(), output_dir(ws, name),
                              options);
   if (!built) return tl::unexpected(built.error().with_context("building outputs/" + name));
@@ -45,15 +58,54 @@ Result<BuiltPackage> build_output(Workspace& ws, const std::string& name, Object
 Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
                                      const std::optional<std::string>& repo_name,
                                      bool allow_dirty) {
+  PublishOptions options;
+  options.repo = repo_name;
+  options.allow_dirty = allow_dirty;
+  return publish_output(ws, name, options);
+}
+
+namespace {
+
+// The repos a published version must be installable from: the target, then the workspace's
+// blessed repos (first repo with a name wins, as installs resolve).
+Result<std::vector<std::pair<std::string, Repo*>>> publish_check_repos(Workspace& ws,
+                                                                       const std::string& target,
+                                                                       Repo* repo) {
+  std::vector<std::pair<std::string, Repo*>> out{{target, repo}};
+  for (const RepoConfig* rc : ws.config().install_repos()) {
+    if (rc->name == target) continue;
+    auto r = ws.repo(rc->name);
+    if (!r) return tl::unexpected(r.error());
+    out.emplace_back(rc->name, *r);
+  }
+  return out;
+}
+
+std::string repo_list(const std::vector<std::pair<std::string, Repo*>>& repos) {
+  std::string s;
+  for (const auto& [n, r] : repos) s += (s.empty() ? "'" : ", '") + n + "'";
+  return s;
+}
+
+}  // namespace
+
+Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
+                                     const PublishOptions& options) {
+  const std::optional<std::string>& repo_name = options.repo;
+  const bool allow_dirty = options.allow_dirty;
   auto manifest = read_output_manifest(ws, name);
   if (!manifest) return tl::unexpected(manifest.error());
   auto source = output_source(ws, name);
   if (!source) return tl::unexpected(source.error());
   if (source->dirty && !allow_dirty) {
+    std::string paths;
+    for (const auto& p : source->changed) paths += (paths.empty() ? ": " : ", ") + p;
+    if (source->changed_count > source->changed.size())
+      paths += " and " + std::to_string(source->changed_count - source->changed.size()) + " more";
     return make_error(ErrorCode::kConflict,
                       "outputs/" + name +
                           (source->commit.empty() ? " is not a git working tree with a commit"
-                                                  : " has uncommitted changes"));
+                                                  : " has uncommitted changes" + paths));
   }
   std::string target;
   if (repo_name) {
@@ -70,6 +122,39 @@ Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
   // different-content one is refused by Repo::publish (kConflict).
   auto index = (*repo)->read_index(manifest->name);
   if (!index) return tl::unexpected(index.error());
+  if (*index && (*index)->name != manifest->name) {
+    return tl::unexpected(
+        Error{ErrorCode::kConflict, "repo '" + target + "' already has an asset named '" +
+                                        (*index)->name + "', not '" + manifest->name +
+                                        "'; names compare case-insensitively"}
+            .with_hint("use the repo's spelling in outputs/" + name + "/asset.toml, or another "
+                       "name"));
+  }
+  // The repo stays installable: refuse a version whose dependencies cannot be resolved.
+  auto against = publish_check_repos(ws, target, *repo);
+  if (!against) return tl::unexpected(against.error());
+  const std::string label = manifest->name + " " + manifest->version.to_string();
+  auto installable =
+      check_installable(*against, label, manifest->dependencies, manifest->groups);
+  if (!installable) return tl::unexpected(installable.error());
+  const bool unresolved = !installable->explanation.empty();
+  if (unresolved && !options.allow_unresolved) {
+    return tl::unexpected(
+        Error{ErrorCode::kConflict,
+              "cannot publish " + label + " to '" + target + "': its " +
+                  (installable->group.empty() ? std::string("dependencies")
+                                              : "dependencies with its " + installable->group +
+                                                    " group") +
+                  " cannot be resolved against " + repo_list(*against) + ":\n" +
+                  installable->explanation}
+            .with_hint("publish or promote what it needs first, or pass --allow-unresolved (the "
+                       "index entry then says so)"));
+  }
+  if (unresolved) {
+    ws.context().reporter.warn("publishing " + label + " with dependencies that cannot be "
+                               "resolved against " + repo_list(*against) +
+                               " (--allow-unresolved): " + installable->explanation);
+  }
   const IndexEntry* existing = *index ? (*index)->find(manifest->version) : nullptr;
   // A folder repo's objects are written straight into it, each file read and written once; but a
   // version the repo already has is built into the cache, so that a refused republish leaves the
@@ -90,6 +175,7 @@ Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
   if (result.already_published) return result;
   IndexEntry entry =
       make_index_entry(*built, SourceInfo{source->commit, source->dirty}, ws.context().clock);
+  entry.unresolved = unresolved;
   REEL_TRY((*repo)->publish(*built, *store, std::move(entry)));
   return result;
 }

@@ -203,7 +203,7 @@ TEST_F(OutputsFixture, PublishRefusesDirtyOutputsAndLeavesTheIndexUnchanged) {
   auto refused = publish_output(*ws, "Chair", std::nullopt, false);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
-  EXPECT_EQ(refused.error().message, "outputs/Chair has uncommitted changes");
+  EXPECT_EQ(refused.error().message, "outputs/Chair has uncommitted changes: asset.toml");
   EXPECT_EQ(index_text("blessed", "Chair"), published);
   EXPECT_EQ(fs->stat(ws->build_dir() / "Chair-0.1.1.reel").value().type, FileType::kMissing);
 

@@ -37,6 +37,9 @@ struct IndexEntry {
   std::string published;        // RFC 3339 UTC
   SourceInfo source;
   bool yanked = false;
+  // Published with `--allow-unresolved`: its dependencies could not be resolved against the
+  // target repo and the publisher's blessed repos then ("unresolved": true in the file).
+  bool unresolved = false;
   std::string metadata_json = "{}";
 };
 

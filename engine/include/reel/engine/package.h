@@ -66,6 +66,10 @@ struct BuildOptions {
   unsigned jobs = 0;
   // Called after each content file is stored (asset path, bytes), from any of the threads.
   std::function<void(const std::string& path, std::uint64_t size)> progress;
+  // Paths to leave out besides [files] exclude (asset path, whether it is a folder): for an
+  // output, what git ignores and does not track (cargo package and git archive leave those out).
+  // Called from the walking thread only. Empty: nothing more is left out.
+  std::function<bool(const std::string& path, bool is_dir)> excluded;
 };
 
 // Snapshots `asset_dir`: reads and validates asset.toml, walks the files matching [files]

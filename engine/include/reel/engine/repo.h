@@ -65,7 +65,9 @@ class Repo {
   // copy when `objects` is local_store()), writes the archive, makes the package's objects and
   // archive durable, then adds the index entry — all under the repo's lock, so the index never names
   // an object that is not durable. Same version with the same archive digest: a no-op; with
-  // another digest: kConflict. `entry.archive` is filled in by the repo.
+  // another digest: kConflict. A name the repo holds in another spelling ("table" when it has
+  // "Table"): kConflict (names compare case-insensitively; the index keeps one spelling).
+  // `entry.archive` is filled in by the repo.
   virtual Status publish(const BuiltPackage& package, ObjectStore& objects, IndexEntry entry) = 0;
 };
 

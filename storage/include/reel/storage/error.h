@@ -30,13 +30,17 @@ enum class ErrorCode {
 // Short lower-case name of a code ("not found", "corruption", ...).
 std::string_view error_code_name(ErrorCode code);
 
-// An error: a code and a person-readable message. Context is prepended with with_context().
+// An error: a code, a person-readable message and, where one helps, a hint saying what to do
+// (shown by cli/ as `hint: ...`). Context is prepended with with_context(); the hint is kept.
 struct Error {
   ErrorCode code = ErrorCode::kIOError;
   std::string message;
+  std::string hint = {};
 
   // Returns a copy whose message is "CONTEXT: MESSAGE".
   Error with_context(std::string_view context) const;
+  // Returns a copy with `hint` as its hint.
+  Error with_hint(std::string hint_text) const;
 };
 
 template <class T>

@@ -19,7 +19,8 @@ struct NewOutputOptions {
 };
 
 // `reel new NAME`: writes outputs/NAME/asset.toml, `git init`s it and makes a first commit.
-// kAlreadyExists if outputs/NAME exists; kInvalidArgument for a bad name.
+// kAlreadyExists if outputs/NAME exists; kInvalidArgument for a bad name; kConflict if one of
+// the workspace's repos has the name in another spelling (names compare case-insensitively).
 Status new_output(Workspace& ws, const std::string& name, const NewOutputOptions& options);
 
 // `reel edit NAME[==V]`: materialises a published version (newest non-yanked if `version` is
@@ -43,6 +44,8 @@ Result<Version> bump_output(Workspace& ws, const std::string& name, BumpPart par
 struct OutputSource {
   std::string commit;
   bool dirty = true;
+  std::vector<std::string> changed = {};  // the first paths with uncommitted changes (10 at most)
+  std::size_t changed_count = 0;          // all the paths with uncommitted changes
 };
 Result<OutputSource> output_source(Workspace& ws, const std::string& name);
 
@@ -62,18 +65,40 @@ struct PublishResult {
   std::uint64_t file_count = 0;
   std::uint64_t total_size = 0;
 };
-// `reel publish NAME`: builds, then publishes to `repo_name` (else the default repo). Refuses
+// How to publish (`reel publish` flags).
+struct PublishOptions {
+  std::optional<std::string> repo;  // target repo (default: the workspace's default repo)
+  bool allow_dirty = false;         // publish with uncommitted changes
+  bool allow_unresolved = false;    // publish though the dependencies do not resolve (flagged)
+};
+
+// `reel publish NAME`: builds, then publishes to options.repo (else the default repo). Refuses
 // (kConflict, with a hint about --allow-dirty) an output with uncommitted changes unless
-// `allow_dirty`. Records the git commit in the index entry.
+// allow_dirty, and (kConflict, with the resolver's explanation) a version whose dependencies,
+// plain or with any dependency group, cannot be resolved against the target repo followed by the
+// workspace's blessed repos, unless allow_unresolved (then the index entry says "unresolved").
+// Records the git commit in the index entry.
+Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
+                                     const PublishOptions& options);
+// publish_output with PublishOptions{repo_name, allow_dirty}.
 Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
                                      const std::optional<std::string>& repo_name, bool allow_dirty);
 
 // Every output's name (the folders of outputs/ holding an asset.toml), sorted.
 Result<std::vector<std::string>> list_outputs(Workspace& ws);
 
+// `names` (outputs) in an order to publish them one after another: every output after the outputs
+// among `names` it depends on (plain dependencies and every group), ties by name; a cycle's
+// members come last, by name. Errors: reading an output's asset.toml.
+Result<std::vector<std::string>> publish_order(Workspace& ws, const std::vector<std::string>& names);
+
 // `reel promote NAME==V --from A --to B` between two of the workspace's repos, staging objects
-// through the cache.
-Status promote_version(Workspace& ws, const std::string& name, const Version& version,
-                       const std::string& from, const std::string& to);
+// through the cache. The version's dependency closure (plain and every group) must be
+// installable from B alone: if it is not, kConflict with the resolver's explanation and the
+// versions to promote first, unless `with_deps`, which promotes those first (dependencies before
+// dependents) and returns them. A version already in B is a no-op.
+Result<std::vector<std::string>> promote_version(Workspace& ws, const std::string& name,
+                                                 const Version& version, const std::string& from,
+                                                 const std::string& to, bool with_deps = false);
 
 }  // namespace reel
