@@ -3,8 +3,8 @@
 //   fuzz_package/gen-*.reel       package archives (write_archive of asset.toml + files.json)
 //   fuzz_bundle/gen-*.tar.zst     bundles in bundle.h's layout (TarWriter), whose digests, index
 //                                 entries and lock all agree, so import_bundle succeeds on them
-//   fuzz_serve/gen-*.http         raw requests with bodies: an object PUT, a publish POST, both
-//                                 pipelined on one connection
+//   fuzz_serve/gen-*.http         raw requests with bodies: an object PUT, then (a bigger input, so
+//                                 libFuzzer runs it later) the publish POST that needs the object
 //   fuzz_{index,lock_file,workspace_config,files_json,requirements}/gen-*   the same data as text
 // Every output is deterministic (archives have fixed metadata), so rerunning it after a format
 // change shows the change as a diff. Exit code 1 with a message on any error.
@@ -181,7 +181,6 @@ int main(int argc, char** argv) {
       l.archive);
   write(out / "fuzz_serve/gen-put-object.http", put_leg);
   write(out / "fuzz_serve/gen-publish.http", post_leg);
-  write(out / "fuzz_serve/gen-put-then-publish.http", put_leg + post_leg);
 
   write(out / "fuzz_index/gen-table.json", serialize_index(index_of(t)));
   write(out / "fuzz_files_json/gen-table.json", serialize_files_json(t.entries));
