@@ -1,6 +1,9 @@
 // fuzz_bundle: import_bundle (workspace/include/reel/workspace/bundle.h) through the real
 // FileSystem: each input is written to a temp file and imported into a fresh temp cache, with a
-// folder repo (repo_dir) and a workspace folder (workspace_dir), all removed again afterwards.
+// folder repo (repo_dir) and a workspace folder (workspace_dir), all emptied again afterwards. The
+// cache keeps its directories from input to input (only its files go: creating and removing
+// directories is most of the time an input takes on ext4), so every input still meets an empty
+// cache; the repo and workspace, made only by an import that gets that far, are removed.
 // Invariants: nothing appears in the temp dir but the bundle file, the cache, the repo and the
 // workspace (no member escapes); a failed import writes no workspace; a successful one leaves a
 // workspace whose reel.lock parses and a repo that serves every locked version.
@@ -59,6 +62,22 @@ void check_imported(Setup& s) {
   }
 }
 
+// Removes every file under `dir`, keeping the directories.
+void remove_files(reel::FileSystem& fs, const fs::path& dir) {
+  auto entries = fs.list_dir(dir);
+  if (!entries && entries.error().code == reel::ErrorCode::kNotFound) return;
+  check(entries.has_value(), "cannot list the cache", [&] { return entries.error().message; });
+  for (const auto& e : *entries) {
+    if (e.type == reel::FileType::kDirectory) {
+      remove_files(fs, dir / e.name);
+      continue;
+    }
+    (void)fs.set_mode(dir / e.name, 0644);  // cache objects are read-only
+    auto removed = fs.remove(dir / e.name);
+    check(removed.has_value(), "cannot clean up the cache", [&] { return removed.error().message; });
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -80,7 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(lock.has_value() && lock->type == reel::FileType::kMissing,
           "a failed import wrote the workspace's reel.lock", [&] { return report.error().message; });
   }
-  for (const fs::path& dir : {s.cache, s.repo, s.workspace}) {
+  remove_files(*s.fs, s.cache);
+  for (const fs::path& dir : {s.repo, s.workspace}) {
     auto removed = s.fs->remove_all(dir);
     check(removed.has_value(), "cannot clean up", [&] { return removed.error().message; });
   }

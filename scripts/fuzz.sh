@@ -29,7 +29,7 @@ if [ ${#targets[@]} -eq 0 ]; then mapfile -t targets <"$build/fuzz/targets.txt";
 
 # The first sanitizer report or invariant failure of a log, with the top of its stack.
 show_failure() {
-  grep -m1 -A14 -E '^==[0-9]+==ERROR|fuzz invariant failed|runtime error:|ERROR: libFuzzer' "$1" |
+  grep -m1 -A14 -E '^==[0-9]+==ERROR|fuzz invariant failed|runtime error:|terminate called|ERROR: libFuzzer' "$1" |
     sed 's/^/    /' || true
   grep -E 'Test unit written to|^artifact_prefix' "$1" | sed 's/^/    /' || true
 }
