@@ -47,6 +47,7 @@ for t in "${targets[@]}"; do
   opts=(-rss_limit_mb=2048 -timeout=10 -print_final_stats=1 "-artifact_prefix=$work/artifacts/$t/")
   [ -f "$build/fuzz/$t.dict" ] && [ -s "$build/fuzz/$t.dict" ] && opts+=("-dict=$build/fuzz/$t.dict")
 
+  regression_failed=0
   regressions=()
   if [ -d "$root/fuzz/regressions/$t" ]; then
     mapfile -t regressions < <(find "$root/fuzz/regressions/$t" -type f ! -name '*.md' | sort)
@@ -57,6 +58,7 @@ for t in "${targets[@]}"; do
       grep -E '^Running: ' "$work/logs/$t.regressions.log" | tail -1 | sed 's/^/    /'
       show_failure "$work/logs/$t.regressions.log"
       failed+=("$t (regression)")
+      regression_failed=1
     fi
   fi
 
@@ -86,6 +88,8 @@ for t in "${targets[@]}"; do
     show_failure "$log"
     failed+=("$t")
     verdict=FAILED
+  elif [ "$regression_failed" = 1 ]; then
+    verdict="FAILED (regression)"
   else
     verdict=ok
   fi
