@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config clang-14 git ca-certificates
+  build-essential cmake ninja-build pkg-config clang-14 libclang-rt-14-dev git ca-certificates
   libssl-dev libarchive-dev libzstd-dev nlohmann-json3-dev libtoml11-dev libcli11-dev
   libexpected-dev libgit2-dev libcurl4-openssl-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev

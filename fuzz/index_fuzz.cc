@@ -1,0 +1,84 @@
+// fuzz_index: parse_index, a repo's index/<name>.json (DESIGN §2, engine/include/reel/engine/index.h).
+// Invariants: versions come out sorted ascending; parse(serialize(index)) == index, field by field
+// ([metadata] compared as JSON values); serializing it again gives the same text; find() finds
+// each version.
+#include <nlohmann/json.hpp>
+
+#include "fuzz_check.h"
+#include "reel/engine/index.h"
+
+using reel::IndexEntry;
+using reel::PackageIndex;
+using reel::fuzz::check;
+
+namespace {
+
+bool same_deps(const std::vector<reel::DependencySpec>& a,
+               const std::vector<reel::DependencySpec>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].name != b[i].name || a[i].range_text != b[i].range_text || !(a[i].range == b[i].range))
+      return false;
+  }
+  return true;
+}
+
+std::string entry_difference(const IndexEntry& a, const IndexEntry& b) {
+  if (!(a.version == b.version) || a.version.to_string() != b.version.to_string()) return "version";
+  if (a.type != b.type) return "type";
+  if (!same_deps(a.dependencies, b.dependencies)) return "dependencies";
+  if (a.groups.size() != b.groups.size()) return "dependency-groups";
+  for (const auto& [group, deps] : a.groups) {
+    auto it = b.groups.find(group);
+    if (it == b.groups.end() || !same_deps(deps, it->second)) return "dependency-groups." + group;
+  }
+  if (a.archive.path != b.archive.path || a.archive.sha256 != b.archive.sha256 ||
+      a.archive.size != b.archive.size)
+    return "archive";
+  if (a.file_count != b.file_count || a.file_size != b.file_size) return "files";
+  if (a.published != b.published) return "published";
+  if (a.source.commit != b.source.commit || a.source.dirty != b.source.dirty) return "source";
+  if (a.yanked != b.yanked) return "yanked";
+  auto meta_a = nlohmann::json::parse(a.metadata_json, nullptr, false);
+  auto meta_b = nlohmann::json::parse(b.metadata_json, nullptr, false);
+  if (meta_a.is_discarded() || meta_a != meta_b)
+    return "metadata: " + a.metadata_json + " vs " + b.metadata_json;
+  return "";
+}
+
+// The first field that differs, or "" when the indexes are equal.
+std::string difference(const PackageIndex& a, const PackageIndex& b) {
+  if (a.name != b.name) return "name";
+  if (a.versions.size() != b.versions.size()) return "versions count";
+  for (std::size_t i = 0; i < a.versions.size(); ++i) {
+    std::string d = entry_difference(a.versions[i], b.versions[i]);
+    if (!d.empty()) return "versions[" + std::to_string(i) + "]." + d;
+  }
+  return "";
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  auto index = reel::parse_index(reel::fuzz::as_text(data, size), "index/fuzz.json");
+  if (!index) return 0;
+  for (std::size_t i = 1; i < index->versions.size(); ++i) {
+    check(!(index->versions[i].version < index->versions[i - 1].version),
+          "versions are not sorted ascending");
+  }
+  const std::string text = reel::serialize_index(*index);
+  auto back = reel::parse_index(text, "serialized.json");
+  check(back.has_value(), "serialize_index's text does not parse",
+        [&] { return back.error().message + "\n--- text:\n" + text; });
+  const std::string diff = difference(*index, *back);
+  check(diff.empty(), "parse(serialize(index)) != index",
+        [&] { return diff + "\n--- text:\n" + text; });
+  check(reel::serialize_index(*back) == text, "serialize_index is not stable",
+        [&] { return text; });
+  for (const auto& e : index->versions) {
+    const IndexEntry* found = index->find(e.version);
+    check(found != nullptr && found->version == e.version, "find() misses a version",
+          [&] { return e.version.to_string(); });
+  }
+  return 0;
+}
