@@ -79,6 +79,11 @@ Result<PackageIndex> parse_index(std::string_view text, std::string_view file) {
   json root;
   try {
     root = json::parse(text);
+  } catch (const json::out_of_range&) {
+    // A number too large for a double (406, "1e400"): refused as a value of the file, never
+    // thrown past the parser.
+    return make_error(ErrorCode::kInvalidArgument,
+                      std::string(file) + ": invalid JSON: a number out of range");
   } catch (const json::parse_error& e) {
     // e.byte is nlohmann's 1-based count of the bytes read when it failed; what() adds the line
     // and column after an "[json.exception.parse_error.101] " tag, dropped here.
@@ -89,6 +94,8 @@ Result<PackageIndex> parse_index(std::string_view text, std::string_view file) {
     }
     return make_error(ErrorCode::kInvalidArgument, std::string(file) + ": invalid JSON at byte " +
                                                        std::to_string(e.byte) + ": " + what);
+  } catch (const json::exception& e) {  // anything else nlohmann-json throws: a malformed file
+    return make_error(ErrorCode::kInvalidArgument, std::string(file) + ": invalid JSON: " + e.what());
   }
   Reader r{file};
   if (!root.is_object()) return tl::unexpected(r.error("(root)", "expected an object"));

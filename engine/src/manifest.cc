@@ -176,7 +176,9 @@ Result<AssetManifest> parse_manifest(std::string_view text, std::string_view fil
     const auto& meta = root.at("metadata");
     if (!meta.is_table())
       return tl::unexpected(toml_field_error(meta, file, "[metadata]", "expected a table"));
-    m.metadata_json = toml_to_json(meta);
+    auto json = toml_to_json(meta, file, "[metadata]");
+    if (!json) return tl::unexpected(json.error());
+    m.metadata_json = std::move(*json);
   }
   return m;
 }

@@ -224,6 +224,22 @@ TEST(Manifest, NonUtf8AndControlCharactersAreRejectedBeforeParsing) {
   EXPECT_EQ(m->description, "caf\xc3\xa9 \xf0\x9f\x8e\xac");
 }
 
+// Found by fuzz_manifest (fuzz/regressions/fuzz_manifest/metadata-nan.toml): JSON has no nan or
+// inf, so [metadata] holding one would not read back the same.
+TEST(Manifest, MetadataRefusesNanAndInf) {
+  for (const char* value : {"nan", "+inf", "-inf", "[1.0, nan]", "{ a = inf }"}) {
+    auto m = parse_manifest(std::string("[asset]\nname = \"T\"\nversion = \"1.0.0\"\n[metadata]\n"
+                                        "fps = ") + value + "\n",
+                            "asset.toml");
+    ASSERT_FALSE(m) << value;
+    EXPECT_NE(m.error().message.find("asset.toml:5: [metadata]: nan and inf have no JSON form"),
+              std::string::npos)
+        << m.error().message;
+  }
+  EXPECT_TRUE(parse_manifest("[asset]\nname = \"T\"\nversion = \"1.0.0\"\n[metadata]\nfps = 23.976\n",
+                             "asset.toml"));
+}
+
 TEST(Names, PackageNameRules) {
   EXPECT_TRUE(check_package_name("KitchenSet"));
   EXPECT_TRUE(check_package_name("stk-lib_a.1"));

@@ -167,7 +167,30 @@ std::string json_to_toml(const nlohmann::json& j) {
 
 }  // namespace
 
-std::string toml_to_json(const TomlValue& value) { return to_json(value).dump(); }
+namespace {
+
+// The first floating value of `v` (depth first) that is nan or inf, or nullptr.
+const TomlValue* non_finite(const TomlValue& v) {
+  if (v.is_floating()) return std::isfinite(v.as_floating()) ? nullptr : &v;
+  if (v.is_array()) {
+    for (const auto& x : v.as_array())
+      if (const TomlValue* bad = non_finite(x)) return bad;
+  }
+  if (v.is_table()) {
+    for (const auto& [k, x] : v.as_table())
+      if (const TomlValue* bad = non_finite(x)) return bad;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<std::string> toml_to_json(const TomlValue& value, std::string_view file,
+                                 std::string_view field) {
+  if (const TomlValue* bad = non_finite(value))
+    return tl::unexpected(toml_field_error(*bad, file, field, "nan and inf have no JSON form"));
+  return to_json(value).dump();
+}
 
 std::string json_object_to_toml_lines(const std::string& json_text) {
   auto j = nlohmann::json::parse(json_text, nullptr, false);

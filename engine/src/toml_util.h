@@ -9,6 +9,7 @@
 #include <toml.hpp>
 #include <vector>
 
+#include "reel/engine/toml_text.h"
 #include "reel/storage/error.h"
 
 namespace reel {
@@ -23,13 +24,11 @@ Result<TomlValue> parse_toml(std::string_view text, std::string_view file, std::
 Error toml_field_error(const TomlValue& value, std::string_view file, std::string_view field,
                        std::string_view what);
 
-// A TOML basic string literal with escapes.
-std::string toml_quote(std::string_view s);
-// A TOML key: bare when it is only [A-Za-z0-9_-] (as DESIGN §2 writes names), else quoted.
-std::string toml_key(std::string_view s);
-
-// Converts a TOML value to JSON text (for [metadata]).
-std::string toml_to_json(const TomlValue& value);
+// Converts a TOML value to JSON text (for [metadata]). kInvalidArgument naming `file`, the line
+// and `field` for a nan or inf anywhere in it (JSON has no such numbers, and they would not read
+// back the same).
+Result<std::string> toml_to_json(const TomlValue& value, std::string_view file,
+                                 std::string_view field);
 // Converts JSON text of an object back to TOML table body lines ("key = value").
 std::string json_object_to_toml_lines(const std::string& json_text);
 

@@ -80,15 +80,16 @@ Part release_part(const VersionSpan& s, Spans& prereleases, bool caret) {
 
 // Text of prerelease spans that belong to no release span.
 Part prerelease_part(const VersionSpan& s) {
-  if (s.lower && s.upper) {
-    const Version triple = s.lower->release();
+  if (s.upper) {
+    // A span from the bottom starts at the least prerelease, 0.0.0-0: written out, it parses.
+    const Version lower = s.lower ? *s.lower : detail::least_prerelease();
+    const Version triple = lower.release();
     if (s.upper->release() == triple) {
-      if (*s.upper == detail::successor(*s.lower))
-        return Part{s.lower, "==" + s.lower->to_string()};
-      return Part{s.lower, ">=" + s.lower->to_string() + ",<" + s.upper->to_string()};
+      if (*s.upper == detail::successor(lower)) return Part{lower, "==" + lower.to_string()};
+      return Part{lower, ">=" + lower.to_string() + ",<" + s.upper->to_string()};
     }
     if (*s.upper == detail::dash_zero(detail::next_patch(triple))) {
-      return Part{s.lower, ">=" + s.lower->to_string() + ",<" + triple.to_string()};
+      return Part{lower, ">=" + lower.to_string() + ",<" + triple.to_string()};
     }
   }
   if (!s.lower && !s.upper) return Part{std::nullopt, "every prerelease"};

@@ -45,6 +45,22 @@ Version ceiling_of(const Partial& p) {
 
 bool is_wild(char c) { return c == 'x' || c == 'X' || c == '*'; }
 
+// The largest number a version text may hold (parse_number: 18 digits).
+constexpr std::uint64_t kMaxNumber = 999999999999999999ULL;
+
+// True for a bound no version text can name (a component bumped past kMaxNumber).
+bool beyond(const Version& v) {
+  return v.major() > kMaxNumber || v.minor() > kMaxNumber || v.patch() > kMaxNumber;
+}
+
+// An exclusive upper bound at `v`, or none when `v` is above every version a text can name
+// (`999999999999999999.x`, `~1.999999999999999999`): the same versions, and a range that prints
+// as text that parses back.
+std::optional<Bound> below(const Version& v) {
+  if (beyond(v)) return std::nullopt;
+  return Bound{v, false};
+}
+
 bool parse_partial(std::string_view text, std::size_t& pos, Partial& out, ParseFailure& failure) {
   std::size_t start = pos;
   if (pos < text.size() && (text[pos] == 'v' || text[pos] == 'V')) ++pos;
@@ -82,7 +98,7 @@ bool parse_partial(std::string_view text, std::size_t& pos, Partial& out, ParseF
 Piece equal_piece(const Partial& p) {
   if (p.count == 0) return {};
   if (p.count == 3) return {Bound{p.full, true}, Bound{p.full, true}};
-  return {Bound{floor_of(p), true}, Bound{ceiling_of(p), false}};
+  return {Bound{floor_of(p), true}, below(ceiling_of(p))};
 }
 
 // One comparator's versions, as intervals (two for `!=`, none for `<*`). False with a failure
@@ -96,11 +112,11 @@ bool comparator_pieces(std::string_view op, const Partial& p, std::size_t op_pos
     if (p.count == 0) return true;  // != * admits nothing
     Piece eq = equal_piece(p);
     out.push_back({none, Bound{eq.first->version, !eq.first->inclusive}});
-    out.push_back({Bound{eq.second->version, !eq.second->inclusive}, none});
+    if (eq.second) out.push_back({Bound{eq.second->version, !eq.second->inclusive}, none});
   } else if (op == ">") {
     if (p.count == 3)
       out.push_back({Bound{p.full, false}, none});
-    else if (p.count > 0)
+    else if (p.count > 0 && !beyond(ceiling_of(p)))  // above `999999999999999999.x`: nothing
       out.push_back({Bound{ceiling_of(p).release(), true}, none});
   } else if (op == ">=") {
     out.push_back({p.count == 0 ? none : std::optional<Bound>(Bound{floor_of(p), true}), none});
@@ -115,15 +131,14 @@ bool comparator_pieces(std::string_view op, const Partial& p, std::size_t op_pos
     else if (p.count == 3)
       out.push_back({none, Bound{p.full, true}});
     else
-      out.push_back({none, Bound{ceiling_of(p), false}});
+      out.push_back({none, below(ceiling_of(p))});
   } else if (op == "~" || op == "~>") {
     if (p.count == 0)
       out.push_back({});
     else if (p.count == 1)
-      out.push_back({Bound{floor_of(p), true}, Bound{ceiling_of(p), false}});
+      out.push_back({Bound{floor_of(p), true}, below(ceiling_of(p))});
     else
-      out.push_back(
-          {Bound{floor_of(p), true}, Bound{make(p.part[0], p.part[1] + 1, 0, true), false}});
+      out.push_back({Bound{floor_of(p), true}, below(make(p.part[0], p.part[1] + 1, 0, true))});
   } else if (op == "^") {
     if (p.count == 0) {
       out.push_back({});
@@ -135,7 +150,7 @@ bool comparator_pieces(std::string_view op, const Partial& p, std::size_t op_pos
         hi = make(0, p.part[1] + 1, 0, true);
       else
         hi = make(0, 0, p.part[2] + 1, true);
-      out.push_back({Bound{floor_of(p), true}, Bound{hi, false}});
+      out.push_back({Bound{floor_of(p), true}, below(hi)});
     }
   } else if (op == "~=") {
     if (p.count < 2) {
@@ -143,7 +158,7 @@ bool comparator_pieces(std::string_view op, const Partial& p, std::size_t op_pos
       return false;
     }
     Version hi = p.count == 2 ? make(p.part[0] + 1, 0, 0) : make(p.part[0], p.part[1] + 1, 0);
-    out.push_back({Bound{floor_of(p), true}, Bound{hi, false}});
+    out.push_back({Bound{floor_of(p), true}, below(hi)});
   }
   return true;
 }

@@ -443,6 +443,27 @@ TEST(Range, TextParsesBackToTheSameSet) {
   }
 }
 
+// Found by fuzz_range (fuzz/regressions/fuzz_range/): texts whose simplest form did not parse.
+TEST(Range, ParsedRangesAtTheEdgesPrintAsTextThatParsesBack) {
+  for (const char* text : {"<0.0.0-a", "0.0.0-0", ">=0.0.0-0", "~0.0.0-0", "<=0.0.0-0",
+                           "999999999999999999", "999999999999999999.x", "~1.999999999999999999",
+                           "^999999999999999999.1.2", "1.999999999999999999",
+                           "~=1.999999999999999999", "!=999999999999999999",
+                           "<=1.999999999999999999"}) {
+    Range range = r(text);
+    std::string printed = range.to_string();
+    auto back = Range::parse(printed);
+    ASSERT_TRUE(back) << text << " printed as " << printed << ": " << back.error().to_string();
+    EXPECT_EQ(*back, range) << text << " printed as " << printed;
+    auto caret = Range::parse(range.to_caret_string());
+    ASSERT_TRUE(caret) << text << " printed as " << range.to_caret_string();
+    EXPECT_EQ(*caret, range) << text;
+  }
+  EXPECT_TRUE(r("0.0.0-0").contains(v("0.0.0-0")));
+  EXPECT_TRUE(r("999999999999999999.x").contains(v("999999999999999999.999999999999999999.0")));
+  EXPECT_TRUE(r(">999999999999999999").is_empty());
+}
+
 TEST(Range, OrAndAndMatchUnionAndIntersectionForReleases) {
   const char* releases_only[] = {"^1.2.3", "~1.2.3", "<1 || >=3", "!=2.0.0", "1.2.x", "0.x || 3.x"};
   for (const char* a : releases_only) {

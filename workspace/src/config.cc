@@ -10,6 +10,7 @@
 
 #include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
+#include "reel/engine/toml_text.h"
 #include "reel/resolver/range.h"
 
 namespace reel {
@@ -51,14 +52,8 @@ namespace {
 
 using Value = toml::basic_value<toml::discard_comments, std::map, std::vector>;
 
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
+// workspace.toml strings are written as every reel TOML file writes them (escapes included).
+std::string quote(std::string_view s) { return toml_quote(s); }
 
 Error field_error(const Value& v, std::string_view file, const std::string& field,
                   const std::string& what) {

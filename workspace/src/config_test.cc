@@ -66,6 +66,20 @@ TEST(WorkspaceConfig, ErrorsNameTheFileLineAndField) {
   }
 }
 
+// Found by fuzz_workspace_config (escaped-control-character.toml): an escaped control character
+// in a string was written back raw, and the saved file could not be read again.
+TEST(WorkspaceConfig, EscapedControlCharactersRoundTrip) {
+  auto c = parse_workspace_config(
+      "[workspace]\nname = \"a\\u0001b\\nc\\td\"\n[[repo]]\nname = \"x\"\nurl = \"/r\\u007f\"\n",
+      "workspace.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  const std::string text = serialize_workspace_config(*c);
+  auto back = parse_workspace_config(text, "workspace.toml");
+  ASSERT_TRUE(back) << back.error().message << "\n" << text;
+  EXPECT_EQ(back->name, std::string("a\x01" "b\nc\td"));
+  EXPECT_EQ(back->repos[0].url, std::string("/r\x7f"));
+}
+
 TEST(RequirementSpec, NameIsTheLongestPrefixOfNameCharacters) {
   struct Case {
     const char* spec;
