@@ -13,6 +13,7 @@
 #include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 #include "reel/engine/provider.h"
+#include "reel/workspace/environment.h"
 #include "reel/workspace/gc.h"
 #include "reel/workspace/outputs.h"
 #include "sourced_provider.h"
@@ -614,6 +615,10 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
     it = wanted.count(it->first) ? std::next(it) : installed->erase(it);
   }
   REEL_TRY(write_installed(ws, *installed));
+  // An editable output outside a dependent's range is worth knowing; it never fails the sync.
+  if (auto warnings = editable_range_warnings(ws, **lock)) {
+    for (const auto& w : *warnings) ws.context().reporter.warn(w);
+  }
   return report;
 }
 

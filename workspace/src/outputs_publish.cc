@@ -4,6 +4,7 @@
 #include "reel/storage/stat_cache.h"
 #include "reel/workspace/gc.h"
 #include "reel/workspace/outputs.h"
+#include "reel/workspace/steps.h"
 
 namespace reel {
 
@@ -44,9 +45,24 @@ Result<BuiltPackage> build_output(Workspace& ws, const std::string& name, Object
 
 Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
                                      const std::optional<std::string>& repo_name,
-                                     bool allow_dirty) {
+                                     bool allow_dirty, bool allow_stale) {
   auto manifest = read_output_manifest(ws, name);
   if (!manifest) return tl::unexpected(manifest.error());
+  if (!manifest->steps.empty() && !allow_stale) {
+    auto lock = ws.read_lock();
+    if (!lock) return tl::unexpected(lock.error());
+    auto states = step_states(ws, name, *lock ? &**lock : nullptr);
+    if (!states) return tl::unexpected(states.error());
+    std::string stale;
+    for (const auto& s : *states) {
+      if (s.stale) stale += (stale.empty() ? "" : ", ") + s.name + " (" + *s.stale + ")";
+    }
+    if (!stale.empty()) {
+      return make_error(ErrorCode::kConflict,
+                        "outputs/" + name + " has stale steps: " + stale +
+                            "; what steps.lock records is not what would be published");
+    }
+  }
   auto source = output_source(ws, name);
   if (!source) return tl::unexpected(source.error());
   if (source->dirty && !allow_dirty) {

@@ -46,7 +46,8 @@ struct OutputSource {
 };
 Result<OutputSource> output_source(Workspace& ws, const std::string& name);
 
-// `reel build NAME`: snapshots outputs/NAME (objects into `store`, by default the cache's) and
+// `reel build NAME`'s snapshot (after run_steps, steps.h, for an output with [[step]]s):
+// snapshots outputs/NAME (objects into `store`, by default the cache's) and
 // writes the archive to build/NAME-VERSION.reel. Files whose stat is unchanged since the last build
 // (the output's stat cache, .reel/stat-cache/NAME) are not read again if their object is in
 // `store`. Returns the built package, with what was hashed in `stats`.
@@ -64,9 +65,12 @@ struct PublishResult {
 };
 // `reel publish NAME`: builds, then publishes to `repo_name` (else the default repo). Refuses
 // (kConflict, with a hint about --allow-dirty) an output with uncommitted changes unless
-// `allow_dirty`. Records the git commit in the index entry.
+// `allow_dirty`, and (kConflict "outputs/NAME has stale steps: ...", steps.h) one whose
+// [[step]]s are not all up to date unless `allow_stale`: publishing never runs steps. Records
+// the git commit in the index entry.
 Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
-                                     const std::optional<std::string>& repo_name, bool allow_dirty);
+                                     const std::optional<std::string>& repo_name, bool allow_dirty,
+                                     bool allow_stale = false);
 
 // Every output's name (the folders of outputs/ holding an asset.toml), sorted.
 Result<std::vector<std::string>> list_outputs(Workspace& ws);
