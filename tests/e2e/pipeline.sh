@@ -72,8 +72,18 @@ env_literal)
   stderr_has "cannot run 'no-such-program': not found in PATH"
   ;;
 env_sourceable)
-  tools_repo "my ws 'one'"
+  # First with Table alone (TABLE_ROOT = "{root}"): plain `reel env` must evaluate to itself.
+  setup_kitchen
+  "$REEL" -q init "my ws 'one'" --repo blessed=repos/blessed
   ws="$WORK/my ws 'one'"
+  "$REEL" -q -C "$ws" add Table==3.2.1
+  expect 0 "$REEL" -C "$ws" env
+  out=$(env -i PATH=/usr/bin:/bin sh -c 'eval "$(cat "$1")" && printf "%s\n" "$REEL_WORKSPACE" "$TABLE_ROOT"' _ "$WORK/out") || fail "eval of 'reel env' failed: $(cat "$WORK/out")"
+  [ "$out" = "$(printf '%s\n' "$ws" "$ws/inputs/Table")" ] || fail "after eval of 'reel env': $out (reel env printed: $(cat "$WORK/out"))"
+  # Then with the tool asset: PATH and PYTHONPATH prepends, in every syntax.
+  cp -r "$KITCHEN/KitchenTools/1.0.0" staging/outputs/KitchenTools
+  "$REEL" -q -C staging publish KitchenTools --allow-dirty >/dev/null
+  "$REEL" -q -C "$ws" add KitchenTools
   for shell in "" "--shell bash" "--shell sh"; do
     # shellcheck disable=SC2086
     expect 0 "$REEL" -C "$ws" env $shell
@@ -111,12 +121,14 @@ editable_shadow)
   "$REEL" -q -C ws add KitchenSet==1.4.0
   lock_before=$(sha256sum < ws/reel.lock)
   inputs_before=$(snapshot ws/inputs)
-  expect 0 "$REEL" -C ws env
-  grep -qxF "export TABLE_ROOT=$WORK/ws/inputs/Table" "$WORK/out" || fail "before edit: $(cat "$WORK/out")"
+  expect 0 "$REEL" -C ws --json env
+  [ "$(jq -r .TABLE_ROOT "$WORK/out")" = "$WORK/ws/inputs/Table" ] || fail "before edit: $(cat "$WORK/out")"
   "$REEL" -q -C ws edit Table
+  expect 0 "$REEL" -C ws --json env
+  [ "$(jq -r .TABLE_ROOT "$WORK/out")" = "$WORK/ws/outputs/Table" ] || fail "the edited output is ignored: $(cat "$WORK/out")"
+  [ "$(jq -r .CHAIR_ROOT "$WORK/out")" = "$WORK/ws/inputs/Chair" ] || fail "Chair moved: $(cat "$WORK/out")"
   expect 0 "$REEL" -C ws env
-  grep -qxF "export TABLE_ROOT=$WORK/ws/outputs/Table" "$WORK/out" || fail "the edited output is ignored: $(cat "$WORK/out")"
-  grep -qxF "export CHAIR_ROOT=$WORK/ws/inputs/Chair" "$WORK/out" || fail "Chair moved: $(cat "$WORK/out")"
+  grep -qxF "export TABLE_ROOT=$WORK/ws/outputs/Table" "$WORK/out" || fail "reel env: $(cat "$WORK/out")"
   expect 0 "$REEL" -C ws run -- sh -c 'test -f "$TABLE_ROOT/table.obj" && echo "$TABLE_ROOT"'
   [ "$(cat "$WORK/out")" = "$WORK/ws/outputs/Table" ] || fail "reel run: $(cat "$WORK/out")"
   # The output's own [env] counts: a new variable appears.

@@ -150,7 +150,7 @@ TEST_F(StepsFixture, AFailingStepShowsItsExitCodeAndStderrAndRecordsNothing) {
   std::string before = fs->read_file(shot / "steps.lock").value();
   write(shot / "frames" / "f1.png", "new");
   runner.stderr_text = "line 1\nffmpeg: frames/f%d.png: No such file\n";
-  runner.act = [this](const ProcessRequest& r) {
+  runner.act = [](const ProcessRequest& r) {
     write(r.cwd / "preview.mp4", "half");  // a half-written out
     return 3;
   };
