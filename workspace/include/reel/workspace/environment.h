@@ -22,7 +22,8 @@ struct EnvAsset {
   std::string name;
   fs::path root;                          // inputs/NAME, or outputs/NAME when editable (absolute)
   bool editable = false;                  // root is in outputs/
-  const LockedPackage* locked = nullptr;  // the lock's entry; nullptr for an output it lacks
+  const LockedPackage* locked = nullptr;  // the lock's entry (points into the LockFile given to
+                                          // environment_assets); nullptr for an output it lacks
   AssetManifest manifest;                 // root/asset.toml
 };
 
