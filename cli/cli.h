@@ -103,7 +103,7 @@ void register_output_commands(CLI::App& app, Cli& cli);  // new, edit, bump, bui
 void register_install_commands(CLI::App& app, Cli& cli);  // add, remove, lock, sync
 void register_inspect_commands(CLI::App& app, Cli& cli);  // tree, why, export, verify
 void register_env_commands(CLI::App& app, Cli& cli);      // env, run, shell, scripts
-void register_pipeline_commands(CLI::App& app, Cli& cli); // status, ingest
+void register_pipeline_commands(CLI::App& app, Cli& cli);  // status, ingest
 void register_semver_command(CLI::App& app, Cli& cli);    // semver
 void register_impact_commands(CLI::App& app, Cli& cli);   // rdeps, outdated
 void register_cache_commands(CLI::App& app, Cli& cli);    // gc

@@ -46,8 +46,8 @@ void register_env_commands(CLI::App& app, Cli& cli) {
   auto* env = app.add_subcommand("env", "Print the workspace environment, for a shell to eval");
   env->add_option("--shell", en->shell,
                   "bash (default), zsh, sh, fish, powershell, or json: the syntax to print")
-      ->check(CLI::IsMember({"bash", "zsh", "sh", "dash", "ksh", "fish", "powershell", "pwsh",
-                             "json"}));
+      ->check(CLI::IsMember(
+          {"bash", "zsh", "sh", "dash", "ksh", "fish", "powershell", "pwsh", "json"}));
   env->add_flag("--diff", en->diff, "Only what the workspace changes in the caller's environment");
   env->callback([&cli, en] {
     cli.action = [&cli, en]() -> int {
@@ -145,7 +145,8 @@ void register_env_commands(CLI::App& app, Cli& cli) {
         cli.info("note: this is already a reel shell (of " + *here + "); exit returns to it");
       CLI_TRY(request, shell_request(**ws, *vars, sh, cli.passthrough.words, cli.start_dir()));
       if (cli.passthrough.words.empty())
-        cli.info("reel shell: " + sh + " in " + (*ws)->config().name + "'s environment; exit to leave");
+        cli.info("reel shell: " + sh + " in " + (*ws)->config().name +
+                 "'s environment; exit to leave");
       std::fflush(stdout);
       return finish(cli, make_process_runner()->run(*request));
     };

@@ -45,7 +45,8 @@ std::string publish_hint(const Error& error, const std::string& name) {
   if (error.code != ErrorCode::kConflict) return "";
   const std::string& m = error.message;
   if (m.rfind("outputs/", 0) == 0 && m.find(" has stale steps: ") != std::string::npos) {
-    return "run `reel build " + name + "` (it runs them), commit, and publish again; or pass "
+    return "run `reel build " + name +
+           "` (it runs them), commit, and publish again; or pass "
            "--allow-stale";
   }
   if (m.rfind("outputs/", 0) == 0 && m.find("uncommitted changes") != std::string::npos) {

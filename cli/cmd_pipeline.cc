@@ -8,7 +8,10 @@ namespace reel::cli {
 namespace {
 
 nlohmann::json source_json(const std::string& output, const SourceRecord& r) {
-  nlohmann::json j = {{"output", output}, {"path", r.path}, {"url", r.url}, {"size", r.size},
+  nlohmann::json j = {{"output", output},
+                      {"path", r.path},
+                      {"url", r.url},
+                      {"size", r.size},
                       {"sha256", r.sha256.hex()}};
   if (r.files) j["files"] = r.files;
   if (!r.mtime.empty()) j["mtime"] = r.mtime;
@@ -41,14 +44,16 @@ void register_pipeline_commands(CLI::App& app, Cli& cli) {
         }
         if (!o.stale_steps.empty()) {
           std::string steps;
-          for (const auto& s : o.stale_steps) steps += (steps.empty() ? "" : ", ") + s.name + " (" + *s.stale + ")";
+          for (const auto& s : o.stale_steps)
+            steps += (steps.empty() ? "" : ", ") + s.name + " (" + *s.stale + ")";
           parts.push_back("stale steps: " + steps);
         }
         std::string line = "outputs/" + o.name + " " + o.version.to_string() + ": ";
         for (std::size_t i = 0; i < parts.size(); ++i) line += (i ? "; " : "") + parts[i];
         cli.out(line);
         nlohmann::json stale = nlohmann::json::array();
-        for (const auto& s : o.stale_steps) stale.push_back({{"name", s.name}, {"reason", *s.stale}});
+        for (const auto& s : o.stale_steps)
+          stale.push_back({{"name", s.name}, {"reason", *s.stale}});
         outputs.push_back({{"name", o.name},
                            {"version", o.version.to_string()},
                            {"git", o.git},
@@ -65,7 +70,8 @@ void register_pipeline_commands(CLI::App& app, Cli& cli) {
       }
       for (const auto& u : st->unreachable) (*ws)->context().reporter.warn("not checked: " + u);
       if (cli.json())
-        cli.print_json({{"outputs", outputs}, {"yanked", yanked}, {"unreachable", st->unreachable}});
+        cli.print_json(
+            {{"outputs", outputs}, {"yanked", yanked}, {"unreachable", st->unreachable}});
       return 0;
     };
   });
@@ -76,8 +82,9 @@ void register_pipeline_commands(CLI::App& app, Cli& cli) {
   };
   auto in = std::make_shared<Ingest>();
   auto* ingest = app.add_subcommand(
-      "ingest", "Copy a file or folder (a path or an http(s) URL) into an output, recording its "
-                "source in sources.lock; --check / --update its recorded sources");
+      "ingest",
+      "Copy a file or folder (a path or an http(s) URL) into an output, recording its "
+      "source in sources.lock; --check / --update its recorded sources");
   ingest->add_option("NAME", in->name, "The output");
   ingest->add_option("SRC", in->source, "A path or an http(s):// URL");
   ingest->add_option("--path", in->path, "Where in the output (default: SRC's last component)");
@@ -114,7 +121,8 @@ void register_pipeline_commands(CLI::App& app, Cli& cli) {
         }
         if (cli.json()) cli.print_json(out);
         cli.info(std::to_string(changed) + " of " + std::to_string(checks->size()) +
-                 " sources changed upstream" + (changed ? " (`reel ingest --update` takes them in)" : ""));
+                 " sources changed upstream" +
+                 (changed ? " (`reel ingest --update` takes them in)" : ""));
         return changed ? 1 : 0;
       }
       if (in->update) {

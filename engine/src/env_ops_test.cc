@@ -17,9 +17,9 @@ std::string expand(std::string_view text, const std::map<std::string, std::strin
 TEST(EnvTemplate, ExpandsRootVariablesAndDollarDollarInOnePass) {
   std::map<std::string, std::string> vars = {{"PATH", "/usr/bin:/bin"}, {"LOOP", "${PATH}"}};
   EXPECT_EQ(expand("{root}/bin:${PATH}", vars), "/ws/My Assets/Tools/bin:/usr/bin:/bin");
-  EXPECT_EQ(expand("${UNSET}x", vars), "x");           // unset is empty, as in a shell
+  EXPECT_EQ(expand("${UNSET}x", vars), "x");                       // unset is empty, as in a shell
   EXPECT_EQ(expand("$${PATH} $HOME $", vars), "${PATH} $HOME $");  // only ${ is special
-  EXPECT_EQ(expand("${LOOP}", vars), "${PATH}");        // a value is never expanded again
+  EXPECT_EQ(expand("${LOOP}", vars), "${PATH}");  // a value is never expanded again
   EXPECT_EQ(expand("{ROOT} {root", vars), "{ROOT} {root");
   EXPECT_FALSE(env_template_problem("{root}/bin:${PATH}"));
   EXPECT_EQ(env_template_problem("a:${PATH").value(),
@@ -56,8 +56,8 @@ TEST(ComposeEnv, AppliesOperationsInOrderOnTheCallersEnvironment) {
   EXPECT_EQ(out.variables.at("SHOT_TOOL"), "/t/shot");
   EXPECT_EQ(out.variables.at("HOME"), "/home/a");
   EXPECT_EQ(out.variables.count("DROP_ME"), 0u);
-  EXPECT_EQ(out.touched, (std::vector<std::string>{"PATH", "PYTHONPATH", "TOOLS_ROOT", "DROP_ME",
-                                                   "SHOT_TOOL"}));
+  EXPECT_EQ(out.touched,
+            (std::vector<std::string>{"PATH", "PYTHONPATH", "TOOLS_ROOT", "DROP_ME", "SHOT_TOOL"}));
   EXPECT_TRUE(out.warnings.empty());  // a set that reads its own variable is a modification
 }
 

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "reel/engine/input_limits.h"
 #include "manifest_sections.h"
+#include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 #include "toml_util.h"
 

@@ -25,7 +25,8 @@ Result<std::string> template_string(const TomlValue& v, std::string_view file,
                                     const std::string& field, std::string_view what) {
   if (!v.is_string()) return tl::unexpected(toml_field_error(v, file, field, what));
   std::string s = v.as_string().str;
-  if (auto bad = env_template_problem(s)) return tl::unexpected(toml_field_error(v, file, field, *bad));
+  if (auto bad = env_template_problem(s))
+    return tl::unexpected(toml_field_error(v, file, field, *bad));
   return s;
 }
 
@@ -50,18 +51,17 @@ Result<std::vector<std::string>> template_list(const TomlValue& v, std::string_v
   return out;
 }
 
-Status parse_env_operations(const std::string& name, const TomlValue& table,
-                            std::string_view file, const std::string& field,
-                            std::vector<EnvEntry>& out) {
+Status parse_env_operations(const std::string& name, const TomlValue& table, std::string_view file,
+                            const std::string& field, std::vector<EnvEntry>& out) {
   const auto& t = table.as_table();
   if (t.empty())
-    return tl::unexpected(toml_field_error(table, file, field,
-                                           "an empty table: expected prepend, append, set or unset"));
+    return tl::unexpected(toml_field_error(
+        table, file, field, "an empty table: expected prepend, append, set or unset"));
   for (const auto& [op, value] : t) {
     if (op != "prepend" && op != "append" && op != "set" && op != "unset") {
-      return tl::unexpected(toml_field_error(value, file, field,
-                                             "unknown operation '" + op +
-                                                 "' (expected prepend, append, set or unset)"));
+      return tl::unexpected(toml_field_error(
+          value, file, field,
+          "unknown operation '" + op + "' (expected prepend, append, set or unset)"));
     }
   }
   bool exclusive = t.count("set") || t.count("unset");
@@ -86,9 +86,9 @@ Status parse_env_operations(const std::string& name, const TomlValue& table,
     if (!t.count(op)) continue;
     auto values = template_list(t.at(op), file, field + "." + op);
     if (!values) return tl::unexpected(values.error());
-    out.push_back(EnvEntry{name, std::string_view(op) == "prepend" ? EnvAction::kPrepend
-                                                                    : EnvAction::kAppend,
-                           *values});
+    out.push_back(
+        EnvEntry{name, std::string_view(op) == "prepend" ? EnvAction::kPrepend : EnvAction::kAppend,
+                 *values});
   }
   return ok();
 }
@@ -136,8 +136,8 @@ Result<StepSpec> parse_step(const TomlValue& t, std::size_t index, std::string_v
     if (key == "name") continue;
     if (key == "cmd") {
       if (!value.is_string() || value.as_string().str.empty())
-        return tl::unexpected(toml_field_error(value, file, field + " cmd",
-                                               "expected a non-empty string"));
+        return tl::unexpected(
+            toml_field_error(value, file, field + " cmd", "expected a non-empty string"));
       step.cmd = value.as_string().str;
     } else if (key == "deps" || key == "outs") {
       auto list = string_list(value, file, field + " " + key);
@@ -145,13 +145,13 @@ Result<StepSpec> parse_step(const TomlValue& t, std::size_t index, std::string_v
       for (const auto& item : *list) {
         auto bad = key == "deps" ? step_dep_problem(item) : step_out_problem(item);
         if (bad)
-          return tl::unexpected(toml_field_error(value, file, field + " " + key,
-                                                 "'" + item + "': " + *bad));
+          return tl::unexpected(
+              toml_field_error(value, file, field + " " + key, "'" + item + "': " + *bad));
       }
       (key == "deps" ? step.deps : step.outs) = *list;
     } else {
-      return tl::unexpected(toml_field_error(
-          value, file, field + " " + key, "unknown key (expected name, cmd, deps or outs)"));
+      return tl::unexpected(toml_field_error(value, file, field + " " + key,
+                                             "unknown key (expected name, cmd, deps or outs)"));
     }
   }
   if (step.cmd.empty()) return tl::unexpected(toml_field_error(t, file, field, "missing cmd"));
@@ -161,7 +161,8 @@ Result<StepSpec> parse_step(const TomlValue& t, std::size_t index, std::string_v
 }  // namespace
 
 Result<std::vector<EnvEntry>> parse_env_section(const TomlValue& env, std::string_view file) {
-  if (!env.is_table()) return tl::unexpected(toml_field_error(env, file, "[env]", "expected a table"));
+  if (!env.is_table())
+    return tl::unexpected(toml_field_error(env, file, "[env]", "expected a table"));
   std::vector<EnvEntry> out;
   for (const auto& [name, value] : in_file_order(env)) {
     std::string field = "[env] " + name;
@@ -174,10 +175,10 @@ Result<std::vector<EnvEntry>> parse_env_section(const TomlValue& env, std::strin
     } else if (value->is_table()) {
       REEL_TRY(parse_env_operations(name, *value, file, field, out));
     } else {
-      return tl::unexpected(toml_field_error(
-          *value, file, field,
-          "expected a string (a set) or a table of operations: { prepend = ... }, "
-          "{ append = ... }, { set = ... } or { unset = true }"));
+      return tl::unexpected(
+          toml_field_error(*value, file, field,
+                           "expected a string (a set) or a table of operations: { prepend = ... }, "
+                           "{ append = ... }, { set = ... } or { unset = true }"));
     }
   }
   return out;
@@ -196,8 +197,9 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_scripts_section(
           value, file, field, "a script name is 1-64 of [A-Za-z0-9._-], starting alphanumeric"));
     }
     if (!seen.insert(lower_name(name)).second)
-      return tl::unexpected(toml_field_error(value, file, field, "listed twice (names compare "
-                                                                 "case-insensitively)"));
+      return tl::unexpected(toml_field_error(value, file, field,
+                                             "listed twice (names compare "
+                                             "case-insensitively)"));
     if (!value.is_string() || value.as_string().str.empty())
       return tl::unexpected(toml_field_error(value, file, field, "expected a non-empty string"));
     out.emplace_back(name, value.as_string().str);
@@ -207,8 +209,8 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_scripts_section(
 
 Result<std::vector<StepSpec>> parse_steps_section(const TomlValue& steps, std::string_view file) {
   if (!steps.is_array())
-    return tl::unexpected(toml_field_error(steps, file, "[[step]]",
-                                           "expected an array of tables ([[step]])"));
+    return tl::unexpected(
+        toml_field_error(steps, file, "[[step]]", "expected an array of tables ([[step]])"));
   std::vector<StepSpec> out;
   std::set<std::string> seen;
   const auto& array = steps.as_array();

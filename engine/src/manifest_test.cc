@@ -126,8 +126,8 @@ TEST(Manifest, RoundTripKeepsEveryField) {
   m->description = "a \"quoted\" back\\slash\ttab\nnewline \x01 ctl, caf\xc3\xa9";
   m->env.push_back(EnvEntry{"QUOTED", EnvAction::kSet, {"a \"b\" $${x} {root}"}});
   m->scripts.emplace_back("zz.test", "echo 'hi' \"{root}\"");  // a quoted key
-  m->steps.push_back(StepSpec{"mesh", "assimp export \"$TABLE_ROOT/table.obj\" table.glb",
-                              {"pkg:Table"}, {"table.glb"}});
+  m->steps.push_back(StepSpec{
+      "mesh", "assimp export \"$TABLE_ROOT/table.obj\" table.glb", {"pkg:Table"}, {"table.glb"}});
   std::string text = serialize_manifest(*m);
   auto back = parse_manifest(text, "again.toml");
   ASSERT_TRUE(back) << back.error().message << "\n" << text;
@@ -205,14 +205,17 @@ TEST(Manifest, MalformedInputNamesFileLineAndField) {
       {head + "dependencies = 3\n", {"[asset] dependencies", "unknown key"}},
       {head + "[files]\ninclude = \"**\"\n", {"[files] include"}},
       {head + "[files]\nexclued = [\"x\"]\n", {"[files] exclued", "unknown key"}},
-      {head + "[env]\nX = 1\n", {"asset.toml:5", "[env] X", "expected a string (a set) or a table"}},
+      {head + "[env]\nX = 1\n",
+       {"asset.toml:5", "[env] X", "expected a string (a set) or a table"}},
       {head + "[env]\nX = [\"a\"]\n", {"[env] X", "table of operations"}},
       // [env] operations (issue 12's bad input).
       {head + "[env]\nPATH = { prepnd = \"{root}/bin\" }\n",
-       {"asset.toml:5", "[env] PATH", "unknown operation 'prepnd'", "prepend, append, set or unset"}},
+       {"asset.toml:5", "[env] PATH", "unknown operation 'prepnd'",
+        "prepend, append, set or unset"}},
       {head + "[env]\nPATH = \"{root}/bin:${PATH\"\n",
        {"asset.toml:5", "[env] PATH", "'${PATH' never closes", "at byte 12"}},
-      {head + "[env]\nPATH = { prepend = [\"a\", \"${X\"] }\n", {"[env] PATH.prepend", "never closes"}},
+      {head + "[env]\nPATH = { prepend = [\"a\", \"${X\"] }\n",
+       {"[env] PATH.prepend", "never closes"}},
       {head + "[env]\nX = \"${}\"\n", {"[env] X", "cannot be empty"}},
       {head + "[env]\nX = \"${A-B}\"\n", {"[env] X", "[A-Za-z0-9_]"}},
       {head + "[env]\n\"A-B\" = \"x\"\n", {"[env] A-B", "variable name"}},
@@ -230,18 +233,27 @@ TEST(Manifest, MalformedInputNamesFileLineAndField) {
       // [[step]].
       {head + "[[step]]\ncmd = \"true\"\n", {"asset.toml:4", "[[step]] #1", "missing name"}},
       {head + "[[step]]\nname = \"a\"\n", {"[[step]] a", "missing cmd"}},
-      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\ndpes = []\n", {"[[step]] a dpes", "unknown key"}},
-      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\ndeps = [\"../up\"]\n", {"[[step]] a deps", "'../up'", ".."}},
-      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\ndeps = [\"pkg:-x\"]\n", {"[[step]] a deps", "'pkg:-x'"}},
-      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\nouts = [\"pkg:T\"]\n", {"[[step]] a outs", "not a package"}},
-      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\nouts = [\"steps.lock\"]\n", {"[[step]] a outs", "written by reel"}},
-      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\n[[step]]\nname = \"A\"\ncmd = \"y\"\n", {"[[step]] A", "a second step"}},
-      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\ndeps = [\"o\"]\nouts = [\"o/p\"]\n", {"step a reads o, which it writes itself"}},
-      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\nouts = [\"o/\"]\n[[step]]\nname = \"b\"\ncmd = \"y\"\nouts = [\"o/p\"]\n",
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\ndpes = []\n",
+       {"[[step]] a dpes", "unknown key"}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\ndeps = [\"../up\"]\n",
+       {"[[step]] a deps", "'../up'", ".."}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\ndeps = [\"pkg:-x\"]\n",
+       {"[[step]] a deps", "'pkg:-x'"}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\nouts = [\"pkg:T\"]\n",
+       {"[[step]] a outs", "not a package"}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\nouts = [\"steps.lock\"]\n",
+       {"[[step]] a outs", "written by reel"}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\n[[step]]\nname = \"A\"\ncmd = \"y\"\n",
+       {"[[step]] A", "a second step"}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\ndeps = [\"o\"]\nouts = [\"o/p\"]\n",
+       {"step a reads o, which it writes itself"}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\nouts = [\"o/\"]\n[[step]]\nname = \"b\"\ncmd = "
+              "\"y\"\nouts = [\"o/p\"]\n",
        {"steps a and b both write o/"}},
       {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\ndeps = [\"b.txt\"]\nouts = [\"a.txt\"]\n"
               "[[step]]\nname = \"b\"\ncmd = \"y\"\ndeps = [\"a.txt\"]\nouts = [\"b.txt\"]\n",
-       {"asset.toml: [[step]]: the steps form a cycle: a -> b -> a", "a reads b.txt, written by b", "b reads a.txt, written by a"}},
+       {"asset.toml: [[step]]: the steps form a cycle: a -> b -> a", "a reads b.txt, written by b",
+        "b reads a.txt, written by a"}},
       {"step = 3\n" + head, {"[[step]]", "array of tables"}},
       {"metadata = 5\n" + head, {"[metadata]", "expected a table"}},
       // Missing or unknown parts.

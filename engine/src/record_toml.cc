@@ -11,14 +11,15 @@ Status check_format(const TomlValue& root, std::string_view file) {
   return ok();
 }
 
-Result<std::string> string_field(const TomlValue& t, std::string_view file, const std::string& where,
-                                 const char* key, bool required) {
+Result<std::string> string_field(const TomlValue& t, std::string_view file,
+                                 const std::string& where, const char* key, bool required) {
   if (!t.contains(key)) {
     if (!required) return std::string();
     return tl::unexpected(toml_field_error(t, file, where + " " + key, "missing"));
   }
   const auto& v = t.at(key);
-  if (!v.is_string()) return tl::unexpected(toml_field_error(v, file, where + " " + key, "expected a string"));
+  if (!v.is_string())
+    return tl::unexpected(toml_field_error(v, file, where + " " + key, "expected a string"));
   return v.as_string().str;
 }
 
@@ -37,7 +38,8 @@ Result<Digest> digest_field(const TomlValue& t, std::string_view file, const std
   auto s = string_field(t, file, where, key, true);
   if (!s) return tl::unexpected(s.error());
   auto d = Digest::from_hex(*s);
-  if (!d) return tl::unexpected(toml_field_error(t.at(key), file, where + " " + key, d.error().message));
+  if (!d)
+    return tl::unexpected(toml_field_error(t.at(key), file, where + " " + key, d.error().message));
   return *d;
 }
 

@@ -15,8 +15,8 @@ namespace reel::record_toml {
 Status check_format(const TomlValue& root, std::string_view file);
 
 // t[key] as a string; `required`: missing is an error, else "".
-Result<std::string> string_field(const TomlValue& t, std::string_view file, const std::string& where,
-                                 const char* key, bool required);
+Result<std::string> string_field(const TomlValue& t, std::string_view file,
+                                 const std::string& where, const char* key, bool required);
 // t[key] as a non-negative integer; missing is 0.
 Result<std::uint64_t> count_field(const TomlValue& t, std::string_view file,
                                   const std::string& where, const char* key);

@@ -57,7 +57,8 @@ Result<SourcesLock> parse_sources_lock(std::string_view text, std::string_view f
   if (!root.contains("source")) return lock;
   const auto& list = root.at("source");
   if (!list.is_array())
-    return tl::unexpected(toml_field_error(list, file, "[[source]]", "expected an array of tables"));
+    return tl::unexpected(
+        toml_field_error(list, file, "[[source]]", "expected an array of tables"));
   std::size_t i = 0;
   for (const auto& t : list.as_array()) {
     std::string where = "[[source]] #" + std::to_string(++i);
@@ -73,8 +74,8 @@ Result<SourcesLock> parse_sources_lock(std::string_view text, std::string_view f
     auto url = string_field(t, file, where, "url", true);
     if (!url) return tl::unexpected(url.error());
     if (!is_http_url(*url) && (url->empty() || (*url)[0] != '/'))
-      return tl::unexpected(toml_field_error(t, file, where + " url",
-                                             "expected an absolute path or an http(s) URL"));
+      return tl::unexpected(
+          toml_field_error(t, file, where + " url", "expected an absolute path or an http(s) URL"));
     r.url = *url;
     auto size = count_field(t, file, where, "size");
     if (!size) return tl::unexpected(size.error());

@@ -49,7 +49,8 @@ Result<std::vector<StepFile>> parse_files(const TomlValue& step, std::string_vie
 }
 
 std::string file_line(const StepFile& f) {
-  std::string line = "  { path = " + toml_quote(f.path) + ", sha256 = " + toml_quote(f.sha256.hex());
+  std::string line =
+      "  { path = " + toml_quote(f.path) + ", sha256 = " + toml_quote(f.sha256.hex());
   if (!step_dep_package(f.path)) line += ", size = " + std::to_string(f.size);
   if (f.files) line += ", files = " + std::to_string(f.files);
   if (!f.version.empty()) line += ", version = " + toml_quote(f.version);

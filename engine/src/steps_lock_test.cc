@@ -9,7 +9,8 @@ namespace {
 
 TEST(StepsLock, RoundTripsInAStableOrder) {
   StepsLock lock;
-  lock.put(StepRecord{"preview", "ffmpeg -i frames/shot.%04d.png \"preview.mp4\"",
+  lock.put(StepRecord{"preview",
+                      "ffmpeg -i frames/shot.%04d.png \"preview.mp4\"",
                       {{"frames/", sha256_bytes("f"), 1234, 48, ""},
                        {"pkg:Table", sha256_bytes("t"), 0, 0, "3.2.1"}},
                       {{"preview.mp4", sha256_bytes("p"), 99, 0, ""}}});
@@ -38,12 +39,15 @@ TEST(StepsLock, MalformedInputNamesTheField) {
            {"version = 2\n", "version: expected 1"},
            {"version = 1\nstep = 1\n", "expected an array of tables"},
            {"version = 1\n[[step]]\ncmd = \"x\"\n", "name: missing"},
-           {"version = 1\n[[step]]\nname = \"a\"\ncmd = \"x\"\ndeps = [{ path = \"../x\", sha256 = \"" +
+           {"version = 1\n[[step]]\nname = \"a\"\ncmd = \"x\"\ndeps = [{ path = \"../x\", sha256 = "
+            "\"" +
                 hex + "\" }]\n",
             "steps.lock:5: [[step]] a deps: '../x'"},
-           {"version = 1\n[[step]]\nname = \"a\"\ncmd = \"x\"\nouts = [{ path = \"o\", sha256 = \"zz\" }]\n",
+           {"version = 1\n[[step]]\nname = \"a\"\ncmd = \"x\"\nouts = [{ path = \"o\", sha256 = "
+            "\"zz\" }]\n",
             "[[step]] a outs sha256"},
-           {"version = 1\n[[step]]\nname = \"a\"\ncmd = \"x\"\nextra = 1\n", "[[step]] a extra: unknown key"},
+           {"version = 1\n[[step]]\nname = \"a\"\ncmd = \"x\"\nextra = 1\n",
+            "[[step]] a extra: unknown key"},
        }) {
     auto r = parse_steps_lock(c.text, "steps.lock");
     ASSERT_FALSE(r) << c.text;
@@ -78,9 +82,9 @@ TEST(SourcesLock, RoundTripsAndRefusesBadPathsAndUrls) {
   std::string hex(64, 'a');
   for (auto bad : {"path = \"../x\"\nurl = \"/a\"", "path = \"x\"\nurl = \"relative/a\"",
                    "path = \"x\"\nurl = \"ftp://a/b\""}) {
-    auto r = parse_sources_lock("version = 1\n[[source]]\n" + std::string(bad) +
-                                    "\nsha256 = \"" + hex + "\"\n",
-                                "sources.lock");
+    auto r = parse_sources_lock(
+        "version = 1\n[[source]]\n" + std::string(bad) + "\nsha256 = \"" + hex + "\"\n",
+        "sources.lock");
     ASSERT_FALSE(r) << bad;
     EXPECT_NE(r.error().message.find("sources.lock:"), std::string::npos) << r.error().message;
   }

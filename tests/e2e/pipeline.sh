@@ -67,6 +67,9 @@ env_literal)
   grep -qx tool "$WORK/out" || fail "the tool did not run"
   expect 0 "$REEL" -C ws run -- sh -c 'echo "$PATH"'
   [ "$(cat "$WORK/out")" = "$WORK/ws/inputs/Tools/bin:$PATH" ] || fail "PATH is $(cat "$WORK/out")"
+  # DESIGN's farm spelling puts -C after the subcommand; the command's own options stay its own.
+  expect 0 "$REEL" run -C ws -- sh -c 'kitchen-info -C --json'
+  grep -qx tool "$WORK/out" || fail "reel run -C ws -- ...: $(cat "$WORK/out")"
   # A program that is not there: 127, as a shell says.
   expect 127 "$REEL" -C ws run -- no-such-program
   stderr_has "cannot run 'no-such-program': not found in PATH"

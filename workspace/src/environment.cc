@@ -23,7 +23,7 @@ Result<AssetManifest> read_manifest_at(FileSystem& fs, const fs::path& root) {
 std::vector<EnvAsset> dependency_order(std::vector<EnvAsset> assets) {
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < assets.size(); ++i) index[lower_name(assets[i].name)] = i;
-  std::map<std::string, std::set<std::string>> waiting;     // key -> unplaced dependencies
+  std::map<std::string, std::set<std::string>> waiting;  // key -> unplaced dependencies
   std::map<std::string, std::vector<std::string>> dependents;
   for (const auto& [key, i] : index) {
     const EnvAsset& a = assets[i];
@@ -81,9 +81,9 @@ Result<std::vector<EnvAsset>> environment_assets(Workspace& ws, const LockFile* 
         auto st = fs.stat(a.root / "asset.toml");
         if (!st) return tl::unexpected(st.error());
         if (st->type != FileType::kRegular)
-          return make_error(ErrorCode::kNotFound,
-                            p.name + " is not installed (run `reel sync`): " +
-                                (a.root / "asset.toml").string() + " does not exist");
+          return make_error(ErrorCode::kNotFound, p.name + " is not installed (run `reel sync`): " +
+                                                      (a.root / "asset.toml").string() +
+                                                      " does not exist");
       }
       auto m = read_manifest_at(fs, a.root);
       if (!m) return tl::unexpected(m.error());

@@ -18,7 +18,8 @@ constexpr auto write = testing::write_file;
 
 // The issue's first failure: `PATH = "{root}/bin:${PATH}"` was written literally.
 TEST_F(WorkspaceFixture, EnvExpandsRootAndVariablesOnTheCallersEnvironment) {
-  ctx.environment = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/home/a"},
+  ctx.environment = {{"PATH", "/usr/bin:/bin"},
+                     {"HOME", "/home/a"},
                      {std::string(kCommandLineTokenKey), "secret"}};
   Workspace ws = make("my ws");
   require(ws, {{"Lamp", "*"}});
@@ -40,9 +41,8 @@ TEST_F(WorkspaceFixture, EnvExpandsRootAndVariablesOnTheCallersEnvironment) {
   EXPECT_EQ(env.variables.at("REEL_WORKSPACE"), ws.root().string());
   EXPECT_EQ(env.variables.count(std::string(kCommandLineTokenKey)), 0u);  // never to a child
   EXPECT_EQ(env.base.count(std::string(kCommandLineTokenKey)), 0u);
-  EXPECT_EQ(env.touched,
-            (std::vector<std::string>{"REEL_WORKSPACE", "REEL_INPUTS", "Lamp_ROOT", "PATH",
-                                      "TOOL_LAMP", "PYTHONPATH"}));
+  EXPECT_EQ(env.touched, (std::vector<std::string>{"REEL_WORKSPACE", "REEL_INPUTS", "Lamp_ROOT",
+                                                   "PATH", "TOOL_LAMP", "PYTHONPATH"}));
   ASSERT_EQ(env.assets.size(), 2u);
   EXPECT_EQ(env.assets[0].name, "Lamp");  // Tools depends on Lamp: Lamp first
   EXPECT_TRUE(env.assets[1].editable);
@@ -105,9 +105,10 @@ TEST_F(WorkspaceFixture, ScriptsAreFoundByNameOrAssetAndAmbiguityIsAnError) {
   EXPECT_FALSE(names_script(assets, "/usr/bin/a:b"));
   // sh -c 'echo <root, quoted> "$@"' Alpha:info ARGS...
   auto r = script_request(find_script(assets, "Alpha:info").value(), {"a b", "$x"}, {}, "/tmp");
-  EXPECT_EQ(r.argv, (std::vector<std::string>{"/bin/sh", "-c",
-                                              "echo " + posix_quote((ws.outputs_dir() / "Alpha").string()) + " \"$@\"",
-                                              "Alpha:info", "a b", "$x"}));
+  EXPECT_EQ(r.argv, (std::vector<std::string>{
+                        "/bin/sh", "-c",
+                        "echo " + posix_quote((ws.outputs_dir() / "Alpha").string()) + " \"$@\"",
+                        "Alpha:info", "a b", "$x"}));
 }
 
 // The issue's second failure: `reel env` could not be sourced (no export, no quoting).
@@ -118,7 +119,8 @@ TEST(ShellSyntax, EveryShellQuotesEveryValue) {
   EXPECT_EQ(posix_quote("$HOME`x`"), "'$HOME`x`'");
   EXPECT_EQ(shell_assignment(ShellKind::kPosix, "A", std::string("x y")), "export A='x y'");
   EXPECT_EQ(shell_assignment(ShellKind::kPosix, "A", std::nullopt), "unset A");
-  EXPECT_EQ(shell_assignment(ShellKind::kFish, "A", std::string("it's \\")), "set -gx A 'it\\'s \\\\'");
+  EXPECT_EQ(shell_assignment(ShellKind::kFish, "A", std::string("it's \\")),
+            "set -gx A 'it\\'s \\\\'");
   EXPECT_EQ(shell_assignment(ShellKind::kFish, "PATH", std::string("/a b:/c")),
             "set -gx PATH '/a b' '/c'");
   EXPECT_EQ(shell_assignment(ShellKind::kFish, "A", std::nullopt), "set -e A");

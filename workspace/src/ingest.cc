@@ -17,7 +17,9 @@ using outputs_detail::read_output_manifest;
 
 namespace {
 
-bool is_url(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
+bool is_url(const std::string& s) {
+  return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0;
+}
 
 std::string strip_file_scheme(const std::string& s) {
   return s.rfind("file://", 0) == 0 ? s.substr(7) : s;
@@ -77,8 +79,7 @@ Result<std::int64_t> copy_local(FileSystem& fs, const fs::path& src, const fs::p
     return st->mtime_ns;
   }
   if (st->type != FileType::kDirectory) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      src.string() + ": not a regular file or folder");
+    return make_error(ErrorCode::kInvalidArgument, src.string() + ": not a regular file or folder");
   }
   auto files = list_tree(fs, src);
   if (!files) return tl::unexpected(files.error());
@@ -106,14 +107,15 @@ Result<std::int64_t> copy_local(FileSystem& fs, const fs::path& src, const fs::p
     entries.push_back(TreeEntry{rel, link ? std::optional<std::string_view>(*link) : std::nullopt});
   }
   if (auto problem = tree_problem(entries))
-    return make_error(ErrorCode::kInvalidArgument, src.string() + ": cannot be ingested: " + *problem);
+    return make_error(ErrorCode::kInvalidArgument,
+                      src.string() + ": cannot be ingested: " + *problem);
   return newest;
 }
 
 }  // namespace
 
-Result<SourceRecord> ingest_source(Workspace& ws, const std::string& name, const std::string& src_in,
-                                   const std::string& dest_in) {
+Result<SourceRecord> ingest_source(Workspace& ws, const std::string& name,
+                                   const std::string& src_in, const std::string& dest_in) {
   auto manifest = read_output_manifest(ws, name);
   if (!manifest) return tl::unexpected(manifest.error());
   FileSystem& fs = ws.context().fs;
@@ -128,7 +130,8 @@ Result<SourceRecord> ingest_source(Workspace& ws, const std::string& name, const
     return make_error(ErrorCode::kInvalidArgument,
                       "ingest: cannot name the destination after '" + src + "' (give --path)");
   if (auto bad = path_problem(dest))
-    return make_error(ErrorCode::kInvalidArgument, "ingest: --path '" + dest + "': the path " + *bad);
+    return make_error(ErrorCode::kInvalidArgument,
+                      "ingest: --path '" + dest + "': the path " + *bad);
   if (dest == "asset.toml" || dest == "steps.lock" || dest == "sources.lock")
     return make_error(ErrorCode::kInvalidArgument, "ingest: '" + dest + "' is written by reel");
   if (!url) {
@@ -149,8 +152,9 @@ Result<SourceRecord> ingest_source(Workspace& ws, const std::string& name, const
   if (!here) return tl::unexpected(here.error());
   if (here->type != FileType::kMissing && !sources->find(dest)) {
     return make_error(ErrorCode::kAlreadyExists,
-                      target.string() + " already exists and did not come from `reel ingest` "
-                                        "(remove it, or choose another --path)");
+                      target.string() +
+                          " already exists and did not come from `reel ingest` "
+                          "(remove it, or choose another --path)");
   }
 
   // Stage, hash, then move into place.
@@ -243,8 +247,8 @@ Result<std::vector<SourceCheck>> check_sources(Workspace& ws,
           c.changed = true;
           c.detail = "content changed (" + std::to_string(r.size) + " -> " +
                      std::to_string(d->size) + " bytes" +
-                     (r.files ? ", " + std::to_string(r.files) + " -> " +
-                                    std::to_string(d->files) + " files"
+                     (r.files ? ", " + std::to_string(r.files) + " -> " + std::to_string(d->files) +
+                                    " files"
                               : "") +
                      ")";
         }

@@ -100,7 +100,8 @@ Result<std::vector<TreeNode>> dependency_tree(Workspace& ws, const LockFile& loc
           }
         }
         if (!invert.empty() && required.count(key)) {
-          node.children.push_back(TreeNode{"the workspace", std::nullopt, TreeNode::Mark::kNone, {}, false});
+          node.children.push_back(
+              TreeNode{"the workspace", std::nullopt, TreeNode::Mark::kNone, {}, false});
         }
         path.erase(key);
         return node;

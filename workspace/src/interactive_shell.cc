@@ -7,8 +7,7 @@ namespace reel {
 
 Result<ProcessRequest> shell_request(Workspace& ws, const WorkspaceEnvironment& env,
                                      const std::string& shell,
-                                     const std::vector<std::string>& command,
-                                     const fs::path& cwd) {
+                                     const std::vector<std::string>& command, const fs::path& cwd) {
   ProcessRequest r;
   r.environment = env.variables;
   r.environment["REEL_SHELL"] = ws.config().name;
@@ -33,7 +32,8 @@ Result<ProcessRequest> shell_request(Workspace& ws, const WorkspaceEnvironment& 
                                   "# written by `reel shell`: the user's ~/.bashrc, then the "
                                   "prompt marker\n"
                                   "[ -f ~/.bashrc ] && . ~/.bashrc\n"
-                                  "PS1=" + posix_quote(marker) + "\"${PS1-\\$ }\"\n",
+                                  "PS1=" +
+                                      posix_quote(marker) + "\"${PS1-\\$ }\"\n",
                                   false));
     r.argv = {shell, "--rcfile", rc.string(), "-i"};
   } else if (kind == "zsh") {
@@ -41,7 +41,7 @@ Result<ProcessRequest> shell_request(Workspace& ws, const WorkspaceEnvironment& 
     REEL_TRY(fs.create_directories(zdot));
     auto it = env.base.find("ZDOTDIR");
     auto home = env.base.find("HOME");
-    std::string user = it != env.base.end() ? it->second
+    std::string user = it != env.base.end()     ? it->second
                        : home != env.base.end() ? home->second
                                                 : std::string();
     r.environment["ZDOTDIR"] = zdot.string();
@@ -56,13 +56,15 @@ Result<ProcessRequest> shell_request(Workspace& ws, const WorkspaceEnvironment& 
                                   "marker\n"
                                   "ZDOTDIR=\"$REEL_USER_ZDOTDIR\"\n"
                                   "[ -f \"$ZDOTDIR/.zshrc\" ] && . \"$ZDOTDIR/.zshrc\"\n"
-                                  "PROMPT=" + posix_quote(marker) + "\"$PROMPT\"\n",
+                                  "PROMPT=" +
+                                      posix_quote(marker) + "\"$PROMPT\"\n",
                                   false));
     r.argv = {shell, "-i"};
   } else if (kind == "fish") {
     r.argv = {shell, "-i", "--init-command",
               "functions -c fish_prompt _reel_fish_prompt 2>/dev/null; function fish_prompt; "
-              "printf '%s' " + fish_quote(marker) +
+              "printf '%s' " +
+                  fish_quote(marker) +
                   "; functions -q _reel_fish_prompt; and _reel_fish_prompt; end"};
   } else {
     auto ps1 = env.variables.find("PS1");

@@ -44,8 +44,8 @@ Result<BuiltPackage> build_output(Workspace& ws, const std::string& name, Object
 }
 
 Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
-                                     const std::optional<std::string>& repo_name,
-                                     bool allow_dirty, bool allow_stale) {
+                                     const std::optional<std::string>& repo_name, bool allow_dirty,
+                                     bool allow_stale) {
   auto manifest = read_output_manifest(ws, name);
   if (!manifest) return tl::unexpected(manifest.error());
   if (!manifest->steps.empty() && !allow_stale) {

@@ -31,7 +31,8 @@ class IgnoreInterrupts {
   }
 
  private:
-  struct sigaction old_int_ {}, old_quit_ {};
+  struct sigaction old_int_ {
+  }, old_quit_{};
 };
 
 // The owner of a posix_spawn file-actions / attributes object.
@@ -61,8 +62,7 @@ void write_all(int fd, const char* data, std::size_t size) {
 class PosixProcessRunner : public ProcessRunner {
  public:
   Result<ProcessOutcome> run(const ProcessRequest& request) override {
-    if (request.argv.empty())
-      return make_error(ErrorCode::kInvalidArgument, "no program to run");
+    if (request.argv.empty()) return make_error(ErrorCode::kInvalidArgument, "no program to run");
     const std::string& program = request.argv[0];
     auto path_it = request.environment.find("PATH");
     std::string path_list = path_it == request.environment.end() ? "" : path_it->second;

@@ -38,7 +38,8 @@ TEST(ProcessRunner, RunsInTheRequestedFolderAndEnvironmentAndReportsHowItEnded) 
 TEST(ProcessRunner, KeepsTheTailOfStderr) {
   testing::TempDir dir;
   ProcessRequest r;
-  r.argv = {"/bin/sh", "-c", "i=0; while [ $i -lt 500 ]; do echo \"line $i\" >&2; i=$((i+1)); done"};
+  r.argv = {"/bin/sh", "-c",
+            "i=0; while [ $i -lt 500 ]; do echo \"line $i\" >&2; i=$((i+1)); done"};
   r.cwd = dir.path();
   r.stderr_tail = 64;
   auto outcome = make_process_runner()->run(r);

@@ -10,9 +10,9 @@ Result<ShellKind> parse_shell_kind(std::string_view name) {
     return ShellKind::kPosix;
   if (name == "fish") return ShellKind::kFish;
   if (name == "powershell" || name == "pwsh") return ShellKind::kPowerShell;
-  return make_error(ErrorCode::kInvalidArgument,
-                    "unknown shell '" + std::string(name) +
-                        "' (expected bash, zsh, fish, powershell or json)");
+  return make_error(
+      ErrorCode::kInvalidArgument,
+      "unknown shell '" + std::string(name) + "' (expected bash, zsh, fish, powershell or json)");
 }
 
 std::string posix_quote(std::string_view text) {

@@ -70,8 +70,8 @@ Result<std::vector<std::optional<StepFile>>> current_deps(Workspace& ws, const f
       out.push_back(std::nullopt);
       continue;
     }
-    out.push_back(StepFile{dep, d->sha256, d->size, d->type == FileType::kDirectory ? d->files : 0,
-                           ""});
+    out.push_back(
+        StepFile{dep, d->sha256, d->size, d->type == FileType::kDirectory ? d->files : 0, ""});
   }
   return out;
 }
@@ -239,8 +239,8 @@ Result<StepsReport> run_steps(Workspace& ws, const std::string& name, ProcessRun
         return failed("exited with status 0 but did not write its out " + out);
       if (out.back() == '/' && d->type != FileType::kDirectory)
         return failed("wrote " + std::string(step_path(out)) + " as a file, not the folder " + out);
-      record.outs.push_back(StepFile{out, d->sha256, d->size,
-                                     d->type == FileType::kDirectory ? d->files : 0, ""});
+      record.outs.push_back(
+          StepFile{out, d->sha256, d->size, d->type == FileType::kDirectory ? d->files : 0, ""});
     }
     next.put(std::move(record));
     REEL_TRY(fs.write_file_atomic(lock_file, serialize_steps_lock(next), true));

@@ -76,7 +76,8 @@ struct StepsFixture : WorkspaceFixture {
     ASSERT_TRUE(new_output(*ws, "Shot", {}));
     shot = ws->outputs_dir() / "Shot";
     write(shot / "asset.toml", kShot);
-    for (int i = 1; i <= 3; ++i) write(shot / "frames" / ("f" + std::to_string(i) + ".png"), "frame");
+    for (int i = 1; i <= 3; ++i)
+      write(shot / "frames" / ("f" + std::to_string(i) + ".png"), "frame");
     ASSERT_TRUE(sync_workspace(*ws, SyncMode::kResolveIfNeeded, {}));  // locks Table for pkg:
     // Each command writes its out, with content that depends on what it read.
     runner.act = [this](const ProcessRequest& r) {
@@ -195,9 +196,9 @@ TEST_F(StepsFixture, StepsLockAndOutsArePackagedWhateverFilesSays) {
   auto built = build_output(*ws, "Shot").value();
   std::vector<std::string> paths;
   for (const auto& f : built.files) paths.push_back(f.path);
-  EXPECT_EQ(paths, (std::vector<std::string>{"frames/f1.png", "frames/f2.png", "frames/f3.png",
-                                             "preview.mp4", "report.txt", "steps.lock",
-                                             "table.glb"}));
+  EXPECT_EQ(paths,
+            (std::vector<std::string>{"frames/f1.png", "frames/f2.png", "frames/f3.png",
+                                      "preview.mp4", "report.txt", "steps.lock", "table.glb"}));
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 namespace reel {
 
 Result<std::vector<std::pair<std::string, fs::path>>> list_tree(FileSystem& fs,
-                                                                 const fs::path& dir) {
+                                                                const fs::path& dir) {
   std::vector<std::pair<std::string, fs::path>> out;
   std::function<Status(const fs::path&, const std::string&)> walk =
       [&](const fs::path& d, const std::string& rel) -> Status {

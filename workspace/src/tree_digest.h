@@ -30,6 +30,7 @@ Result<PathDigest> digest_path(FileSystem& fs, const fs::path& path);
 
 // The files below `dir` as (path relative to `dir`, full path), sorted by relative path,
 // reserved components skipped, symlinks listed as files. kInvalidArgument for special files.
-Result<std::vector<std::pair<std::string, fs::path>>> list_tree(FileSystem& fs, const fs::path& dir);
+Result<std::vector<std::pair<std::string, fs::path>>> list_tree(FileSystem& fs,
+                                                                const fs::path& dir);
 
 }  // namespace reel

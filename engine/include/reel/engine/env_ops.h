@@ -80,6 +80,7 @@ struct ComposedEnv {
 // Applies `layers` in order on top of `base` (the caller's environment). Prepend / append to an
 // unset or empty variable give just the joined values (no stray ':' that would mean "the current
 // folder" in PATH).
-ComposedEnv compose_env(std::map<std::string, std::string> base, const std::vector<EnvLayer>& layers);
+ComposedEnv compose_env(std::map<std::string, std::string> base,
+                        const std::vector<EnvLayer>& layers);
 
 }  // namespace reel
