@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "reel/storage/cache.h"
 #include "reel/storage/clock.h"
@@ -34,6 +35,14 @@ struct GlobalOptions {
   std::string color = "auto";
 };
 
+// `reel run` and `reel shell` take the rest of the command line as it is (a command and its
+// options, which CLI11 must not parse): main() splits it off before parsing. `words` is what
+// follows the subcommand and its options; `after_dashdash` says a `--` came first (then the
+// words are always a command, never a script).
+struct Passthrough {
+  std::vector<std::string> words;
+  bool after_dashdash = false;
+};
 // State for one invocation. Commands register with CLI11 and set `action`, which main() runs
 // after parsing; the action returns the exit code.
 class Cli {
@@ -43,6 +52,7 @@ class Cli {
 
   GlobalOptions options;
   std::function<int()> action;
+  Passthrough passthrough;  // `reel run` / `reel shell` (split_passthrough)
 
   // The directory commands run in (-C, else the current directory), absolute.
   fs::path start_dir() const;
@@ -79,11 +89,21 @@ class Cli {
   std::set<std::string> credential_warnings_;  // shown already (open_repo_url)
 };
 
+// The workspace's reel.lock; kNotFound "…/reel.lock does not exist (run `reel lock`)" if there
+// is none, the read's errors otherwise.
+Result<LockFile> require_lock(Workspace& ws);
+
+// Splits argv for `run` / `shell`: returns the arguments CLI11 parses (argv[0], the global
+// options, the subcommand and its options) and fills `rest`. Other commands: argv unchanged.
+std::vector<std::string> split_passthrough(int argc, char** argv, Passthrough& rest);
+
 // Each command group lives in its own file and registers its subcommands here.
 void register_repo_commands(CLI::App& app, Cli& cli);    // repo init|add|list, init
 void register_output_commands(CLI::App& app, Cli& cli);  // new, edit, bump, build, publish, promote
 void register_install_commands(CLI::App& app, Cli& cli);  // add, remove, lock, sync
-void register_inspect_commands(CLI::App& app, Cli& cli);  // tree, why, export, verify, env, run
+void register_inspect_commands(CLI::App& app, Cli& cli);  // tree, why, export, verify
+void register_env_commands(CLI::App& app, Cli& cli);      // env, run, shell, scripts
+void register_pipeline_commands(CLI::App& app, Cli& cli);  // status, ingest
 void register_semver_command(CLI::App& app, Cli& cli);    // semver
 void register_impact_commands(CLI::App& app, Cli& cli);   // rdeps, outdated
 void register_cache_commands(CLI::App& app, Cli& cli);    // gc

@@ -1,8 +1,4 @@
-// `reel tree|why|export|verify|env|run`: looking at a locked workspace and running in it.
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstring>
+// `reel tree|why|export|verify`: looking at a locked workspace.
 #include <functional>
 
 #include "cli.h"
@@ -11,18 +7,6 @@
 #include "reel/workspace/install.h"
 
 namespace reel::cli {
-namespace {
-
-Result<LockFile> require_lock(Workspace& ws) {
-  auto lock = ws.read_lock();
-  if (!lock) return tl::unexpected(lock.error());
-  if (!*lock)
-    return make_error(ErrorCode::kNotFound,
-                      ws.lock_path().string() + " does not exist (run `reel lock`)");
-  return std::move(**lock);
-}
-
-}  // namespace
 
 void register_inspect_commands(CLI::App& app, Cli& cli) {
   auto invert = std::make_shared<std::string>();
@@ -74,13 +58,15 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
       for (const auto& l : tree_lines(*roots)) cli.out(l);
       if (cli.json()) {
         // Nested nodes: {"name", "version" (null for the workspace), "mark" ("cycle" /
-        // "repeated", absent otherwise), "children": [...]}; --invert: one root object.
+        // "repeated", absent otherwise), "editable" (true when outputs/NAME shadows it, absent
+        // otherwise), "children": [...]}; --invert: one root object.
         std::function<nlohmann::json(const TreeNode&)> node = [&](const TreeNode& n) {
           nlohmann::json j = {{"name", n.name},
                               {"version", n.version ? nlohmann::json(n.version->to_string())
                                                     : nlohmann::json()}};
           if (n.mark == TreeNode::Mark::kCycle) j["mark"] = "cycle";
           if (n.mark == TreeNode::Mark::kRepeated) j["mark"] = "repeated";
+          if (n.editable) j["editable"] = true;
           j["children"] = nlohmann::json::array();
           for (const auto& c : n.children) j["children"].push_back(node(c));
           return j;
@@ -211,52 +197,6 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
       for (const auto& p : *problems) std::fprintf(stderr, "  %s\n", p.c_str());
       std::fprintf(stderr, "hint: `reel verify --fix` repairs it\n");
       return 1;
-    };
-  });
-
-  auto* env = app.add_subcommand("env", "Print the workspace environment");
-  env->callback([&cli] {
-    cli.action = [&cli]() -> int {
-      CLI_TRY(ws, cli.workspace());
-      CLI_TRY(lock, require_lock(**ws));
-      CLI_TRY(vars, workspace_env(**ws, *lock));
-      nlohmann::json out = nlohmann::json::object();
-      for (const auto& [k, v] : *vars) {
-        cli.out(k + "=" + v);
-        out[k] = v;
-      }
-      if (cli.json()) cli.print_json(out);
-      return 0;
-    };
-  });
-
-  auto command = std::make_shared<std::vector<std::string>>();
-  auto* run = app.add_subcommand("run", "Run a command in the workspace environment");
-  run->add_option("CMD", *command, "The command and its arguments (after --)")->required();
-  run->callback([&cli, command] {
-    cli.action = [&cli, command]() -> int {
-      CLI_TRY(ws, cli.workspace());
-      CLI_TRY(lock, require_lock(**ws));
-      CLI_TRY(vars, workspace_env(**ws, *lock));
-      std::string cwd = cli.start_dir().string();
-      std::fflush(stdout);
-      pid_t pid = fork();
-      if (pid < 0) return cli.fail(std::string("fork: ") + std::strerror(errno));
-      if (pid == 0) {
-        for (const auto& [k, v] : *vars) setenv(k.c_str(), v.c_str(), 1);
-        if (chdir(cwd.c_str()) != 0) _exit(127);
-        std::vector<char*> argv;
-        for (auto& a : *command) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        execvp(argv[0], argv.data());
-        std::fprintf(stderr, "error: cannot run '%s': %s\n", argv[0], std::strerror(errno));
-        _exit(127);
-      }
-      int status = 0;
-      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-      }
-      if (WIFEXITED(status)) return WEXITSTATUS(status);
-      return 128 + WTERMSIG(status);
     };
   });
 }

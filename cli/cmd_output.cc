@@ -1,10 +1,11 @@
-// `reel new|edit|bump|build|publish|promote`: outputs and publishing.
+// `reel new|edit|bump|build|publish|promote`: outputs, their build steps, and publishing.
 #include <cstdio>
 
 #include "cli.h"
 #include "reel/engine/names.h"
 #include "reel/workspace/inspect.h"
 #include "reel/workspace/outputs.h"
+#include "reel/workspace/steps.h"
 
 namespace reel::cli {
 namespace {
@@ -44,6 +45,11 @@ std::string publish_hint(const Error& error, const std::string& name) {
   if (!error.hint.empty()) return error.hint;
   if (error.code != ErrorCode::kConflict) return "";
   const std::string& m = error.message;
+  if (m.rfind("outputs/", 0) == 0 && m.find(" has stale steps: ") != std::string::npos) {
+    return "run `reel build " + name +
+           "` (it runs them), commit, and publish again; or pass "
+           "--allow-stale";
+  }
   if (m.rfind("outputs/", 0) == 0 && m.find("uncommitted changes") != std::string::npos) {
     return "commit them, or pass --allow-dirty";
   }
@@ -135,20 +141,31 @@ void register_output_commands(CLI::App& app, Cli& cli) {
   });
 
   auto build_name = std::make_shared<std::string>();
-  auto* build = app.add_subcommand("build", "Snapshot outputs/NAME into build/");
+  auto* build = app.add_subcommand(
+      "build", "Run outputs/NAME's stale [[step]]s, then snapshot it into build/");
   build->add_option("NAME", *build_name)->required();
   build->callback([&cli, build_name] {
     cli.action = [&cli, build_name]() -> int {
       CLI_TRY(ws, cli.workspace());
-      CLI_TRY(built, build_output(**ws, *build_name));
+      std::string name = canonical_output_name(**ws, *build_name);
+      auto runner = make_process_runner();
+      std::fflush(stdout);
+      CLI_TRY(steps, run_steps(**ws, name, *runner));
+      for (const auto& r : steps->ran) cli.out("ran step " + r.name + " (" + r.reason + ")");
+      for (const auto& s : steps->up_to_date) cli.out("step " + s + " is up to date");
+      CLI_TRY(built, build_output(**ws, name));
       cli.out("built " + built->manifest.name + " " + built->manifest.version.to_string() + " (" +
               count_files(built->files.size()) + ", " + human_bytes(built->total_size) +
               ") sha256:" + built->archive_digest.hex());
       if (cli.json()) {
+        // "steps": {"ran": [{"name", "reason"}], "up_to_date": [names]}.
+        nlohmann::json ran = nlohmann::json::array();
+        for (const auto& r : steps->ran) ran.push_back({{"name", r.name}, {"reason", r.reason}});
         cli.print_json({{"name", built->manifest.name},
                         {"version", built->manifest.version.to_string()},
                         {"archive", built->archive_digest.prefixed()},
-                        {"files", built->files.size()}});
+                        {"files", built->files.size()},
+                        {"steps", {{"ran", ran}, {"up_to_date", steps->up_to_date}}}});
       }
       return 0;
     };
@@ -156,7 +173,7 @@ void register_output_commands(CLI::App& app, Cli& cli) {
 
   struct Publish {
     std::vector<std::string> names;
-    bool all = false, allow_dirty = false, allow_unresolved = false;
+    bool all = false, allow_dirty = false, allow_unresolved = false, allow_stale = false;
     std::string repo;
   };
   auto pb = std::make_shared<Publish>();
@@ -167,6 +184,8 @@ void register_output_commands(CLI::App& app, Cli& cli) {
   publish->add_flag("--allow-dirty", pb->allow_dirty, "Publish even with uncommitted changes");
   publish->add_flag("--allow-unresolved", pb->allow_unresolved,
                     "Publish even when the dependencies do not resolve (the entry says so)");
+  publish->add_flag("--allow-stale", pb->allow_stale,
+                    "Publish even when a [[step]] is stale (its inputs changed since steps.lock)");
   publish->callback([&cli, pb] {
     cli.action = [&cli, pb]() -> int {
       CLI_TRY(ws, cli.workspace());
@@ -187,6 +206,7 @@ void register_output_commands(CLI::App& app, Cli& cli) {
         options.repo = repo;
         options.allow_dirty = pb->allow_dirty;
         options.allow_unresolved = pb->allow_unresolved;
+        options.allow_stale = pb->allow_stale;
         auto result = publish_output(**ws, name, options);
         if (!result) return cli.fail(result.error(), publish_hint(result.error(), name));
         std::string what = result->name + " " + result->version.to_string();

@@ -152,6 +152,39 @@ void Cli::info(std::string_view line) {
 
 void Cli::print_json(const nlohmann::json& value) { std::cout << value.dump(2) << "\n"; }
 
+Result<LockFile> require_lock(Workspace& ws) {
+  auto lock = ws.read_lock();
+  if (!lock) return tl::unexpected(lock.error());
+  if (!*lock)
+    return make_error(ErrorCode::kNotFound,
+                      ws.lock_path().string() + " does not exist (run `reel lock`)");
+  return std::move(**lock);
+}
+
+std::vector<std::string> split_passthrough(int argc, char** argv, Passthrough& rest) {
+  std::vector<std::string> all(argv, argv + argc);
+  // Global options that take a value as the next word (CLI11 also takes -CDIR and --opt=VALUE).
+  auto takes_value = [](const std::string& a) {
+    return a == "-C" || a == "--cache-dir" || a == "--token-file" || a == "--ca-file" ||
+           a == "--color";
+  };
+  std::size_t i = 1;
+  while (i < all.size() && all[i] != "run" && all[i] != "shell") {
+    if (all[i].empty() || all[i][0] != '-' || all[i] == "--") return all;  // another command
+    i += takes_value(all[i]) ? 2 : 1;
+  }
+  if (i >= all.size()) return all;
+  std::size_t j = i + 1;
+  while (j < all.size() && all[j] != "--" && !all[j].empty() && all[j][0] == '-' && all[j] != "-")
+    j += takes_value(all[j]) ? 2 : 1;
+  if (j >= all.size()) return all;
+  rest.after_dashdash = all[j] == "--";
+  rest.words.assign(all.begin() + static_cast<std::ptrdiff_t>(j + (rest.after_dashdash ? 1 : 0)),
+                    all.end());
+  all.resize(j);
+  return all;
+}
+
 }  // namespace reel::cli
 
 int main(int argc, char** argv) {
@@ -181,14 +214,19 @@ int main(int argc, char** argv) {
   reel::cli::register_output_commands(app, cli);
   reel::cli::register_install_commands(app, cli);
   reel::cli::register_inspect_commands(app, cli);
+  reel::cli::register_env_commands(app, cli);
+  reel::cli::register_pipeline_commands(app, cli);
   reel::cli::register_semver_command(app, cli);
   reel::cli::register_impact_commands(app, cli);
   reel::cli::register_cache_commands(app, cli);
   reel::cli::register_serve_command(app, cli);
   reel::cli::register_bundle_commands(app, cli);
 
+  std::vector<std::string> args = reel::cli::split_passthrough(argc, argv, cli.passthrough);
+  std::vector<const char*> arg_ptrs;
+  for (const auto& a : args) arg_ptrs.push_back(a.c_str());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);  // 0, prints help
   } catch (const CLI::CallForAllHelp& e) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "manifest_sections.h"
 #include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 #include "toml_util.h"
@@ -89,10 +90,11 @@ Result<AssetManifest> parse_manifest(std::string_view text, std::string_view fil
   AssetManifest m;
   for (const auto& [key, value] : root.as_table()) {
     if (key != "asset" && key != "dependencies" && key != "dependency-groups" && key != "files" &&
-        key != "env" && key != "metadata") {
+        key != "env" && key != "scripts" && key != "step" && key != "metadata") {
       return tl::unexpected(toml_field_error(value, file, "[" + key + "]",
                                              "unknown section (expected asset, dependencies, "
-                                             "dependency-groups, files, env or metadata)"));
+                                             "dependency-groups, files, env, scripts, step or "
+                                             "metadata)"));
     }
   }
   if (!root.contains("asset") || !root.at("asset").is_table()) {
@@ -163,14 +165,19 @@ Result<AssetManifest> parse_manifest(std::string_view text, std::string_view fil
     }
   }
   if (root.contains("env")) {
-    const auto& env = root.at("env");
-    if (!env.is_table())
-      return tl::unexpected(toml_field_error(env, file, "[env]", "expected a table"));
-    for (const auto& [key, value] : env.as_table()) {
-      auto s = get_string(value, file, "[env] " + key);
-      if (!s) return tl::unexpected(s.error());
-      m.env.emplace_back(key, *s);
-    }
+    auto env = parse_env_section(root.at("env"), file);
+    if (!env) return tl::unexpected(env.error());
+    m.env = std::move(*env);
+  }
+  if (root.contains("scripts")) {
+    auto scripts = parse_scripts_section(root.at("scripts"), file);
+    if (!scripts) return tl::unexpected(scripts.error());
+    m.scripts = std::move(*scripts);
+  }
+  if (root.contains("step")) {
+    auto steps = parse_steps_section(root.at("step"), file);
+    if (!steps) return tl::unexpected(steps.error());
+    m.steps = std::move(*steps);
   }
   if (root.contains("metadata")) {
     const auto& meta = root.at("metadata");
@@ -220,12 +227,11 @@ std::string serialize_manifest(const AssetManifest& m) {
       out += (i ? ", " : "") + toml_quote(m.exclude[i]);
     out += "]\n";
   }
-  if (!m.env.empty()) {
-    out += "\n[env]\n";
-    for (const auto& [k, v] : m.env) out += toml_key(k) + " = " + toml_quote(v) + "\n";
-  }
+  out += serialize_env_section(m.env);
+  out += serialize_scripts_section(m.scripts);
   std::string meta = json_object_to_toml_lines(m.metadata_json);
   if (!meta.empty()) out += "\n[metadata]\n" + meta;
+  out += serialize_steps_section(m.steps);  // arrays of tables last: nothing may follow them
   return out;
 }
 

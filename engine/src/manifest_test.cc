@@ -31,12 +31,27 @@ exclude = ["**/*.tmp"]
 
 [env]
 KITCHENSET_ROOT = "{root}"
+PATH = { prepend = "{root}/bin" }
+PYTHONPATH = { prepend = ["{root}/python", "{root}/lib"] }
+HOUDINI_PATH = { append = "{root}/houdini" }
+TOOL = { set = "${KITCHENSET_ROOT}/tool" }
+OLD_VAR = { unset = true }
+MANPATH = { prepend = "{root}/man", append = "/usr/share/man" }
+
+[scripts]
+turntable = "python3 {root}/tools/turntable.py"
 
 [metadata]
 sequence = "sq010"
 frame_in = 1001
 fps = 23.976
 shot = { camera = "main", stereo = false }
+
+[[step]]
+name = "preview"
+cmd = "ffmpeg -y -framerate 24 -i frames/shot.%04d.png -pix_fmt yuv420p preview.mp4"
+deps = ["frames/", "pkg:Table"]
+outs = ["preview.mp4"]
 )";
 
 TEST(Manifest, ParsesEveryFieldOfTheDesignExample) {
@@ -60,8 +75,24 @@ TEST(Manifest, ParsesEveryFieldOfTheDesignExample) {
   EXPECT_EQ(m->groups.at("edit").at(0).name, "RigTools");
   EXPECT_EQ(m->include, std::vector<std::string>{"**"});
   EXPECT_EQ(m->exclude, std::vector<std::string>{"**/*.tmp"});
-  ASSERT_EQ(m->env.size(), 1u);
-  EXPECT_EQ(m->env[0], (std::pair<std::string, std::string>{"KITCHENSET_ROOT", "{root}"}));
+  // [env] in file order (toml11 sorts keys; the parser puts them back), prepend before append.
+  ASSERT_EQ(m->env.size(), 8u);
+  EXPECT_EQ(m->env[0], (EnvEntry{"KITCHENSET_ROOT", EnvAction::kSet, {"{root}"}}));
+  EXPECT_EQ(m->env[1], (EnvEntry{"PATH", EnvAction::kPrepend, {"{root}/bin"}}));
+  EXPECT_EQ(m->env[2],
+            (EnvEntry{"PYTHONPATH", EnvAction::kPrepend, {"{root}/python", "{root}/lib"}}));
+  EXPECT_EQ(m->env[3], (EnvEntry{"HOUDINI_PATH", EnvAction::kAppend, {"{root}/houdini"}}));
+  EXPECT_EQ(m->env[4], (EnvEntry{"TOOL", EnvAction::kSet, {"${KITCHENSET_ROOT}/tool"}}));
+  EXPECT_EQ(m->env[5], (EnvEntry{"OLD_VAR", EnvAction::kUnset, {}}));
+  EXPECT_EQ(m->env[6], (EnvEntry{"MANPATH", EnvAction::kPrepend, {"{root}/man"}}));
+  EXPECT_EQ(m->env[7], (EnvEntry{"MANPATH", EnvAction::kAppend, {"/usr/share/man"}}));
+  ASSERT_EQ(m->scripts.size(), 1u);
+  EXPECT_EQ(m->scripts[0].first, "turntable");
+  EXPECT_EQ(m->scripts[0].second, "python3 {root}/tools/turntable.py");
+  ASSERT_EQ(m->steps.size(), 1u);
+  EXPECT_EQ(m->steps[0].name, "preview");
+  EXPECT_EQ(m->steps[0].deps, (std::vector<std::string>{"frames/", "pkg:Table"}));
+  EXPECT_EQ(m->steps[0].outs, std::vector<std::string>{"preview.mp4"});
   auto meta = nlohmann::json::parse(m->metadata_json);
   EXPECT_EQ(meta["sequence"], "sq010");
   EXPECT_EQ(meta["frame_in"], 1001);
@@ -93,7 +124,10 @@ TEST(Manifest, RoundTripKeepsEveryField) {
   ASSERT_TRUE(m) << m.error().message;
   // Awkward text must survive quoting.
   m->description = "a \"quoted\" back\\slash\ttab\nnewline \x01 ctl, caf\xc3\xa9";
-  m->env.emplace_back("PATH.extra", "{root}/bin");
+  m->env.push_back(EnvEntry{"QUOTED", EnvAction::kSet, {"a \"b\" $${x} {root}"}});
+  m->scripts.emplace_back("zz.test", "echo 'hi' \"{root}\"");  // a quoted key
+  m->steps.push_back(StepSpec{
+      "mesh", "assimp export \"$TABLE_ROOT/table.obj\" table.glb", {"pkg:Table"}, {"table.glb"}});
   std::string text = serialize_manifest(*m);
   auto back = parse_manifest(text, "again.toml");
   ASSERT_TRUE(back) << back.error().message << "\n" << text;
@@ -110,7 +144,9 @@ TEST(Manifest, RoundTripKeepsEveryField) {
   EXPECT_EQ(back->groups.at("edit").at(0).range_text, "*");
   EXPECT_EQ(back->include, m->include);
   EXPECT_EQ(back->exclude, m->exclude);
-  EXPECT_EQ(back->env.size(), 2u);
+  EXPECT_EQ(back->env, m->env);
+  EXPECT_EQ(back->steps, m->steps);
+  EXPECT_EQ(back->scripts, m->scripts);
   EXPECT_EQ(nlohmann::json::parse(back->metadata_json), nlohmann::json::parse(m->metadata_json));
   EXPECT_EQ(serialize_manifest(*back), text);  // stable
   // Names are written as bare keys, as DESIGN §2 shows them.
@@ -169,7 +205,56 @@ TEST(Manifest, MalformedInputNamesFileLineAndField) {
       {head + "dependencies = 3\n", {"[asset] dependencies", "unknown key"}},
       {head + "[files]\ninclude = \"**\"\n", {"[files] include"}},
       {head + "[files]\nexclued = [\"x\"]\n", {"[files] exclued", "unknown key"}},
-      {head + "[env]\nX = 1\n", {"[env] X", "expected a string"}},
+      {head + "[env]\nX = 1\n",
+       {"asset.toml:5", "[env] X", "expected a string (a set) or a table"}},
+      {head + "[env]\nX = [\"a\"]\n", {"[env] X", "table of operations"}},
+      // [env] operations (issue 12's bad input).
+      {head + "[env]\nPATH = { prepnd = \"{root}/bin\" }\n",
+       {"asset.toml:5", "[env] PATH", "unknown operation 'prepnd'",
+        "prepend, append, set or unset"}},
+      {head + "[env]\nPATH = \"{root}/bin:${PATH\"\n",
+       {"asset.toml:5", "[env] PATH", "'${PATH' never closes", "at byte 12"}},
+      {head + "[env]\nPATH = { prepend = [\"a\", \"${X\"] }\n",
+       {"[env] PATH.prepend", "never closes"}},
+      {head + "[env]\nX = \"${}\"\n", {"[env] X", "cannot be empty"}},
+      {head + "[env]\nX = \"${A-B}\"\n", {"[env] X", "[A-Za-z0-9_]"}},
+      {head + "[env]\n\"A-B\" = \"x\"\n", {"[env] A-B", "variable name"}},
+      {head + "[env]\n\"1X\" = \"x\"\n", {"[env] 1X", "starts with a letter"}},
+      {head + "[env]\nX = {}\n", {"[env] X", "empty table"}},
+      {head + "[env]\nX = { set = \"a\", append = \"b\" }\n", {"[env] X", "stand alone"}},
+      {head + "[env]\nX = { unset = false }\n", {"[env] X.unset", "expected true"}},
+      {head + "[env]\nX = { append = [] }\n", {"[env] X.append", "empty array"}},
+      {head + "[env]\nX = { set = 3 }\n", {"[env] X.set", "expected a string"}},
+      {head + "env = 3\n", {"[asset] env", "unknown key"}},
+      // [scripts].
+      {head + "[scripts]\ninfo = 1\n", {"asset.toml:5", "[scripts] info", "non-empty string"}},
+      {head + "[scripts]\n\"a b\" = \"x\"\n", {"[scripts] a b", "script name"}},
+      {head + "[scripts]\nInfo = \"x\"\ninfo = \"y\"\n", {"[scripts] info", "listed twice"}},
+      // [[step]].
+      {head + "[[step]]\ncmd = \"true\"\n", {"asset.toml:4", "[[step]] #1", "missing name"}},
+      {head + "[[step]]\nname = \"a\"\n", {"[[step]] a", "missing cmd"}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\ndpes = []\n",
+       {"[[step]] a dpes", "unknown key"}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\ndeps = [\"../up\"]\n",
+       {"[[step]] a deps", "'../up'", ".."}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\ndeps = [\"pkg:-x\"]\n",
+       {"[[step]] a deps", "'pkg:-x'"}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\nouts = [\"pkg:T\"]\n",
+       {"[[step]] a outs", "not a package"}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\nouts = [\"steps.lock\"]\n",
+       {"[[step]] a outs", "written by reel"}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\n[[step]]\nname = \"A\"\ncmd = \"y\"\n",
+       {"[[step]] A", "a second step"}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\ndeps = [\"o\"]\nouts = [\"o/p\"]\n",
+       {"step a reads o, which it writes itself"}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\nouts = [\"o/\"]\n[[step]]\nname = \"b\"\ncmd = "
+              "\"y\"\nouts = [\"o/p\"]\n",
+       {"steps a and b both write o/"}},
+      {head + "[[step]]\nname = \"a\"\ncmd = \"x\"\ndeps = [\"b.txt\"]\nouts = [\"a.txt\"]\n"
+              "[[step]]\nname = \"b\"\ncmd = \"y\"\ndeps = [\"a.txt\"]\nouts = [\"b.txt\"]\n",
+       {"asset.toml: [[step]]: the steps form a cycle: a -> b -> a", "a reads b.txt, written by b",
+        "b reads a.txt, written by a"}},
+      {"step = 3\n" + head, {"[[step]]", "array of tables"}},
       {"metadata = 5\n" + head, {"[metadata]", "expected a table"}},
       // Missing or unknown parts.
       {"[dependencies]\nLeg = \"*\"\n", {"missing [asset]"}},

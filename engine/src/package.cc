@@ -14,7 +14,15 @@
 namespace reel {
 namespace {
 
+// [files] include/exclude decide, except that steps.lock, sources.lock and every [[step]] out
+// are always packaged (DESIGN §2: they are published with the asset).
 bool included(const AssetManifest& m, const std::string& path) {
+  if (path == "steps.lock" || path == "sources.lock") return true;
+  for (const auto& step : m.steps) {
+    for (const auto& out : step.outs) {
+      if (step_paths_overlap(step_path(out), path)) return true;
+    }
+  }
   auto match = [&](const std::string& g) { return glob_match(g, path); };
   return std::any_of(m.include.begin(), m.include.end(), match) &&
          !std::any_of(m.exclude.begin(), m.exclude.end(), match);

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Writes examples/kitchen/assets/: tgzr's kitchen scenario as small real-format files.
 
-Run once; the output is committed (the example needs no Python at run time).
+Run once; the output is committed (small text files; the Shot's frames are made by run.sh with
+ffmpeg at run time, so no binary frames are committed).
 Table 1.2.3, 1.5.0, 2.0.0, 3.2.1 and Chair 1.2.4 are OBJ meshes with an MTL material and a PNG
 texture; KitchenSet 1.2.0 / 1.3.0 / 1.4.0 are USDA layers that reference them, with abstract,
-bounded and concrete dependencies on Table.
+bounded and concrete dependencies on Table. KitchenTools 1.0.0 is a tool asset (bin/kitchen-info
+on PATH, the kitchen_tools Python module on PYTHONPATH, an `info` script); Shot 1.0.0 is a shot
+whose [[step]]s make a preview movie of its frames (ffmpeg) and a glTF of Table (assimp).
 """
 import os, struct, zlib, shutil
 
@@ -85,5 +88,98 @@ def main():
         write(os.path.join(d, "kitchen.usda"), "\n".join(usda))
 
 
+KITCHEN_TOOLS_TOML = """[asset]
+name = "KitchenTools"
+version = "1.0.0"
+type = "tool"
+description = "The kitchen's pipeline tools: kitchen-info and the kitchen_tools Python module"
+
+[env]
+KITCHENTOOLS_ROOT = "{root}"
+PATH = { prepend = "{root}/bin" }
+PYTHONPATH = { prepend = "{root}/python" }
+
+[scripts]
+info = "kitchen-info"
+"""
+
+KITCHEN_INFO = """#!/usr/bin/env python3
+\"\"\"kitchen-info: what a kitchen workspace holds. A tool carried by the KitchenTools asset: its [env]
+puts bin/ on PATH and python/ on PYTHONPATH, so this finds the kitchen_tools module.\"\"\"
+import sys
+
+import kitchen_tools
+
+sys.exit(kitchen_tools.main(sys.argv[1:]))
+"""
+
+KITCHEN_TOOLS_PY = '''"""kitchen_tools: helpers for the kitchen's assets, found through PYTHONPATH."""
+import os
+
+VERSION = "1.0.0"
+
+
+def obj_vertices(path):
+    """The number of vertices of an OBJ mesh."""
+    with open(path) as f:
+        return sum(1 for line in f if line.startswith("v "))
+
+
+def main(args):
+    inputs = os.environ.get("REEL_INPUTS", "")
+    print(f"kitchen-info {VERSION} ({os.path.dirname(os.path.abspath(__file__))})")
+    print(f"workspace: {os.environ.get('REEL_WORKSPACE', '(none)')}")
+    if os.path.isdir(inputs):
+        print("installed: " + ", ".join(sorted(os.listdir(inputs))))
+    table = os.environ.get("TABLE_ROOT")
+    if table and os.path.isfile(os.path.join(table, "table.obj")):
+        print(f"Table: {obj_vertices(os.path.join(table, 'table.obj'))} vertices in {table}")
+    for a in args:
+        print(f"argument: {a}")
+    return 0
+'''
+
+SHOT_TOML = """[asset]
+name = "Shot"
+version = "1.0.0"
+type = "shot"
+description = "sq010 sh010: 48 frames, a preview movie of them and the kitchen table as glTF"
+
+[dependencies]
+Table = "*"
+
+[[step]]
+name = "preview"
+cmd = "ffmpeg -hide_banner -loglevel error -y -framerate 24 -i frames/shot.%04d.png -c:v libx264 -pix_fmt yuv420p preview.mp4"
+deps = ["frames/"]
+outs = ["preview.mp4"]
+
+[[step]]
+name = "mesh"
+cmd = "assimp export \\"$TABLE_ROOT/table.obj\\" table.glb"
+deps = ["pkg:Table"]
+outs = ["table.glb"]
+
+[metadata]
+project = "Kitchen"
+sequence = "sq010"
+shot = "sh010"
+frame_in = 1
+frame_out = 48
+fps = 24
+"""
+
+
+def tools_and_shot():
+    d = os.path.join(ROOT, "KitchenTools", "1.0.0")
+    write(os.path.join(d, "asset.toml"), KITCHEN_TOOLS_TOML)
+    write(os.path.join(d, "bin", "kitchen-info"), KITCHEN_INFO)
+    os.chmod(os.path.join(d, "bin", "kitchen-info"), 0o755)
+    write(os.path.join(d, "python", "kitchen_tools", "__init__.py"), KITCHEN_TOOLS_PY)
+    # The Shot's frames (frames/shot.####.png) are made by run.sh with ffmpeg.
+    write(os.path.join(ROOT, "Shot", "1.0.0", "asset.toml"), SHOT_TOML)
+
+
 if __name__ == "__main__":
     main()
+    tools_and_shot()

@@ -2,7 +2,9 @@
 # reel's main job on the bundled kitchen example (tgzr's scenario), end to end, printing each step:
 # repos, publishing every asset version, a TD's workspace (add, tree, lock, sync, verify), editing
 # and publishing a new Table, promotion review -> blessed, a bounded requirement, the requirements
-# export, and a "farm" workspace rebuilt from workspace.toml + reel.lock alone, byte for byte.
+# export, an artist's shot workspace (a tool asset's script and PATH, a Shot whose build steps run
+# Debian's ffmpeg and assimp only when their inputs changed), and a "farm" workspace rebuilt from
+# workspace.toml + reel.lock alone, byte for byte.
 #
 # usage: run.sh [REEL_BINARY] [WORK_DIR]   (WORK_DIR default: a new temp dir, removed on success)
 set -euo pipefail
@@ -28,7 +30,7 @@ run repo init repos/review --name review
 
 step "Publish every asset version of the kitchen into blessed"
 run init staging --repo blessed=repos/blessed
-for asset in Table Chair KitchenSet; do
+for asset in Table Chair KitchenSet KitchenTools; do
   for version_dir in "$here/assets/$asset"/*/; do
     rm -rf "staging/outputs/$asset"
     cp -r "$version_dir" "staging/outputs/$asset"
@@ -78,6 +80,48 @@ run -C shot010 tree
 run -C shot010 export requirements -o requirements.txt
 cat shot010/requirements.txt
 run -C shot010 env
+
+step "An artist's shot workspace: KitchenTools puts its bin/ on PATH and python/ on PYTHONPATH"
+run init sh010 --repo blessed=repos/blessed
+run -C sh010 add KitchenTools
+run -C sh010 scripts
+run -C sh010 run KitchenTools:info
+run -C sh010 run -- sh -c 'command -v kitchen-info'
+printf '$ eval "$(reel -C sh010 env --shell bash)"; kitchen-info\n'
+(eval "$("$reel" -C sh010 env --shell bash)" && kitchen-info)
+run -C sh010 env --diff
+
+step "Shot: 48 frames, a preview step (ffmpeg) and a mesh step (assimp: Table's OBJ -> glTF)"
+mkdir -p sh010/outputs/Shot/frames
+cp "$here/assets/Shot/1.0.0/asset.toml" sh010/outputs/Shot/
+ffmpeg -hide_banner -loglevel error -f lavfi -i testsrc2=size=320x180:rate=24 -frames:v 48 \
+  sh010/outputs/Shot/frames/shot.%04d.png
+git -C sh010/outputs/Shot init -q
+git -C sh010/outputs/Shot add -A
+git -C sh010/outputs/Shot commit -qm "Shot 1.0.0: 48 frames"
+run -C sh010 sync                       # Shot's dependency on Table joins the lock
+run -C sh010 build Shot | tee build1.txt
+grep -q "^ran step preview" build1.txt && grep -q "^ran step mesh" build1.txt
+echo "both steps ran: preview.mp4 $(stat -c %s sh010/outputs/Shot/preview.mp4) bytes, table.glb $(stat -c %s sh010/outputs/Shot/table.glb) bytes"
+run -C sh010 build Shot | tee build2.txt
+grep -q "^step preview is up to date" build2.txt && grep -q "^step mesh is up to date" build2.txt
+if grep -q "^ran step" build2.txt; then echo "error: a step ran again with nothing changed" >&2; exit 1; fi
+echo "nothing changed: no step ran"
+ffmpeg -hide_banner -loglevel error -y -f lavfi -i color=c=red:size=320x180 -frames:v 1 -update 1 \
+  sh010/outputs/Shot/frames/shot.0012.png
+echo "frame 12 repainted"
+run -C sh010 status
+run -C sh010 build Shot | tee build3.txt
+grep -q "^ran step preview (frames/ changed)" build3.txt && grep -q "^step mesh is up to date" build3.txt
+echo "one frame changed: only preview ran again"
+git -C sh010/outputs/Shot add -A
+git -C sh010/outputs/Shot commit -qm "preview and mesh"
+run -C sh010 publish Shot --repo blessed
+run -C sh010 status
+run init review-shot --repo blessed=repos/blessed
+run -C review-shot add Shot
+sed -n '/^name = "mesh"/,/^outs/{p;/^outs/{n;p}}' review-shot/inputs/Shot/steps.lock
+echo "a consumer of Shot sees in steps.lock how table.glb was made"
 
 step "The farm: a job folder with only workspace.toml and reel.lock"
 mkdir farm

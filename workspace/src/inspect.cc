@@ -7,6 +7,7 @@
 #include <set>
 
 #include "reel/engine/names.h"
+#include "reel/workspace/outputs.h"
 
 namespace reel {
 namespace {
@@ -83,7 +84,7 @@ Result<std::vector<TreeNode>> dependency_tree(Workspace& ws, const LockFile& loc
   std::set<std::string> expanded;  // shown with their children once already
   std::function<TreeNode(const LockedPackage&, std::set<std::string>&)> build =
       [&](const LockedPackage& p, std::set<std::string>& path) {
-        TreeNode node{p.name, p.version, TreeNode::Mark::kNone, {}};
+        TreeNode node{p.name, p.version, TreeNode::Mark::kNone, {}, false};
         const std::string key = lower_name(p.name);
         if (!expanded.insert(key).second) {
           node.mark = TreeNode::Mark::kRepeated;
@@ -93,13 +94,14 @@ Result<std::vector<TreeNode>> dependency_tree(Workspace& ws, const LockFile& loc
         for (const LockedPackage* child : next(p)) {
           if (path.count(lower_name(child->name))) {
             node.children.push_back(
-                TreeNode{child->name, child->version, TreeNode::Mark::kCycle, {}});
+                TreeNode{child->name, child->version, TreeNode::Mark::kCycle, {}, false});
           } else {
             node.children.push_back(build(*child, path));
           }
         }
         if (!invert.empty() && required.count(key)) {
-          node.children.push_back(TreeNode{"the workspace", std::nullopt, TreeNode::Mark::kNone, {}});
+          node.children.push_back(
+              TreeNode{"the workspace", std::nullopt, TreeNode::Mark::kNone, {}, false});
         }
         path.erase(key);
         return node;
@@ -110,15 +112,25 @@ Result<std::vector<TreeNode>> dependency_tree(Workspace& ws, const LockFile& loc
     if (it == index.end()) return make_error(ErrorCode::kNotFound, invert + " is not in reel.lock");
     std::set<std::string> path;
     roots.push_back(build(*it->second, path));
-    return roots;
+  } else {
+    std::set<std::string> seen;
+    for (const auto& r : *reqs) {
+      auto it = index.find(lower_name(r.name));
+      if (it == index.end() || !seen.insert(it->first).second) continue;
+      std::set<std::string> path;
+      roots.push_back(build(*it->second, path));
+    }
   }
-  std::set<std::string> seen;
-  for (const auto& r : *reqs) {
-    auto it = index.find(lower_name(r.name));
-    if (it == index.end() || !seen.insert(it->first).second) continue;
-    std::set<std::string> path;
-    roots.push_back(build(*it->second, path));
-  }
+  // Packages an output shadows (environment.h) are marked editable wherever they appear.
+  auto outputs = list_outputs(ws);
+  if (!outputs) return tl::unexpected(outputs.error());
+  std::set<std::string> editable;
+  for (const auto& o : *outputs) editable.insert(lower_name(o));
+  std::function<void(TreeNode&)> mark = [&](TreeNode& n) {
+    n.editable = n.version && editable.count(lower_name(n.name));
+    for (auto& c : n.children) mark(c);
+  };
+  for (auto& r : roots) mark(r);
   return roots;
 }
 
@@ -127,6 +139,7 @@ std::vector<std::string> tree_lines(const std::vector<TreeNode>& roots) {
   bool repeated = false;
   auto text = [&repeated](const TreeNode& n) {
     std::string t = n.name + (n.version ? " " + n.version->to_string() : "");
+    if (n.editable) t += " (editable)";
     if (n.mark == TreeNode::Mark::kCycle) t += " (cycle)";
     if (n.mark == TreeNode::Mark::kRepeated) {
       t += " (*)";
@@ -282,40 +295,6 @@ Result<std::vector<std::string>> verify_package(Workspace& ws, const LockedPacka
     REEL_TRY(walk(root, ""));
   }
   return problems;
-}
-
-Result<std::vector<std::pair<std::string, std::string>>> workspace_env(Workspace& ws,
-                                                                       const LockFile& lock) {
-  std::vector<std::pair<std::string, std::string>> env = {
-      {"REEL_WORKSPACE", ws.root().string()}, {"REEL_INPUTS", ws.inputs_dir().string()}};
-  // Dependencies first (a depth-first post-order over names sorted case-insensitively).
-  auto index = by_lower(lock);
-  std::vector<const LockedPackage*> order;
-  std::set<std::string> done;
-  std::function<void(const LockedPackage&)> visit = [&](const LockedPackage& p) {
-    if (!done.insert(lower_name(p.name)).second) return;
-    for (const auto& d : p.dependencies) {
-      auto it = index.find(lower_name(d));
-      if (it != index.end()) visit(*it->second);
-    }
-    order.push_back(&p);
-  };
-  for (const auto& [key, p] : index) visit(*p);
-  for (const LockedPackage* p : order) {
-    fs::path root = ws.inputs_dir() / p->name;
-    auto text = ws.context().fs.read_file(root / "asset.toml");
-    if (!text)
-      return tl::unexpected(
-          text.error().with_context(p->name + " is not installed (run `reel sync`)"));
-    auto m = parse_manifest(*text, (root / "asset.toml").string());
-    if (!m) return tl::unexpected(m.error());
-    for (auto [key, value] : m->env) {
-      for (std::size_t at; (at = value.find("{root}")) != std::string::npos;)
-        value.replace(at, 6, root.string());
-      env.emplace_back(key, value);
-    }
-  }
-  return env;
 }
 
 }  // namespace reel

@@ -13,6 +13,7 @@
 #include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 #include "reel/engine/provider.h"
+#include "reel/workspace/environment.h"
 #include "reel/workspace/gc.h"
 #include "materialise.h"
 #include "reel/workspace/outputs.h"
@@ -468,6 +469,10 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
     }
   }
   REEL_TRY(write_installed(ws, *installed));
+  // An editable output outside a dependent's range is worth knowing; it never fails the sync.
+  if (auto warnings = editable_range_warnings(ws, **lock)) {
+    for (const auto& w : *warnings) ws.context().reporter.warn(w);
+  }
   if (records->changed()) REEL_TRY(records->save(fs, installed_files_path(ws.root())));
   return report;
 }

@@ -229,8 +229,9 @@ Result<std::vector<std::string>> publish_order(Workspace& ws,
   std::map<std::string, std::string> by_lower;  // lower -> name as given
   for (const auto& n : names) by_lower[lower_name(n)] = n;
   std::map<std::string, std::set<std::string>> needs;  // lower -> lower names it waits for
-  for (const auto& [key, n] : by_lower) {
-    auto m = outputs_detail::read_output_manifest(ws, n);
+  for (const auto& entry : by_lower) {
+    const std::string& key = entry.first;  // not a structured binding: clang 14's lambdas
+    auto m = outputs_detail::read_output_manifest(ws, entry.second);
     if (!m) return tl::unexpected(m.error());
     auto add = [&](const std::vector<DependencySpec>& deps) {
       for (const auto& d : deps) {

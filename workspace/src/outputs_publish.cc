@@ -6,6 +6,7 @@
 #include "reel/storage/stat_cache.h"
 #include "reel/workspace/gc.h"
 #include "reel/workspace/outputs.h"
+#include "reel/workspace/steps.h"
 
 namespace reel {
 
@@ -56,11 +57,12 @@ Result<BuiltPackage> build_output(Workspace& ws, const std::string& name, Object
 }
 
 Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
-                                     const std::optional<std::string>& repo_name,
-                                     bool allow_dirty) {
+                                     const std::optional<std::string>& repo_name, bool allow_dirty,
+                                     bool allow_stale) {
   PublishOptions options;
   options.repo = repo_name;
   options.allow_dirty = allow_dirty;
+  options.allow_stale = allow_stale;
   return publish_output(ws, name, options);
 }
 
@@ -93,8 +95,26 @@ Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
                                      const PublishOptions& options) {
   const std::optional<std::string>& repo_name = options.repo;
   const bool allow_dirty = options.allow_dirty;
+  const bool allow_stale = options.allow_stale;
   auto manifest = read_output_manifest(ws, name);
   if (!manifest) return tl::unexpected(manifest.error());
+  if (!manifest->steps.empty() && !allow_stale) {
+    auto lock = ws.read_lock();
+    if (!lock) return tl::unexpected(lock.error());
+    auto states = step_states(ws, name, *lock ? &**lock : nullptr);
+    if (!states) return tl::unexpected(states.error());
+    std::string stale;
+    for (const auto& s : *states) {
+      if (s.stale) stale += (stale.empty() ? "" : ", ") + s.name + " (" + *s.stale + ")";
+    }
+    if (!stale.empty()) {
+      return tl::unexpected(
+          Error{ErrorCode::kConflict, "outputs/" + name + " has stale steps: " + stale +
+                                          "; what steps.lock records is not what would be "
+                                          "published"}
+              .with_hint("run `reel build " + name + "` first, or pass --allow-stale"));
+    }
+  }
   auto source = output_source(ws, name);
   if (!source) return tl::unexpected(source.error());
   if (source->dirty && !allow_dirty) {

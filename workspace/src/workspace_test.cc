@@ -6,6 +6,7 @@
 
 #include "reel/engine/repo.h"
 #include "reel/storage/testing.h"
+#include "reel/workspace/environment.h"
 #include "reel/workspace/inspect.h"
 #include "reel/workspace/install.h"
 #include "reel/workspace/outputs.h"
@@ -101,10 +102,11 @@ TEST_F(WorkspaceFixture, SyncInstallsReadOnlyAndTouchesOnlyWhatChanged) {
   EXPECT_EQ(fs->stat(ws.inputs_dir() / "Lamp").value().type, FileType::kMissing);
   EXPECT_EQ(fs->read_file(ws.inputs_dir() / "notes.txt").value(), "mine");
   EXPECT_TRUE(verify_inputs(ws, ws.read_lock().value().value()).value().empty());
-  auto env = workspace_env(ws, ws.read_lock().value().value()).value();
-  ASSERT_GE(env.size(), 4u);
-  EXPECT_EQ(env[2].first, "Leg_ROOT");  // dependencies before dependents
-  EXPECT_EQ(env[3].second, (ws.inputs_dir() / "Table").string());
+  auto lock = ws.read_lock().value().value();
+  auto env = workspace_environment(ws, &lock).value();
+  ASSERT_GE(env.touched.size(), 4u);
+  EXPECT_EQ(env.touched[2], "Leg_ROOT");  // dependencies before dependents
+  EXPECT_EQ(env.variables.at("Table_ROOT"), (ws.inputs_dir() / "Table").string());
 }
 
 TEST_F(WorkspaceFixture, LockPrefersLockedVersionsUntilUpgrade) {

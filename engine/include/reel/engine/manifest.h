@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "reel/engine/env_ops.h"
+#include "reel/engine/step_spec.h"
 #include "reel/resolver/range.h"
 #include "reel/resolver/version.h"
 #include "reel/storage/error.h"
@@ -35,12 +37,18 @@ struct AssetManifest {
   std::map<std::string, std::vector<DependencySpec>> groups;      // "build", "edit", "export"
   std::vector<std::string> include = {"**"};                      // [files] globs
   std::vector<std::string> exclude;
-  std::vector<std::pair<std::string, std::string>> env;           // [env], in file order
+  std::vector<EnvEntry> env;  // [env], in file order (env_ops.h)
+  // [scripts]: (name, command) sorted by name; `reel run NAME:SCRIPT` runs the command with
+  // /bin/sh -c, `{root}` replaced by the asset's folder, shell-quoted.
+  std::vector<std::pair<std::string, std::string>> scripts;
+  std::vector<StepSpec> steps;  // [[step]], in file order (step_spec.h)
   std::string metadata_json = "{}";                               // [metadata] as a JSON object
 };
 
 // Parses asset.toml text. Errors are kInvalidArgument naming `file` and the line or field
-// ("outputs/Table/asset.toml: [dependencies] Leg: invalid range '>=1..2' at position 4: ...").
+// ("outputs/Table/asset.toml: [dependencies] Leg: invalid range '>=1..2' at position 4: ...";
+// "asset.toml:9: [env] PATH: unknown operation 'prepnd' (expected prepend, append, set or
+// unset)"; "asset.toml:14: [[step]] preview: ..."; a cycle between steps names them).
 Result<AssetManifest> parse_manifest(std::string_view text, std::string_view file);
 
 // Writes the manifest as TOML, sections in the order of DESIGN §2. parse(serialize(m)) == m.

@@ -1,5 +1,6 @@
 // Looking at a locked workspace: the dependency tree, why a package is there, the requirements
-// export (DESIGN §2), verification of inputs/ against the lock, and the environment (DESIGN §5).
+// export (DESIGN §2) and verification of inputs/ against the lock. The environment is
+// environment.h.
 #pragma once
 
 #include <optional>
@@ -34,6 +35,7 @@ struct TreeNode {
   std::optional<Version> version;  // nullopt for "the workspace"
   Mark mark = Mark::kNone;
   std::vector<TreeNode> children;
+  bool editable = false;  // outputs/NAME shadows the installed package (environment.h)
 };
 
 // The locked graph as trees. `invert` empty: one root per workspace requirement (workspace.toml's
@@ -44,7 +46,8 @@ struct TreeNode {
 Result<std::vector<TreeNode>> dependency_tree(Workspace& ws, const LockFile& lock,
                                               const std::string& invert = {});
 
-// The trees as indented lines ("KitchenSet 1.4.0", "├── Table 3.2.1", "│   └── Wood 1.0.0 (*)"),
+// The trees as indented lines ("KitchenSet 1.4.0", "├── Table 3.2.1 (editable)",
+// "│   └── Wood 1.0.0 (*)"),
 // with a closing legend line when a repeated node was shown.
 std::vector<std::string> tree_lines(const std::vector<TreeNode>& roots);
 
@@ -71,11 +74,6 @@ Status check_pins(const LockFile& lock, const std::vector<Pin>& pins);
 Result<std::vector<std::string>> verify_inputs(Workspace& ws, const LockFile& lock);
 // verify_inputs for one locked package.
 Result<std::vector<std::string>> verify_package(Workspace& ws, const LockedPackage& locked);
-
-// The workspace environment: REEL_WORKSPACE, REEL_INPUTS, then each installed asset's [env] with
-// {root} replaced by its inputs/NAME folder, dependencies before dependents (ties by name).
-Result<std::vector<std::pair<std::string, std::string>>> workspace_env(Workspace& ws,
-                                                                       const LockFile& lock);
 
 // The files of locked package `name` (case-insensitive) as `reel tree --files NAME` shows them:
 // files.json of its archive (read with locked_package(): cache first, else its repo) grouped by

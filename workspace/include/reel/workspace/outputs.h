@@ -49,7 +49,8 @@ struct OutputSource {
 };
 Result<OutputSource> output_source(Workspace& ws, const std::string& name);
 
-// `reel build NAME`: snapshots outputs/NAME (objects into `store`, by default the cache's) and
+// `reel build NAME`'s snapshot (after run_steps, steps.h, for an output with [[step]]s):
+// snapshots outputs/NAME (objects into `store`, by default the cache's) and
 // writes the archive to build/NAME-VERSION.reel. Files whose stat is unchanged since the last build
 // (the output's stat cache, .reel/stat-cache/NAME) are not read again if their object is in
 // `store`. Returns the built package, with what was hashed in `stats`.
@@ -70,19 +71,23 @@ struct PublishOptions {
   std::optional<std::string> repo;  // target repo (default: the workspace's default repo)
   bool allow_dirty = false;         // publish with uncommitted changes
   bool allow_unresolved = false;    // publish though the dependencies do not resolve (flagged)
+  bool allow_stale = false;         // publish though [[step]]s are stale
 };
 
 // `reel publish NAME`: builds, then publishes to options.repo (else the default repo). Refuses
 // (kConflict, with a hint about --allow-dirty) an output with uncommitted changes unless
-// allow_dirty, and (kConflict, with the resolver's explanation) a version whose dependencies,
-// plain or with any dependency group, cannot be resolved against the target repo followed by the
-// workspace's blessed repos, unless allow_unresolved (then the index entry says "unresolved").
-// Records the git commit in the index entry.
+// allow_dirty; (kConflict "outputs/NAME has stale steps: ...", steps.h) one whose [[step]]s are
+// not all up to date unless allow_stale: publishing never runs steps; and (kConflict, with the
+// resolver's explanation) a version whose dependencies, plain or with any dependency group,
+// cannot be resolved against the target repo followed by the workspace's blessed repos, unless
+// allow_unresolved (then the index entry says "unresolved"). Records the git commit in the index
+// entry.
 Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
                                      const PublishOptions& options);
-// publish_output with PublishOptions{repo_name, allow_dirty}.
+// publish_output with PublishOptions{repo_name, allow_dirty, allow_stale}.
 Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
-                                     const std::optional<std::string>& repo_name, bool allow_dirty);
+                                     const std::optional<std::string>& repo_name, bool allow_dirty,
+                                     bool allow_stale = false);
 
 // Every output's name (the folders of outputs/ holding an asset.toml), sorted.
 Result<std::vector<std::string>> list_outputs(Workspace& ws);
