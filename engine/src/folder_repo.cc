@@ -2,7 +2,8 @@
 // objects and the archive are written and flushed first (each added object fsynced, then its
 // directory), then the index is replaced atomically, so a crash or a failure at any point leaves
 // the old index, never one naming objects that are not durable (orphan objects are harmless and
-// reused by the next publish).
+// reused by the next publish). Folders a publish creates are made durable too, and the temp
+// files killed publishes left are removed by the next one (remove_dead_temp_files).
 #include <algorithm>
 #include <atomic>
 #include <mutex>
@@ -44,6 +45,51 @@ Status sync_all(FileSystem& fs, const std::vector<fs::path>& files, const std::s
   if (error) return tl::unexpected(*error);
   for (const auto& d : dirs) REEL_TRY(fs.sync_directory(d));
   return ok();
+}
+
+// Creates `dir` below `root` so that it survives a power loss: each directory that was missing
+// is made durable by an fsync of its parent (a file fsynced into a new folder whose own entry is
+// not durable vanishes with the folder).
+Status create_durable_directory(FileSystem& fs, const fs::path& root, const fs::path& dir) {
+  std::vector<fs::path> missing;
+  for (fs::path d = dir; d != root && d.has_relative_path(); d = d.parent_path()) {
+    auto st = fs.stat(d);
+    if (!st) return tl::unexpected(st.error());
+    if (st->type != FileType::kMissing) break;
+    missing.push_back(d);
+  }
+  if (missing.empty()) return ok();
+  REEL_TRY(fs.create_directories(dir));
+  for (const auto& d : missing) REEL_TRY(fs.sync_directory(d.parent_path()));
+  return ok();
+}
+
+// How long a temp file in objects/tmp must have been left untouched before a publish takes its
+// writer for dead (docs/decisions.md: publishers build there without the repo lock, maybe on
+// another machine, and a live writer moves its file's mtime with every write).
+constexpr std::int64_t kDeadTempAgeNs = std::int64_t{3600} * 1000000000;
+
+// Removes what killed publishes left (issue 11), best effort, under the repo lock: temp files in
+// `locked_dirs` (written only under this lock, so any there is a dead writer's), and temp files
+// in `aged_dirs` (objects/tmp, the root's from `reel repo init`: written without the lock) whose
+// mtime is kDeadTempAgeNs older than `now_ns` (the file system's clock).
+void remove_dead_temp_files(FileSystem& fs, const std::vector<fs::path>& locked_dirs,
+                            const std::vector<fs::path>& aged_dirs, std::int64_t now_ns) {
+  auto remove_in = [&](const fs::path& dir, bool by_age) {
+    auto entries = fs.list_dir(dir);
+    if (!entries) return;
+    for (const auto& e : *entries) {
+      if (e.type != FileType::kRegular || e.name.rfind(".tmp-", 0) != 0) continue;
+      if (by_age) {
+        auto st = fs.stat(dir / e.name);
+        if (!st || st->type != FileType::kRegular || st->mtime_ns > now_ns - kDeadTempAgeNs)
+          continue;
+      }
+      (void)fs.remove(dir / e.name);
+    }
+  };
+  for (const auto& dir : locked_dirs) remove_in(dir, false);
+  for (const auto& dir : aged_dirs) remove_in(dir, true);
 }
 
 class FolderRepo : public Repo {
@@ -102,7 +148,7 @@ class FolderRepo : public Repo {
 
   Status fetch_object(const ObjectRef& object, ObjectStore& dest) override {
     const Digest& digest = object.digest;
-    auto have = dest.contains(digest);
+    auto have = dest.contains(object);  // one of another size is fetched again, replacing it
     if (!have) return tl::unexpected(have.error());
     if (*have) return ok();
     fs::path src = objects_.object_path(digest);
@@ -187,17 +233,27 @@ class FolderRepo : public Repo {
       files.push_back(objects_.object_path(f.sha256));
       dirs.insert(files.back().parent_path());
     }
-    if (!files.empty()) dirs.insert(root_ / "objects" / "sha256");
+    if (!files.empty()) {
+      // objects/sha256 itself may be new (the repo's first publish): its entry in objects/ too.
+      dirs.insert(root_ / "objects" / "sha256");
+      dirs.insert(root_ / "objects");
+    }
     REEL_TRY(sync_all(fs_, files, dirs));
-    // 2. The archive, durable before the index names it.
+    // 2. The archive, durable before the index names it (its folder too, when new).
     std::string rel = "packages/" + lower_name(pname) + "/" + pname + "-" + vtext + ".reel";
-    REEL_TRY(fs_.create_directories((root_ / rel).parent_path()));
+    REEL_TRY(create_durable_directory(fs_, root_, (root_ / rel).parent_path()));
     REEL_TRY(fs_.write_file_atomic(root_ / rel, package.archive_bytes, true));
+    // Leftovers of killed publishes go, timed on the file system's clock by the new archive.
+    auto written = fs_.stat(root_ / rel);
+    if (written && written->type == FileType::kRegular) {
+      remove_dead_temp_files(fs_, {root_ / "index", (root_ / rel).parent_path()},
+                             {objects_.temp_dir(), root_}, written->mtime_ns);
+    }
     // 3. The index entry, last.
     entry.version = package.manifest.version;
     entry.archive = ArchiveRef{rel, package.archive_digest, package.archive_bytes.size()};
     index.versions.push_back(std::move(entry));
-    REEL_TRY(fs_.create_directories(root_ / "index"));
+    REEL_TRY(create_durable_directory(fs_, root_, root_ / "index"));
     return fs_.write_file_atomic(index_path(pname), serialize_index(index), true);
   }
 
@@ -258,12 +314,17 @@ Status init_folder_repo(FileSystem& fs, const fs::path& path, const std::string&
   if (st->type != FileType::kMissing) {
     return make_error(ErrorCode::kAlreadyExists, path.string() + " already holds a reel repo");
   }
-  for (const char* sub : {"index", "packages", "objects"})
-    REEL_TRY(fs.create_directories(path / sub));
+  // The marker first: a folder with it and nothing else is a whole, empty repo (publish makes
+  // the folders it needs), so an init stopped half-way leaves an empty folder or a repo, never
+  // the layout's folders without the marker, which `reel import bundle --repo-dir` refuses.
+  REEL_TRY(fs.create_directories(path));
   nlohmann::ordered_json j;
   j["format"] = 1;
   j["name"] = name;
-  return fs.write_file_atomic(path / "reel-repo.json", j.dump() + "\n", true);
+  REEL_TRY(fs.write_file_atomic(path / "reel-repo.json", j.dump() + "\n", true));
+  for (const char* sub : {"index", "packages", "objects"})
+    REEL_TRY(fs.create_directories(path / sub));
+  return ok();
 }
 
 }  // namespace reel

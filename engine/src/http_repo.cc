@@ -150,7 +150,7 @@ class HttpRepo : public Repo {
     for (const auto& o : objects) {
       const Digest& d = o.digest;
       if (!seen.insert(d).second) continue;
-      auto have = dest.contains(d);
+      auto have = dest.contains(o);  // one of another size is fetched again, replacing it
       if (!have) return tl::unexpected(have.error());
       if (*have) continue;
       downloads.push_back(ObjectDownload{object_url(d), &dest, d,

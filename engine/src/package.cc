@@ -55,7 +55,8 @@ Result<FileEntry> snapshot_file(FileSystem& fs, ObjectStore& objects, const File
   f.executable = (before->mode & 0111) != 0;
   if (stat_cache) {
     if (auto known = stat_cache->lookup(job.path, *before)) {
-      auto have = objects.contains(*known);
+      // The object must still be whole: a power loss can leave its name with fewer bytes.
+      auto have = objects.contains(ObjectRef{*known, before->size});
       if (!have) return tl::unexpected(have.error());
       if (*have) {
         f.sha256 = *known;

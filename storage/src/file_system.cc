@@ -318,6 +318,30 @@ class PosixFileSystem : public FileSystem {
     return lock(path, LOCK_SH);
   }
 
+  Result<std::unique_ptr<FileLock>> lock_exclusive_transient(const fs::path& path) override {
+    for (;;) {
+      int fd = open_retry(path, O_RDWR | O_CREAT, 0644);
+      if (fd < 0) return sys_error("open lock file", path);
+      int rc;
+      do {
+        rc = ::flock(fd, LOCK_EX);
+      } while (rc != 0 && errno == EINTR);
+      struct ::stat held {}, now {};
+      if (rc != 0 || ::fstat(fd, &held) != 0) {
+        auto e = sys_error(rc != 0 ? "flock" : "fstat", path);
+        close_quietly(fd);
+        return e;
+      }
+      if (::stat(path.c_str(), &now) == 0 && now.st_ino == held.st_ino &&
+          now.st_dev == held.st_dev) {
+        return std::unique_ptr<FileLock>(new posix::TransientLock(fd, path));
+      }
+      // The holder before us unlinked this file as it finished: the lock is the file at `path`
+      // now (or a new one).
+      close_quietly(fd);
+    }
+  }
+
   static Result<std::unique_ptr<FileLock>> lock(const fs::path& path, int operation) {
     int fd = open_retry(path, O_RDWR | O_CREAT, 0644);
     if (fd < 0) return sys_error("open lock file", path);

@@ -6,7 +6,10 @@
 
 #include <cerrno>
 #include <chrono>
+#include <atomic>
 #include <future>
+#include <thread>
+#include <vector>
 
 #include "reel/storage/error.h"
 #include "reel/storage/testing.h"
@@ -168,6 +171,42 @@ TEST(FileSystem, LockExcludesASecondLocker) {
   first.reset();
   ASSERT_EQ(second.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   EXPECT_TRUE(second.get());
+}
+
+// A transient lock's file goes when it is released; holders never overlap, although every
+// release unlinks the file others are waiting on (they notice and lock the new one).
+TEST(FileSystem, TransientLockIsRemovedAfterUseAndStillExcludes) {
+  TempDir dir;
+  auto fs = make_real_file_system();
+  const fs::path lock_path = dir.path() / "fetch-abc";
+  {
+    auto held = fs->lock_exclusive_transient(lock_path).value();
+    EXPECT_EQ(fs->stat(lock_path).value().type, FileType::kRegular);
+  }
+  EXPECT_EQ(fs->stat(lock_path).value().type, FileType::kMissing);
+
+  std::atomic<int> inside{0}, most{0}, rounds{0};
+  auto worker = [&] {
+    for (int i = 0; i < 200; ++i) {
+      auto held = fs->lock_exclusive_transient(lock_path);
+      ASSERT_TRUE(held) << held.error().message;
+      const int now = ++inside;
+      int seen = most.load();
+      while (now > seen && !most.compare_exchange_weak(seen, now)) {
+      }
+      ++rounds;
+      // Some work while holding it, so that a second holder would be caught here.
+      for (int k = 0; k < 20; ++k) (void)fs->stat(dir.path());
+      std::this_thread::yield();
+      --inside;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(rounds.load(), 800);
+  EXPECT_EQ(most.load(), 1) << "two holders of one transient lock at once";
+  EXPECT_EQ(fs->stat(lock_path).value().type, FileType::kMissing);
 }
 
 TEST(FileSystem, SyncCalls) {

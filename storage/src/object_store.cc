@@ -48,6 +48,12 @@ Result<bool> ObjectStore::contains(const Digest& digest) {
   return st->type == FileType::kRegular;
 }
 
+Result<bool> ObjectStore::contains(const ObjectRef& object) {
+  auto st = fs_.stat(object_path(object.digest));
+  if (!st) return tl::unexpected(st.error());
+  return st->type == FileType::kRegular && st->size == object.size;
+}
+
 namespace {
 
 constexpr std::size_t kBufferSize = std::size_t{1} << 20;
@@ -113,12 +119,17 @@ void write_record(FileSystem& fs, const fs::path& path) {
 }  // namespace
 
 Status ObjectStore::install(OutputFile& temp, const Digest& digest, bool sync) {
-  auto have = contains(digest);
-  if (!have) return tl::unexpected(have.error());
-  if (*have) {
-    // Objects are immutable: the first copy stays, this one is discarded.
-    temp.abort();
-    return ok();
+  auto there = fs_.stat(object_path(digest));
+  if (!there) return tl::unexpected(there.error());
+  if (there->type == FileType::kRegular) {
+    auto mine = fs_.stat(temp.temp_path());
+    if (!mine) return tl::unexpected(mine.error());
+    if (mine->size == there->size) {
+      // Objects are immutable: the first copy stays, this one is discarded.
+      temp.abort();
+      return ok();
+    }
+    // Another size: not the object (its unsynced bytes were lost); replaced below.
   }
   write_record(fs_, temp.temp_path());
   if (sync) {
@@ -188,7 +199,7 @@ Result<Digest> ObjectStore::put_file(const fs::path& source, bool sync) {
 
 Result<Digest> ObjectStore::put_bytes(std::string_view data, bool sync) {
   Digest digest = sha256_bytes(data);
-  auto have = contains(digest);
+  auto have = contains(ObjectRef{digest, data.size()});
   if (!have) return tl::unexpected(have.error());
   if (*have) return digest;
   REEL_TRY(fs_.create_directories(temp_dir()));
@@ -265,7 +276,9 @@ Status ObjectStore::Writer::finish_to(const Digest& expected, std::string_view w
 }
 
 Status ObjectStore::adopt(const fs::path& verified, const Digest& digest) {
-  auto have = contains(digest);
+  auto mine = fs_.stat(verified);
+  if (!mine) return tl::unexpected(mine.error());
+  auto have = contains(ObjectRef{digest, mine->size});
   if (!have) return tl::unexpected(have.error());
   if (*have) return fs_.remove(verified);
   fs::path dest = object_path(digest);

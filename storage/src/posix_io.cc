@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -158,6 +159,16 @@ void TempFile::abort() {
 }
 
 FlockedFile::~FlockedFile() {
+  ::flock(fd_, LOCK_UN);
+  close_quietly(fd_);
+}
+
+TransientLock::~TransientLock() {
+  struct ::stat held {}, now {};
+  if (::fstat(fd_, &held) == 0 && ::stat(path_.c_str(), &now) == 0 &&
+      held.st_ino == now.st_ino && held.st_dev == now.st_dev) {
+    ::unlink(path_.c_str());  // waiters holding this inode see it unlinked and try again
+  }
   ::flock(fd_, LOCK_UN);
   close_quietly(fd_);
 }

@@ -83,4 +83,18 @@ class FlockedFile : public FileLock {
   int fd_;
 };
 
+// FileSystem::lock_exclusive_transient's lock: on destruction `path` is unlinked while still
+// locked (if it is still this descriptor's file), then the descriptor is unlocked and closed.
+class TransientLock : public FileLock {
+ public:
+  TransientLock(int fd, fs::path path) : fd_(fd), path_(std::move(path)) {}
+  ~TransientLock() override;
+  TransientLock(const TransientLock&) = delete;
+  TransientLock& operator=(const TransientLock&) = delete;
+
+ private:
+  int fd_;
+  fs::path path_;
+};
+
 }  // namespace reel::posix

@@ -251,7 +251,9 @@ Status publish_to_repo(Context& ctx, const fs::path& dir, const std::string& nam
     if (here->type != FileType::kMissing) {
       auto entries = fs.list_dir(dir);
       if (!entries) return tl::unexpected(entries.error());
-      if (!entries->empty()) {
+      for (const auto& e : *entries) {
+        // The temp file of an init that was stopped before its marker was renamed into place.
+        if (e.type == FileType::kRegular && e.name.rfind(".tmp-", 0) == 0) continue;
         return make_error(ErrorCode::kInvalidArgument, "neither a reel repo nor an empty folder");
       }
     }
@@ -366,7 +368,9 @@ Result<BundleReport> import_from(Context& ctx, const fs::path& bundle,
   BundleReport report = read->report;
   report.packages = packages->size();
   for (const auto& p : *packages) {
-    auto have = ctx.cache.archives().contains(p.built.archive_digest);
+    // Whole, not merely named: a power loss may have left the name with fewer bytes.
+    auto have = ctx.cache.archives().contains(
+        ObjectRef{p.built.archive_digest, p.built.archive_bytes.size()});
     if (!have) return tl::unexpected(have.error());
     if (*have) continue;
     auto put = ctx.cache.archives().put_bytes(p.built.archive_bytes);

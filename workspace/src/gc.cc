@@ -89,6 +89,28 @@ Status keep_workspace(Context& ctx, Workspace& ws, Live& live) {
   return ok();
 }
 
+// Removes the entries of `dir` whose names start with `prefix` and whose mtime is older than
+// `start_ns` (files, or whole folders); counts them into report.temp_files_removed.
+Status remove_temp_files(Context& ctx, const fs::path& dir, std::string_view prefix,
+                         std::int64_t start_ns, bool dry_run, GcReport& report) {
+  auto st = ctx.fs.stat(dir);
+  if (!st) return tl::unexpected(st.error());
+  if (st->type != FileType::kDirectory) return ok();
+  auto temps = ctx.fs.list_dir(dir);
+  if (!temps) return tl::unexpected(temps.error());
+  for (const auto& t : *temps) {
+    if (t.name.compare(0, prefix.size(), prefix) != 0) continue;
+    fs::path path = dir / t.name;
+    auto tst = ctx.fs.stat(path);
+    if (!tst) return tl::unexpected(tst.error());
+    const bool kind = tst->type == FileType::kRegular || tst->type == FileType::kDirectory;
+    if (!kind || tst->mtime_ns >= start_ns) continue;
+    if (!dry_run) REEL_TRY(ctx.fs.remove_all(path));
+    ++report.temp_files_removed;
+  }
+  return ok();
+}
+
 // Removes the files of `store` not in `keep` and older than `start_ns`; counts into `report`.
 Status sweep(Context& ctx, ObjectStore& store, const std::set<Digest>& keep, std::int64_t start_ns,
              bool dry_run, std::uint64_t& kept, std::uint64_t& removed, GcReport& report) {
@@ -103,22 +125,10 @@ Status sweep(Context& ctx, ObjectStore& store, const std::set<Digest>& keep, std
     ++removed;
     report.bytes_removed += o.stat.size;
   }
-  // Temp files of puts that were killed (nothing running writes while gc holds its lock, and
-  // anything younger than the start is left alone anyway).
-  auto st = ctx.fs.stat(store.temp_dir());
-  if (!st) return tl::unexpected(st.error());
-  if (st->type != FileType::kDirectory) return ok();
-  auto temps = ctx.fs.list_dir(store.temp_dir());
-  if (!temps) return tl::unexpected(temps.error());
-  for (const auto& t : *temps) {
-    fs::path path = store.temp_dir() / t.name;
-    auto tst = ctx.fs.stat(path);
-    if (!tst) return tl::unexpected(tst.error());
-    if (tst->type != FileType::kRegular || tst->mtime_ns >= start_ns) continue;
-    if (!dry_run) REEL_TRY(ctx.fs.remove(path));
-    ++report.temp_files_removed;
-  }
-  return ok();
+  // Temp files of puts that were killed, and the staging folders (import-*) of killed bundle
+  // imports: nothing running writes there while gc holds its lock, and anything younger than
+  // the start is left alone anyway.
+  return remove_temp_files(ctx, store.temp_dir(), "", start_ns, dry_run, report);
 }
 
 }  // namespace
@@ -171,9 +181,14 @@ Result<GcReport> collect_garbage(Context& ctx, const GcOptions& options) {
                  report.objects_kept, report.objects_removed, report));
   REEL_TRY(sweep(ctx, cache.archives(), live.archives, start_ns, options.dry_run,
                  report.archives_kept, report.archives_removed, report));
+  // Half-written registrations and stamps of killed commands (written under the cache hold).
+  REEL_TRY(remove_temp_files(ctx, workspaces_dir(cache), ".tmp-", start_ns, options.dry_run,
+                             report));
+  REEL_TRY(remove_temp_files(ctx, cache.locks_dir(), ".tmp-", start_ns, options.dry_run, report));
   if (!options.dry_run) {
     for (const auto& reg : forget) REEL_TRY(ctx.fs.remove(reg));
-    // Per-package fetch locks: no sync runs while gc holds its lock, so none is in use.
+    // Per-package fetch locks left by killed syncs (a finished sync removes its own: they are
+    // transient locks): no sync runs while gc holds its lock, so none is in use.
     auto locks = ctx.fs.list_dir(cache.locks_dir());
     if (!locks) return tl::unexpected(locks.error());
     for (const auto& l : *locks) {

@@ -240,7 +240,9 @@ Status prepare_files(Workspace& ws, const LockedPackage& locked,
                      const std::vector<const FileEntry*>& files, SyncReport& report) {
   Context& ctx = ws.context();
   ObjectStore& objects = ctx.cache.objects();
-  auto turn = ctx.fs.lock_exclusive(ctx.cache.locks_dir() / ("fetch-" + locked.archive.hex()));
+  // Transient: the lock file goes when the last process that needed it is done (issue 11).
+  auto turn =
+      ctx.fs.lock_exclusive_transient(ctx.cache.locks_dir() / ("fetch-" + locked.archive.hex()));
   if (!turn) return tl::unexpected(turn.error().with_context("using the cache"));
   std::vector<const FileEntry*> missing;
   std::set<Digest> seen;
@@ -412,6 +414,11 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
                                  "again from the cache");
     }
   }
+  // What installed.json says on disk. A package is claimed there only once its folders and the
+  // records of its files are durable (issue 11): a claim that outlived a power loss which took
+  // the install's renames back would make the next sync trust the version before it.
+  std::map<std::string, std::string> durable_claims = *installed;
+  std::set<fs::path> placed_dirs;
   for (const auto& [locked, package] : plan) {
     const std::string key = lower_name(locked->name);
     // A new version of an installed package is updated in place, file by file, when the old
@@ -434,16 +441,18 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
       if (auto old = cached_package(ws, it->second)) {
         // Not installed until the update completes: an interruption means "install afresh".
         (*installed)[key] = "";
-        REEL_TRY(write_installed(ws, *installed));
+        durable_claims[key] = "";
+        REEL_TRY(write_installed(ws, durable_claims));
         auto done = update_in_place(ws, *locked, *old, package, report, warned_copy);
         if (!done) return tl::unexpected(done.error());
         updated = *done;
+        if (updated) add_package_dirs(ws, *locked, *old, placed_dirs);  // emptied folders went
       }
     }
     if (!updated) REEL_TRY(materialise_package(ws, *locked, package, report, warned_copy));
     REEL_TRY(record_package(ws, key, *locked, package, *records));
+    add_package_dirs(ws, *locked, package, placed_dirs);
     (*installed)[key] = locked->archive.hex();
-    REEL_TRY(write_installed(ws, *installed));
     report.installed.push_back(locked->name + " " + locked->version.to_string());
     ws.context().reporter.info("installed " + locked->name + " " + locked->version.to_string());
   }
@@ -456,7 +465,7 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
     REEL_TRY(fs.remove_all(ws.inputs_dir() / e.name));
     installed->erase(key);
     records->forget(key);
-    REEL_TRY(write_installed(ws, *installed));
+    placed_dirs.insert(ws.inputs_dir());  // the removal, durable before the claim goes
     report.removed.push_back(e.name);
     ws.context().reporter.info("removed " + e.name);
   }
@@ -468,12 +477,20 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
       it = installed->erase(it);
     }
   }
+  // Durable, then claimed: the folders whose entries this sync made, renamed or removed, then
+  // the records of what it placed (the next sync trusts a claimed package by them), then the
+  // claims. The placed files' bytes are not fsynced (hard links into the cache share its
+  // objects, which are not: decisions.md); a file that lost them has another size than its
+  // record, and the next sync places it again.
+  for (const auto& dir : placed_dirs) REEL_TRY(fs.sync_directory(dir));
+  if (records->changed()) {
+    REEL_TRY(records->save(fs, installed_files_path(ws.root()), /*sync=*/!placed_dirs.empty()));
+  }
   REEL_TRY(write_installed(ws, *installed));
   // An editable output outside a dependent's range is worth knowing; it never fails the sync.
   if (auto warnings = editable_range_warnings(ws, **lock)) {
     for (const auto& w : *warnings) ws.context().reporter.warn(w);
   }
-  if (records->changed()) REEL_TRY(records->save(fs, installed_files_path(ws.root())));
   return report;
 }
 

@@ -62,7 +62,7 @@ Result<InstalledFiles> InstalledFiles::load(FileSystem& fs, const fs::path& file
   return out;
 }
 
-Status InstalledFiles::save(FileSystem& fs, const fs::path& file) const {
+Status InstalledFiles::save(FileSystem& fs, const fs::path& file, bool sync) const {
   std::string text(kHeader);
   for (const auto& [key, files] : packages_) {
     for (const auto& [path, r] : files) {
@@ -76,7 +76,7 @@ Status InstalledFiles::save(FileSystem& fs, const fs::path& file) const {
     }
   }
   REEL_TRY(fs.create_directories(file.parent_path()));
-  return fs.write_file_atomic(file, text, false);
+  return fs.write_file_atomic(file, text, sync);
 }
 
 const std::map<std::string, InstalledFiles::Record>* InstalledFiles::package(

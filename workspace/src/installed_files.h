@@ -14,8 +14,8 @@
 // the path last so it may hold spaces (package paths never hold newlines: path_rules.h):
 //   reel-installed-files 1
 //   <lower name> <f|l> <inode> <size> <mtime ns> <ctime ns> <nlink> <mode octal> <path>
-// Written with temp + rename and no fsync: a lost or stale file only makes sync check the
-// affected files by hashing them once.
+// Written with temp + rename, and fsynced before installed.json claims a package they describe
+// (issue 11): records older than the claim could match the files of the version before it.
 #pragma once
 
 #include <cstdint>
@@ -46,8 +46,9 @@ class InstalledFiles {
   // Reads `file`; a missing or malformed one gives no records (everything is checked by hash).
   // Errors: kIOError reading an existing file.
   static Result<InstalledFiles> load(FileSystem& fs, const fs::path& file);
-  // Writes the records (temp + rename, no fsync).
-  Status save(FileSystem& fs, const fs::path& file) const;
+  // Writes the records (temp + rename; with `sync`, fsynced with their folder: sync makes them
+  // durable before installed.json claims a package they describe).
+  Status save(FileSystem& fs, const fs::path& file, bool sync = false) const;
 
   // The records of one package (lower-case name), path -> record; nullptr if it has none.
   const std::map<std::string, Record>* package(const std::string& key) const;

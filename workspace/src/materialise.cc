@@ -207,6 +207,23 @@ Result<bool> update_in_place(Workspace& ws, const LockedPackage& locked, const B
   return true;
 }
 
+void add_package_dirs(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package,
+                      std::set<fs::path>& dirs) {
+  const fs::path root = ws.inputs_dir() / locked.name;
+  std::set<fs::path> mine{ws.inputs_dir(), root};
+  for (const auto& f : package.files) {
+    for (fs::path d = (root / f.path).parent_path(); d != root; d = d.parent_path()) {
+      if (!mine.insert(d).second) break;  // and its parents, already there
+    }
+  }
+  for (const auto& d : mine) {
+    if (dirs.count(d)) continue;
+    // A folder an in-place update emptied and removed is gone: nothing to sync there.
+    auto st = ws.context().fs.stat(d);
+    if (st && st->type == FileType::kDirectory) dirs.insert(d);
+  }
+}
+
 // Removes what an interrupted sync left in inputs/: the temp folder of a fresh install
 // (".tmp-NAME-TAG") and a replaced version not yet deleted (".old-NAME-TAG"). Package names
 // cannot start with '.', so these names are reel's own. The caller holds the workspace's sync

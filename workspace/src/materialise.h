@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,11 @@ std::optional<BuiltPackage> cached_package(Workspace& ws, const std::string& arc
 // scratch. Returns false, having touched nothing, when the update cannot be done in place.
 Result<bool> update_in_place(Workspace& ws, const LockedPackage& locked, const BuiltPackage& old,
                              const BuiltPackage& package, SyncReport& report, bool& warned_copy);
+
+// Adds the folders of the installed `package` at inputs/NAME that exist (NAME itself, the
+// folders of its files) and inputs/ to `dirs`: what sync fsyncs before it claims the package.
+void add_package_dirs(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package,
+                      std::set<fs::path>& dirs);
 
 // Removes what an interrupted sync left in inputs/ (".tmp-NAME-TAG", ".old-NAME-TAG"). The caller
 // holds the workspace's sync lock.

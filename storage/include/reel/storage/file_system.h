@@ -137,6 +137,16 @@ class FileSystem {
   // Blocks until a shared flock on `path` (created if missing) is held: many holders at once,
   // none while an exclusive lock is held.
   virtual Result<std::unique_ptr<FileLock>> lock_shared(const fs::path& path) = 0;
+  // Like lock_exclusive, for a lock file that should exist only while it is in use (a
+  // per-package fetch lock, CACHE/locks/fetch-*): when the returned lock is destroyed, the file
+  // is unlinked while still locked, then unlocked. A waiter that gets the lock next compares its
+  // descriptor's inode with the path's (fstat vs stat); when they differ (unlinked, or already
+  // a new file) it closes and tries again on what is at `path` now, so holders of one name never
+  // overlap (the lock / unlink / re-check-the-inode pattern). The default, for a file system
+  // without one of its own, is lock_exclusive (the file stays). Errors as lock_exclusive's.
+  virtual Result<std::unique_ptr<FileLock>> lock_exclusive_transient(const fs::path& path) {
+    return lock_exclusive(path);
+  }
   // fsync(2) of an existing file (opened read-only): makes its data and inode durable.
   virtual Status sync_file(const fs::path& path) = 0;
   // fsync(2) of a directory, to make renames and creations in it durable.

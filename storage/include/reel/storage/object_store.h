@@ -1,7 +1,9 @@
 // A content-addressed object store on a file system: each object is a file named by the SHA-256
 // of its bytes, at ROOT/sha256/<2 hex>/<62 hex> (DESIGN §2, the repo layout's objects/ folder and
 // the cache's objects-v1/ bucket use the same shape). Objects are immutable and read-only (0444;
-// a hard link made from one shares that inode); an object that exists is never rewritten.
+// a hard link made from one shares that inode); an object that exists is never rewritten, unless
+// its size is not its bytes' (what a power loss leaves of an object never fsynced): a put then
+// replaces it.
 // Thread-safe and safe across processes: objects appear only by rename of a complete, verified
 // temp file.
 //
@@ -62,6 +64,11 @@ class ObjectStore {
   fs::path object_path(const Digest& digest) const;
   // True if the object's file exists (not re-hashed).
   Result<bool> contains(const Digest& digest);
+  // True if the object's file exists as a regular file of `object.size` bytes (one lstat, not
+  // re-hashed). A file of another size is not the object: a power loss keeps a renamed file's
+  // name but not the bytes that were never fsynced (issue 11), and a put of the object replaces
+  // such a file. Errors: kIOError from lstat.
+  Result<bool> contains(const ObjectRef& object);
   // ROOT/tmp: where puts stream their temp files (.tmp-<pid>-<hex>) before renaming them into
   // place. A process killed mid-put leaves its temp file here; nothing reads this folder, and
   // a temp file older than any running put may be removed (e.g. by `reel gc`).

@@ -44,12 +44,14 @@ struct GcReport {
   std::uint64_t objects_kept = 0, objects_removed = 0;
   std::uint64_t archives_kept = 0, archives_removed = 0;
   std::uint64_t bytes_removed = 0;  // objects and archives
-  std::uint64_t temp_files_removed = 0;
+  std::uint64_t temp_files_removed = 0;  // and staging folders of killed imports
 };
 
 // Removes every cache object and archive that no registered workspace refers to, through its
 // reel.lock, its installed packages (.reel/installed.json) or its build/*.reel archives; objects
-// younger than the start of the collection stay, as do temp files younger than it. Holds the gc
+// younger than the start of the collection stay. Also removes what killed commands left: temp
+// files and import staging folders in the stores' tmp/ folders, temp files in workspaces-v1/ and
+// locks/, and fetch locks — those younger than the start stay. Holds the gc
 // lock exclusively (waits for running syncs and builds). Errors: a registered workspace whose
 // reel.lock or build archive cannot be read stops the collection before anything is removed
 // (kCorruption / kInvalidArgument naming the file: gc never guesses what is unused); I/O errors.

@@ -124,8 +124,8 @@ Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked);
 // such an object is moved to the cache's quarantine-v1/ first), from the locked package's repo,
 // each verified on entry; counts them into report.objects_fetched / bytes_fetched and
 // report.objects_quarantined. The repo is opened only when something is missing.
-// Holds CACHE/locks/fetch-<archive hex> meanwhile, so concurrent processes fetch each object
-// once. Errors: the repo's (kNotFound, kNetwork), kCorruption naming the package and file.
+// Holds CACHE/locks/fetch-<archive hex> meanwhile (FileSystem::lock_exclusive_transient: the
+// file is removed when done), so concurrent processes fetch each object once. Errors: the repo's (kNotFound, kNetwork), kCorruption naming the package and file.
 Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package,
                        SyncReport& report);
 // prepare_objects for some of the package's files only (a repair of damaged inputs).

@@ -1,17 +1,23 @@
 // A FileSystem wrapper that injects faults, for the tests of every library (after LevelDB's
 // db/fault_injection_test.cc): running out of space part-way through a write, a crash just before
-// a rename (the temp file stays where it is, as after a kill), and failures of any operation on
-// matching paths. It also counts what went through it. Not for production use.
+// a rename (the temp file stays where it is, as after a kill), failures of any operation on
+// matching paths, and power loss: the process stops at its Nth write point and what it had not
+// made durable is taken away (power_loss.h has the model). It also counts what went through it.
+// Test support: it lives in the reel_storage_testing library, which reel itself never links.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "reel/storage/file_system.h"
+#include "reel/storage/power_loss.h"
 
 namespace reel {
 
@@ -41,6 +47,7 @@ enum class FsOp {
   kSetXattr,
   kLockExclusive,
   kLockShared,
+  kLockExclusiveTransient,
   kSyncFile,
   kSyncDirectory,
   kSyncFilesystem,
@@ -82,9 +89,39 @@ class FaultInjectingFileSystem : public FileSystem {
   // wrapper's lock: a concurrent writer changing a file between two operations, deterministically
   // (e.g. appending to a file as it is opened for hashing).
   void before(FsOp op, std::string path_substring, std::function<void(const fs::path&)> action);
-  // Removes every fault and every `before` action; counters are kept.
+  // Removes every fault and every `before` action, and disarms crash_at_write_point; counters
+  // and durability tracking are kept.
   void clear_faults();
   FsCounters counters() const;
+
+  // Power loss (issue 11). A write point is every call that may change the disk: create_temp,
+  // OutputFile::write/sync/commit/abort, rename, hard_link, clone_file, copy_file, symlink,
+  // sync_file, sync_directory, sync_filesystem, and create_directories, remove and remove_all
+  // when they have something to do (write_file_atomic is its temp file's points). chmod, mtime,
+  // xattr and lock calls are not write points.
+  //
+  // Starts tracking durability (power_loss.h): from now on the wrapper records which file data
+  // and which directory entries are not yet durable; whatever is on disk now counts as durable.
+  // `stash_dir`: an empty folder on the same file system, outside every folder the code under
+  // test lists (it keeps replaced and removed files until a power loss needs them back). While
+  // tracking, the wrapper's changing calls run one at a time.
+  void track_durability(const fs::path& stash_dir);
+  // The `n`th write point from now (1 = the next one) does not happen: the process "dies" just
+  // before it. That call and every later call of any kind fail with kIOError ("power lost …
+  // (injected)") without touching the disk, and temp files stay where they are (a dead process
+  // removes nothing). The code under test unwinds through its error paths, which then do nothing.
+  void crash_at_write_point(std::uint64_t n);
+  // Write points passed so far (whether or not a crash was armed; the refused one not included).
+  std::uint64_t write_points() const;
+  // True once the armed write point was reached.
+  bool crashed() const { return crashed_.load(); }
+  // Takes away what was not durable, per `model`, once the code under test has stopped (no call
+  // may be running). Needs track_durability. Afterwards the wrapper works again, with nothing
+  // armed, and everything on disk is durable. Errors: kInvalidArgument without tracking; the
+  // base file system's.
+  Status simulate_power_loss(PowerLossModel model);
+  // The tracker's view (tests of the model itself); nullptr without tracking.
+  const DurabilityTracker* durability() const { return tracker_.get(); }
 
   Result<FileStat> stat(const fs::path& path) override;
   using FileSystem::read_file;
@@ -106,10 +143,10 @@ class FaultInjectingFileSystem : public FileSystem {
   Status set_mtime(const fs::path& path, std::int64_t mtime_ns) override;
   Result<std::optional<std::string>> get_xattr(const fs::path& path,
                                                const std::string& name) override;
-  Status set_xattr(const fs::path& path, const std::string& name,
-                   std::string_view value) override;
+  Status set_xattr(const fs::path& path, const std::string& name, std::string_view value) override;
   Result<std::unique_ptr<FileLock>> lock_exclusive(const fs::path& path) override;
   Result<std::unique_ptr<FileLock>> lock_shared(const fs::path& path) override;
+  Result<std::unique_ptr<FileLock>> lock_exclusive_transient(const fs::path& path) override;
   Status sync_file(const fs::path& path) override;
   Status sync_directory(const fs::path& path) override;
   Status sync_filesystem(const fs::path& path) override;
@@ -127,8 +164,15 @@ class FaultInjectingFileSystem : public FileSystem {
     std::function<void(const fs::path&)> action;
   };
 
-  // Runs matching `before` actions, then returns an injected error if a fail_on rule matches.
+  // Runs matching `before` actions, then returns an injected error if a fail_on rule matches,
+  // or the power-lost error once crashed.
   Status check(FsOp op, const fs::path& path);
+  // Counts a write point; the power-lost error (and crashed() from now on) if it is the armed one.
+  Status write_point(FsOp op, const fs::path& path);
+  // Holds the tracking lock while tracking (changing calls run one at a time then).
+  std::unique_lock<std::mutex> track();
+  // A stash path for `path` if it exists and an operation is about to replace it (tracking only).
+  Result<fs::path> keep_replaced(const fs::path& path);
   // Counts a write of `size` bytes and returns how many may be written before the disk is "full".
   std::size_t admit_write(std::size_t size);
   void count_written(std::size_t size);
@@ -143,6 +187,11 @@ class FaultInjectingFileSystem : public FileSystem {
   std::uint64_t write_budget_ = 0;           // bytes still allowed when write_limited_
   std::uint64_t renames_until_failure_ = 0;  // 0: no rename fault armed
   FsCounters counters_;
+  std::uint64_t write_points_ = 0;
+  std::uint64_t crash_at_ = 0;  // write point that crashes; 0: none armed
+  std::atomic<bool> crashed_{false};
+  std::mutex tracking_mutex_;
+  std::unique_ptr<DurabilityTracker> tracker_;
 };
 
 }  // namespace reel
