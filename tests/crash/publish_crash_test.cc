@@ -112,7 +112,10 @@ TEST(CrashSweep, Promote) {
     Session s(fs, w.cache_dir());
     auto ws = Workspace::find(s.ctx, w.workspace("pub"));
     if (!ws) return tl::unexpected(ws.error());
-    return promote_version(*ws, "Table", Version::parse("1.0.0").value(), "review", "blessed");
+    auto promoted =
+        promote_version(*ws, "Table", Version::parse("1.0.0").value(), "review", "blessed");
+    if (!promoted) return tl::unexpected(promoted.error());
+    return ok();
   };
   op.check = [](World& w, PowerLossModel model, bool complete) {
     check_repo_and_cache(w, model);
