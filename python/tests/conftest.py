@@ -76,11 +76,11 @@ def kitchen_repo(tmp_path, kitchen_template) -> Path:
 
 
 class Server:
-    """A running `reel serve REPO --bind 127.0.0.1:0`; .url is where it listens."""
+    """A running `reel serve REPO --bind 127.0.0.1:0 ARGS...`; .url is where it listens."""
 
-    def __init__(self, repo: Path, log: Path) -> None:
+    def __init__(self, repo: Path, log: Path, *args: str) -> None:
         self.log = log
-        self.proc = subprocess.Popen([REEL, "serve", str(repo), "--bind", "127.0.0.1:0"],
+        self.proc = subprocess.Popen([REEL, "serve", str(repo), "--bind", "127.0.0.1:0", *args],
                                      stdout=subprocess.DEVNULL, stderr=open(log, "w"))
         deadline = time.monotonic() + 20
         self.url = ""

@@ -3,6 +3,8 @@ HTTP, and a workspace installing from it with progress."""
 
 from __future__ import annotations
 
+import pytest
+
 import reel
 from conftest import require
 
@@ -53,3 +55,43 @@ def test_unreachable_server_is_a_network_error(tmp_path, cache):
         assert f"127.0.0.1:{port}" in e.message
     else:
         raise AssertionError("opening an unreachable repo succeeded")
+
+
+def test_tokens_and_publish_over_http(tmp_path, kitchen_repo, cache):
+    """`reel serve` with a publish token and a read token: a Repo or Workspace opened with
+    token= sends it (loopback http); without one the server refuses; a read token cannot
+    publish; the write token publishes an output that a second workspace then installs."""
+    from conftest import Server
+    (tmp_path / "tokens").write_text("write-token-123\n")
+    (tmp_path / "read-tokens").write_text("read-token-456\n")
+    server = Server(kitchen_repo, tmp_path / "serve.log", "--token-file",
+                    str(tmp_path / "tokens"), "--read-token-file", str(tmp_path / "read-tokens"))
+    try:
+        with pytest.raises(reel.Error) as refused:
+            reel.Repo.open(server.url, cache_dir=cache).names()
+        assert "401" in refused.value.message
+        with reel.Repo.open(server.url, token="read-token-456", cache_dir=cache) as repo:
+            assert "Table" in repo.names()
+
+        reader = reel.Workspace.init(tmp_path / "reader", repos={"served": server.url},
+                                     cache_dir=cache, token="read-token-456")
+        reader.new("Prop", type="prop", version="1.0.0")
+        with pytest.raises(reel.Error) as forbidden:
+            reader.publish("Prop")
+        assert "403" in forbidden.value.message
+        reader.close()
+
+        writer = reel.Workspace.init(tmp_path / "writer", repos={"served": server.url},
+                                     cache_dir=cache, token="write-token-123")
+        writer.new("Prop", type="prop", version="1.0.0")
+        (writer.outputs_dir / "Prop" / "prop.obj").write_text("v 0 0 0\n")
+        result = writer.publish("Prop", allow_dirty=True)
+        assert (result.repo, str(result.version), result.file_count) == ("served", "1.0.0", 1)
+        writer.close()
+
+        with reel.Workspace.init(tmp_path / "job", repos={"served": server.url},
+                                 cache_dir=tmp_path / "cache2", token="read-token-456") as job:
+            assert job.add("Prop").installed == ["Prop 1.0.0"]
+            assert (job.inputs_path("Prop") / "prop.obj").read_text() == "v 0 0 0\n"
+    finally:
+        server.stop()

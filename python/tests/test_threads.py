@@ -6,6 +6,7 @@ from __future__ import annotations
 import faulthandler
 import fcntl
 import os
+import sys
 import threading
 import time
 
@@ -28,7 +29,7 @@ def test_gil_is_released_while_sync_waits_in_cpp(tmp_path, kitchen_repo, cache):
     lock_file = ws.root / ".reel" / "sync.lock"
     # If the sync held the GIL while blocked, no Python thread could run again: this watchdog
     # (a C thread, independent of the GIL) then fails the test instead of letting it hang.
-    faulthandler.dump_traceback_later(60, exit=True)
+    faulthandler.dump_traceback_later(60, exit=True, file=sys.__stderr__)
     try:
         with open(lock_file, "a") as held:
             fcntl.flock(held, fcntl.LOCK_EX)  # sync_workspace() will wait for this in C++
@@ -101,7 +102,7 @@ def test_close_during_a_call_waits_for_it(tmp_path, kitchen_repo, cache):
                              cache_dir=cache)
     ws.add("Chair")
     lock_file = ws.root / ".reel" / "sync.lock"
-    faulthandler.dump_traceback_later(60, exit=True)
+    faulthandler.dump_traceback_later(60, exit=True, file=sys.__stderr__)
     try:
         with open(lock_file, "a") as held:
             fcntl.flock(held, fcntl.LOCK_EX)
