@@ -39,9 +39,7 @@ def test_gil_is_released_while_sync_waits_in_cpp(tmp_path, kitchen_repo, cache):
             # This thread runs Python while the worker is inside the C++ flock(2) wait: the
             # kernel's lock table shows the waiter, observed from here.
             deadline = time.monotonic() + 30
-            progress = 0
             while not _blocked_on(lock_file):
-                progress += 1
                 assert time.monotonic() < deadline, "sync never reached its flock"
                 time.sleep(0.001)
             ticks = sum(1 for _ in range(100000))  # pure Python work while the sync waits
