@@ -343,12 +343,14 @@ def _requirements(requirements: object, what: str) -> List[Tuple[str, str]]:
 
 
 def resolve(requirements: Union[Sequence[str], Mapping[str, str]],
-            repos: Sequence[Union[Repo, PathLike]]) -> Solution:
+            repos: Sequence[Union[Repo, PathLike]],
+            cache_dir: Optional[PathLike] = None) -> Solution:
     """Resolves `requirements` against `repos` (searched in order; a name comes from the first
     repo that has it) with PubGrub, newest admissible versions first, the GIL released.
 
     requirements: specs ["Table", "Chair >=1.2,<2", "Lamp==2.0.0"] or a dict name -> range.
-    repos: Repo objects, or paths/URLs (opened for this call).
+    repos: Repo objects, or paths/URLs (opened for this call, with `cache_dir` as in
+    Repo.open, and closed after it).
 
     Returns a Solution. Raises ResolutionError (its .explanation is the text `reel` prints) when
     nothing satisfies them, ParseError for a bad range, InvalidArgumentError for a bad name,
@@ -365,7 +367,7 @@ def resolve(requirements: Union[Sequence[str], Mapping[str, str]],
             if isinstance(r, Repo):
                 raws.append(r._raw)
             else:
-                repo = Repo.open(_path(r, "resolve(repos[...])"))
+                repo = Repo.open(_path(r, "resolve(repos[...])"), cache_dir=cache_dir)
                 opened.append(repo)
                 raws.append(repo._raw)
         versions, dependencies = _reel._resolve(reqs, raws)
