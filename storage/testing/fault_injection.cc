@@ -453,6 +453,7 @@ Result<fs::path> FaultInjectingFileSystem::read_symlink(const fs::path& link) {
 
 Status FaultInjectingFileSystem::create_directories(const fs::path& path) {
   REEL_TRY(check(FsOp::kCreateDirectories, path));
+  std::lock_guard<std::mutex> one_at_a_time(create_directories_mutex_);
   auto here = base_.stat(path);
   if (!here) return tl::unexpected(here.error());
   if (here->type != FileType::kMissing) return base_.create_directories(path);  // nothing to do

@@ -192,6 +192,9 @@ class FaultInjectingFileSystem : public FileSystem {
   std::atomic<bool> crashed_{false};
   std::mutex tracking_mutex_;
   std::unique_ptr<DurabilityTracker> tracker_;
+  // Serialises create_directories' look-then-create, so that threads racing to make one folder
+  // count one write point between them (the sweep's count of points stays deterministic).
+  std::mutex create_directories_mutex_;
 };
 
 }  // namespace reel
