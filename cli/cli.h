@@ -109,6 +109,13 @@ void register_impact_commands(CLI::App& app, Cli& cli);   // rdeps, outdated
 void register_cache_commands(CLI::App& app, Cli& cli);    // gc
 void register_serve_command(CLI::App& app, Cli& cli);     // serve
 void register_bundle_commands(CLI::App& app, Cli& cli);   // export bundle, import bundle (after inspect)
+void register_version_commands(CLI::App& app, Cli& cli);  // version, help
+
+// "reel 0.1.0 (COMMIT, BUILD TYPE)": what `reel --version` prints (cmd_version.cc).
+std::string version_line();
+// The name of `app`'s subcommand nearest to `word` (Levenshtein distance at most 2, or `word` a
+// prefix of it, at least 2 characters), or "" if none is near: for "did you mean" hints.
+std::string nearest_command(const CLI::App& app, const std::string& word);
 
 }  // namespace reel::cli
 

@@ -104,6 +104,10 @@ void register_install_commands(CLI::App& app, Cli& cli) {
   add->add_option("--group", ad->flags.groups, "Include this dependency group of the outputs");
   add->callback([&cli, ad] {
     cli.action = [&cli, ad]() -> int {
+      if (ad->specs.empty() && ad->file.empty()) {  // a usage error: exit 2
+        return cli.fail("nothing to add", "name packages (reel add Table 'Chair ^1'), or -r FILE") +
+               1;
+      }
       CLI_TRY(ws, cli.workspace());
       WorkspaceConfig before = (*ws)->config();
       std::vector<std::pair<std::string, std::string>> wanted;

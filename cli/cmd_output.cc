@@ -188,6 +188,9 @@ void register_output_commands(CLI::App& app, Cli& cli) {
                     "Publish even when a [[step]] is stale (its inputs changed since steps.lock)");
   publish->callback([&cli, pb] {
     cli.action = [&cli, pb]() -> int {
+      if (pb->names.empty() && !pb->all) {  // a usage error: exit 2
+        return cli.fail("nothing to publish", "name outputs, or pass --all") + 1;
+      }
       CLI_TRY(ws, cli.workspace());
       std::vector<std::string> names = pb->names;
       if (pb->all) {

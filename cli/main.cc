@@ -4,6 +4,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -185,6 +186,90 @@ std::vector<std::string> split_passthrough(int argc, char** argv, Passthrough& r
   return all;
 }
 
+std::string nearest_command(const CLI::App& app, const std::string& word) {
+  // Levenshtein distance (Wagner-Fischer, one row).
+  auto distance = [](const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        std::size_t above = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = above;
+      }
+    }
+    return row[b.size()];
+  };
+  std::string best;
+  std::size_t best_distance = 3;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    const std::string& name = sub->get_name();
+    std::size_t d = distance(word, name);
+    if (word.size() >= 2 && name.compare(0, word.size(), word) == 0)
+      d = std::min<std::size_t>(d, 1);
+    if (d < best_distance) {
+      best_distance = d;
+      best = name;
+    }
+  }
+  return best;
+}
+
+namespace {
+
+// Checks the command words of `args` (what CLI11 will parse) before parsing: the first word that
+// is not a global option must name a command, and the word after a command group (repo, export,
+// import) one of its commands. Prints `error: unknown command …` with the nearest name and
+// returns 2 for a word that names none; returns 0 when the words are fine (CLI11 reports the rest).
+int check_command_words(const CLI::App& app, const std::vector<std::string>& args) {
+  auto takes_value = [](const std::string& a) {
+    return a == "-C" || a == "--cache-dir" || a == "--token-file" || a == "--ca-file" ||
+           a == "--color";
+  };
+  std::size_t i = 1;
+  while (i < args.size() && !args[i].empty() && args[i][0] == '-' && args[i] != "--")
+    i += takes_value(args[i]) ? 2 : 1;
+  if (i >= args.size() || args[i] == "--") return 0;  // no command: CLI11 says so
+  const CLI::App* level = &app;
+  std::string path = "reel";
+  for (int depth = 0; depth < 2 && i < args.size(); ++depth, ++i) {
+    const std::string& word = args[i];
+    const CLI::App* found = nullptr;
+    for (const CLI::App* sub : level->get_subcommands([](const CLI::App*) { return true; })) {
+      if (sub->check_name(word)) found = sub;
+    }
+    if (found == nullptr) {
+      if (!word.empty() && word[0] == '-') return 0;  // an option of the group: CLI11's
+      std::string near = nearest_command(*level, word);
+      std::cerr << "error: unknown command '" << word << "'"
+                << (level == &app ? "" : " for '" + path + "'") << "\n"
+                << "hint: " << (near.empty() ? "" : "did you mean '" + near + "'? ") << "run `"
+                << path << " --help` for the commands\n";
+      return 2;
+    }
+    if (found->get_subcommands([](const CLI::App*) { return true; }).empty()) return 0;
+    level = found;
+    path += " " + word;
+  }
+  return 0;
+}
+
+// The command whose usage a parse error concerns ("reel", "reel repo add"), for the hint.
+std::string failing_command(const CLI::App& app) {
+  std::string path = "reel";
+  const CLI::App* level = &app;
+  while (true) {
+    auto parsed = level->get_subcommands();
+    if (parsed.empty()) return path;
+    level = parsed.front();
+    path += " " + level->get_name();
+  }
+}
+
+}  // namespace
+
 }  // namespace reel::cli
 
 int main(int argc, char** argv) {
@@ -193,6 +278,7 @@ int main(int argc, char** argv) {
   CLI::App app{"reel: a package-based asset pipeline engine", "reel"};
   app.require_subcommand(1);
   app.fallthrough();
+  app.set_version_flag("-V,--version", reel::cli::version_line(), "Print reel's version and exit");
   app.add_option("-C", cli.options.directory, "Run as if reel was started in DIR");
   app.add_option("--cache-dir", cli.options.cache_dir,
                  "Cache directory (default: $REEL_CACHE_DIR, "
@@ -221,10 +307,12 @@ int main(int argc, char** argv) {
   reel::cli::register_cache_commands(app, cli);
   reel::cli::register_serve_command(app, cli);
   reel::cli::register_bundle_commands(app, cli);
+  reel::cli::register_version_commands(app, cli);
 
   std::vector<std::string> args = reel::cli::split_passthrough(argc, argv, cli.passthrough);
   std::vector<const char*> arg_ptrs;
   for (const auto& a : args) arg_ptrs.push_back(a.c_str());
+  if (int code = reel::cli::check_command_words(app, args); code != 0) return code;
   try {
     app.parse(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
   } catch (const CLI::CallForHelp& e) {
@@ -234,7 +322,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);  // prints the message
+    // A usage error: exit 2, in reel's own `error:` / `hint:` form (CLI11 would print its bare
+    // message and exit 109 or 106).
+    std::string message = e.what();
+    if (message == "A subcommand is required") message = "no command given";
+    std::cerr << "error: " << message << "\n"
+              << "hint: run `" << reel::cli::failing_command(app) << " --help` for its usage\n";
     return 2;
   }
   if (!cli.action) return cli.fail("no command given", "run `reel --help`") + 1;

@@ -4,5 +4,6 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${REEL_BUILD_DIR:-$root/build}
-cmake -S "$root" -B "$build" -G Ninja "$@" >/dev/null
+# REEL_WERROR=ON (what .ci/run sets) makes warnings errors.
+cmake -S "$root" -B "$build" -G Ninja -DREEL_WERROR="${REEL_WERROR:-OFF}" "$@" >/dev/null
 ninja -C "$build"

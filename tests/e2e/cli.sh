@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The command line as a uv or cargo user meets it (issue 15): --version, help, unknown commands
+# with a suggestion, usage errors (exit 2, `error:` prefix).
+#   usage: cli.sh REEL CASE
+source "$(dirname "$0")/lib.sh"
+case_name=$2
+
+# usage_error CMD...: exit 2, stderr's first line `error: …`, a `hint:` line.
+usage_error() {
+  expect 2 "$REEL" "$@"
+  head -1 "$WORK/err" | grep -q '^error: ' || { cat "$WORK/err"; fail "'$*': no 'error:' first line"; }
+  stderr_has "hint: "
+}
+
+case $case_name in
+version)
+  for spelling in --version -V version; do
+    expect 0 "$REEL" $spelling
+    grep -Eq '^reel [0-9]+\.[0-9]+\.[0-9]+ \(([0-9a-f]{12}|unknown commit), [A-Za-z]+\)$' "$WORK/out" ||
+      { cat "$WORK/out"; fail "reel $spelling: not 'reel X.Y.Z (COMMIT, TYPE)'"; }
+  done
+  expect 0 "$REEL" version -v
+  for lib in libgit2 libcurl openssl libarchive zstd nlohmann-json toml11 cli11; do
+    grep -Eq "^$lib [0-9]+\.[0-9]+" "$WORK/out" || { cat "$WORK/out"; fail "version -v lacks $lib"; }
+  done
+  expect 0 "$REEL" --json version
+  jq -e '.version and .build_type and (.libraries | length >= 8)' "$WORK/out" >/dev/null ||
+    fail "version --json lacks fields"
+  ;;
+help)
+  expect 0 "$REEL" help
+  grep -q "Subcommands:" "$WORK/out" || fail "reel help prints no commands"
+  expect 0 "$REEL" help repo add
+  grep -q "Add a repo to the workspace" "$WORK/out" || fail "reel help repo add is not its help"
+  usage_error help nosuch
+  stderr_has "no command 'nosuch'"
+  usage_error help repo ad
+  stderr_has "did you mean 'add'?"
+  ;;
+unknown_command)
+  usage_error intt
+  stderr_has "unknown command 'intt'"
+  stderr_has "did you mean 'init'?"
+  usage_error ad Foo
+  stderr_has "did you mean 'add'?"
+  usage_error -q -C . statuss
+  stderr_has "did you mean 'status'?"
+  usage_error repo ad blessed /nowhere
+  stderr_has "unknown command 'ad' for 'reel repo'"
+  usage_error zzzzzzzz
+  if grep -q "did you mean" "$WORK/err"; then fail "a suggestion for a word near nothing"; fi
+  usage_error
+  stderr_has "no command given"
+  ;;
+usage_errors)
+  "$REEL" -q init ws >/dev/null
+  cd ws
+  usage_error add
+  stderr_has "nothing to add"
+  usage_error publish
+  stderr_has "nothing to publish"
+  usage_error promote Table
+  stderr_has "--from is required"
+  usage_error sync --no-such-option
+  stderr_has "hint: run \`reel sync --help\`"
+  usage_error --color purple tree
+  ;;
+*)
+  fail "unknown case $case_name"
+  ;;
+esac
+echo "ok: $case_name"
