@@ -70,6 +70,9 @@ class Cli {
   int fail(std::string_view message, std::string_view hint = {});
   // A line of normal output on stdout (suppressed with --json, which prints print_json instead).
   void out(std::string_view line);
+  // A line saying what the command did ("created repo …", "published …", "synced: …"): stdout
+  // like out(), but silent under -q (uv's and cargo's -q: nothing but errors) and --json.
+  void done(std::string_view line);
   // A step report on stderr, unless -q.
   void info(std::string_view line);
   // Prints a JSON document on stdout (for --json).

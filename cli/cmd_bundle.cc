@@ -38,9 +38,9 @@ void register_bundle_commands(CLI::App& app, Cli& cli) {
       ExportBundleOptions options;
       options.zstd_level = ex->level;
       CLI_TRY(report, export_bundle(**ws, file, options));
-      cli.out("exported " + std::to_string(report->packages) + " packages, " +
-              std::to_string(report->objects) + " objects (" + human_bytes(report->object_bytes) +
-              ") to " + file.string() + " (" + human_bytes(report->bundle_bytes) + ")");
+      cli.done("exported " + std::to_string(report->packages) + " packages, " +
+               std::to_string(report->objects) + " objects (" + human_bytes(report->object_bytes) +
+               ") to " + file.string() + " (" + human_bytes(report->bundle_bytes) + ")");
       if (cli.json()) {
         cli.print_json({{"bundle", file.string()},
                         {"packages", report->packages},
@@ -89,7 +89,7 @@ void register_bundle_commands(CLI::App& app, Cli& cli) {
                 options.repo_dir->string();
       }
       if (options.workspace_dir) line += "; workspace " + options.workspace_dir->string();
-      cli.out(line);
+      cli.done(line);
       if (cli.json()) {
         cli.print_json(
             {{"bundle", file.string()},

@@ -19,12 +19,12 @@ void register_cache_commands(CLI::App& app, Cli& cli) {
       for (const auto& root : report->forgotten)
         cli.info((*dry_run ? "would forget " : "forgot ") + root + " (no workspace there)");
       const std::string verb = *dry_run ? "would remove " : "removed ";
-      cli.out(verb + std::to_string(report->objects_removed) + " objects and " +
-              std::to_string(report->archives_removed) + " archives (" +
-              human_bytes(report->bytes_removed) + "); kept " +
-              std::to_string(report->objects_kept) + " objects and " +
-              std::to_string(report->archives_kept) + " archives used by " +
-              std::to_string(report->workspaces) + " workspaces");
+      cli.done(verb + std::to_string(report->objects_removed) + " objects and " +
+               std::to_string(report->archives_removed) + " archives (" +
+               human_bytes(report->bytes_removed) + "); kept " +
+               std::to_string(report->objects_kept) + " objects and " +
+               std::to_string(report->archives_kept) + " archives used by " +
+               std::to_string(report->workspaces) + " workspaces");
       if (cli.json()) {
         cli.print_json({{"dry_run", *dry_run},
                         {"workspaces", report->workspaces},

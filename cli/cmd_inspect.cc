@@ -157,14 +157,13 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
           for (const auto& p : repaired->remaining) std::fprintf(stderr, "  %s\n", p.c_str());
           return 1;
         }
-        cli.out(repaired->problems.empty() && repaired->quarantined.empty()
-                    ? "verified " + std::to_string(lock->packages.size()) +
-                          " packages: nothing to repair"
-                    : "repaired " + std::to_string(repaired->sync.installed.size()) +
-                          " packages (" + std::to_string(repaired->problems.size()) +
-                          " problems in inputs/, " +
-                          std::to_string(repaired->quarantined.size()) +
-                          " damaged cache objects): inputs/ matches reel.lock");
+        cli.done(repaired->problems.empty() && repaired->quarantined.empty()
+                     ? "verified " + std::to_string(lock->packages.size()) +
+                           " packages: nothing to repair"
+                     : "repaired " + std::to_string(repaired->sync.installed.size()) +
+                           " packages (" + std::to_string(repaired->problems.size()) +
+                           " problems in inputs/, " + std::to_string(repaired->quarantined.size()) +
+                           " damaged cache objects): inputs/ matches reel.lock");
         return 0;
       }
       if (*verify_cache_too) {
@@ -174,7 +173,8 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
         if (cli.json())
           cli.print_json({{"ok", problems->empty()}, {"checked", checked}, {"problems", *problems}});
         if (problems->empty()) {
-          cli.out("verified " + std::to_string(checked) + " cache objects and archives: all match");
+          cli.done("verified " + std::to_string(checked) +
+                   " cache objects and archives: all match");
           return 0;
         }
         cli.fail("the cache holds " + std::to_string(problems->size()) +
@@ -188,8 +188,8 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
       CLI_TRY(problems, verify_inputs(**ws, *lock));
       if (cli.json()) cli.print_json({{"ok", problems->empty()}, {"problems", *problems}});
       if (problems->empty()) {
-        cli.out("verified " + std::to_string(lock->packages.size()) +
-                " packages: inputs/ matches reel.lock");
+        cli.done("verified " + std::to_string(lock->packages.size()) +
+                 " packages: inputs/ matches reel.lock");
         return 0;
       }
       cli.fail("inputs/ does not match reel.lock (" + std::to_string(problems->size()) +

@@ -31,7 +31,7 @@ void print_report(Cli& cli, const SyncReport& report) {
   if (!report.repaired.empty())
     summary += ", " + std::to_string(report.repaired.size()) + " files repaired";
   if (report.link_mode) summary += " (" + std::string(link_mode_name(*report.link_mode)) + ")";
-  cli.out(summary);
+  cli.done(summary);
   if (cli.json()) {
     cli.print_json({{"installed", report.installed},
                     {"removed", report.removed},
@@ -204,7 +204,7 @@ void register_install_commands(CLI::App& app, Cli& cli) {
       if (!outcome->lock) return fail_unsolvable(cli, outcome->explanation);
       nlohmann::json out = nlohmann::json::array();
       for (const auto& p : outcome->lock->packages) {
-        cli.out(p.name + " " + p.version.to_string() + " (" + p.repo + ")");
+        cli.done(p.name + " " + p.version.to_string() + " (" + p.repo + ")");
         out.push_back({{"name", p.name},
                        {"version", p.version.to_string()},
                        {"repo", p.repo},

@@ -77,7 +77,7 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       if (!v) return cli.fail(v.error().to_string());
       CLI_TRY(made, new_output(**ws, nw->name, NewOutputOptions{nw->type, *v}));
       CLI_TRY(source, output_source(**ws, nw->name));
-      cli.out("created outputs/" + nw->name + " (" + v->to_string() + ")");
+      cli.done("created outputs/" + nw->name + " (" + v->to_string() + ")");
       if (cli.json()) {
         cli.print_json({{"name", nw->name},
                         {"version", v->to_string()},
@@ -106,8 +106,8 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       if (!ed->repo.empty()) repo = ed->repo;
       CLI_TRY(taken, edit_output(**ws, name, version, repo));
       name = canonical_output_name(**ws, name);
-      cli.out("outputs/" + name + " now holds " + name + " " + taken->to_string() +
-              " (a git working tree)");
+      cli.done("outputs/" + name + " now holds " + name + " " + taken->to_string() +
+               " (a git working tree)");
       if (cli.json()) {
         cli.print_json({{"name", name},
                         {"version", taken->to_string()},
@@ -134,7 +134,7 @@ void register_output_commands(CLI::App& app, Cli& cli) {
                       : bp->part == "patch" ? BumpPart::kPatch
                                             : BumpPart::kPre;
       CLI_TRY(next, bump_output(**ws, bp->name, part));
-      cli.out(bp->name + " is now " + next->to_string());
+      cli.done(bp->name + " is now " + next->to_string());
       if (cli.json()) cli.print_json({{"name", bp->name}, {"version", next->to_string()}});
       return 0;
     };
@@ -151,12 +151,12 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       auto runner = make_process_runner();
       std::fflush(stdout);
       CLI_TRY(steps, run_steps(**ws, name, *runner));
-      for (const auto& r : steps->ran) cli.out("ran step " + r.name + " (" + r.reason + ")");
-      for (const auto& s : steps->up_to_date) cli.out("step " + s + " is up to date");
+      for (const auto& r : steps->ran) cli.done("ran step " + r.name + " (" + r.reason + ")");
+      for (const auto& s : steps->up_to_date) cli.done("step " + s + " is up to date");
       CLI_TRY(built, build_output(**ws, name));
-      cli.out("built " + built->manifest.name + " " + built->manifest.version.to_string() + " (" +
-              count_files(built->files.size()) + ", " + human_bytes(built->total_size) +
-              ") sha256:" + built->archive_digest.hex());
+      cli.done("built " + built->manifest.name + " " + built->manifest.version.to_string() + " (" +
+               count_files(built->files.size()) + ", " + human_bytes(built->total_size) +
+               ") sha256:" + built->archive_digest.hex());
       if (cli.json()) {
         // "steps": {"ran": [{"name", "reason"}], "up_to_date": [names]}.
         nlohmann::json ran = nlohmann::json::array();
@@ -214,10 +214,10 @@ void register_output_commands(CLI::App& app, Cli& cli) {
         if (!result) return cli.fail(result.error(), publish_hint(result.error(), name));
         std::string what = result->name + " " + result->version.to_string();
         if (result->already_published) {
-          cli.out(what + " is already published in " + result->repo);
+          cli.done(what + " is already published in " + result->repo);
         } else {
-          cli.out("published " + what + " to " + result->repo + " (" +
-                  count_files(result->file_count) + ", " + human_bytes(result->total_size) + ")");
+          cli.done("published " + what + " to " + result->repo + " (" +
+                   count_files(result->file_count) + ", " + human_bytes(result->total_size) + ")");
         }
         out.push_back({{"name", result->name},
                        {"version", result->version.to_string()},
@@ -250,9 +250,9 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       if (!version) return cli.fail("promote needs NAME==VERSION, got '" + pr->spec + "'");
       CLI_TRY(done, promote_version(**ws, name, *version, pr->from, pr->to, pr->with_deps));
       for (const auto& d : *done)
-        cli.out("promoted " + d + " from " + pr->from + " to " + pr->to + " (a dependency)");
-      cli.out("promoted " + name + " " + version->to_string() + " from " + pr->from + " to " +
-              pr->to);
+        cli.done("promoted " + d + " from " + pr->from + " to " + pr->to + " (a dependency)");
+      cli.done("promoted " + name + " " + version->to_string() + " from " + pr->from + " to " +
+               pr->to);
       if (cli.json()) {
         cli.print_json({{"name", name},
                         {"version", version->to_string()},

@@ -129,10 +129,10 @@ void register_pipeline_commands(CLI::App& app, Cli& cli) {
         CLI_TRY(updated, update_sources(**ws, only));
         nlohmann::json out = nlohmann::json::array();
         for (const auto& r : *updated) {
-          cli.out("updated " + r.path + " from " + r.url + " (sha256:" + r.sha256.hex() + ")");
+          cli.done("updated " + r.path + " from " + r.url + " (sha256:" + r.sha256.hex() + ")");
           out.push_back(source_json(in->name, r));
         }
-        if (updated->empty()) cli.out("every source is up to date");
+        if (updated->empty()) cli.done("every source is up to date");
         if (cli.json()) cli.print_json(out);
         return 0;
       }
@@ -142,9 +142,9 @@ void register_pipeline_commands(CLI::App& app, Cli& cli) {
       if (!url) src = (cli.start_dir() / src).lexically_normal().string();
       if (!url && src.size() > 1 && src.back() == '/') src.pop_back();
       CLI_TRY(record, ingest_source(**ws, in->name, src, in->path));
-      cli.out("ingested " + record->url + " as outputs/" + in->name + "/" + record->path + " (" +
-              (record->files ? std::to_string(record->files) + " files, " : "") +
-              std::to_string(record->size) + " bytes, sha256:" + record->sha256.hex() + ")");
+      cli.done("ingested " + record->url + " as outputs/" + in->name + "/" + record->path + " (" +
+               (record->files ? std::to_string(record->files) + " files, " : "") +
+               std::to_string(record->size) + " bytes, sha256:" + record->sha256.hex() + ")");
       if (cli.json()) cli.print_json(source_json(in->name, *record));
       return 0;
     };

@@ -22,7 +22,7 @@ void register_repo_commands(CLI::App& app, Cli& cli) {
       fs::path path = fs::absolute(cli.start_dir() / ir->path).lexically_normal();
       std::string name = ir->name.empty() ? path.filename().string() : ir->name;
       CLI_TRY(created, init_folder_repo((*ctx)->fs, path, name));
-      cli.out("created repo '" + name + "' at " + path.string());
+      cli.done("created repo '" + name + "' at " + path.string());
       if (cli.json()) cli.print_json({{"name", name}, {"path", path.string()}});
       return 0;
     };
@@ -52,7 +52,7 @@ void register_repo_commands(CLI::App& app, Cli& cli) {
         for (auto& r : config.repos) r.is_default = false;
       config.repos.push_back(rc);
       CLI_TRY(saved, (*ws)->save_config());
-      cli.out("added repo '" + rc.name + "' (" + rc.url + ")");
+      cli.done("added repo '" + rc.name + "' (" + rc.url + ")");
       return 0;
     };
   });
@@ -106,7 +106,7 @@ void register_repo_commands(CLI::App& app, Cli& cli) {
       }
       fs::path dir = fs::absolute(cli.start_dir() / in->dir).lexically_normal();
       CLI_TRY(ws, Workspace::create(**ctx, dir, options));
-      cli.out("created workspace '" + ws->config().name + "' in " + dir.string());
+      cli.done("created workspace '" + ws->config().name + "' in " + dir.string());
       if (cli.json()) cli.print_json({{"name", ws->config().name}, {"path", dir.string()}});
       return 0;
     };

@@ -146,6 +146,11 @@ void Cli::out(std::string_view line) {
   std::cout << line << "\n";
 }
 
+void Cli::done(std::string_view line) {
+  if (options.quiet) return;
+  out(line);
+}
+
 void Cli::info(std::string_view line) {
   if (options.quiet) return;
   std::cerr << line << "\n";

@@ -65,6 +65,42 @@ usage_errors)
   stderr_has "hint: run \`reel sync --help\`"
   usage_error --color purple tree
   ;;
+quiet)
+  # -q: nothing but errors, in every command that reports what it did; without -q they report.
+  # quiet_run CMD...: succeeds with empty stdout and stderr.
+  quiet_run() {
+    expect 0 "$REEL" -q "$@"
+    [ ! -s "$WORK/out" ] && [ ! -s "$WORK/err" ] ||
+      { cat "$WORK/out" "$WORK/err"; fail "reel -q $* printed something"; }
+  }
+  quiet_run repo init repos/blessed --name blessed
+  quiet_run repo init repos/review --name review
+  quiet_run init ws --repo blessed=repos/blessed
+  cd ws
+  quiet_run repo add review ../repos/review
+  quiet_run new Table
+  quiet_run build Table
+  quiet_run publish Table --repo blessed --allow-dirty
+  quiet_run add Table
+  quiet_run lock
+  quiet_run sync
+  quiet_run verify
+  quiet_run bump Table minor
+  quiet_run publish Table --repo review --allow-dirty
+  quiet_run promote Table==0.2.0 --from review --to blessed
+  quiet_run gc
+  quiet_run export bundle -o ../job.tar.zst
+  # The same commands say what they did without -q.
+  expect 0 "$REEL" lock
+  grep -q "^Table 0.1.0 (blessed)" "$WORK/out" || { cat "$WORK/out"; fail "lock said nothing"; }
+  expect 0 "$REEL" sync
+  grep -q "^synced: " "$WORK/out" || { cat "$WORK/out"; fail "sync said nothing"; }
+  expect 0 "$REEL" verify
+  [ -s "$WORK/out" ] || fail "verify said nothing"
+  # Errors still print under -q.
+  expect 1 "$REEL" -q add NoSuchThing
+  stderr_starts_with_error
+  ;;
 *)
   fail "unknown case $case_name"
   ;;
