@@ -3,6 +3,7 @@
 // ([metadata] compared as JSON values); serializing it again gives the same text; find() finds
 // each version.
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "fuzz_check.h"
 #include "reel/engine/index.h"
@@ -39,6 +40,20 @@ std::string entry_difference(const IndexEntry& a, const IndexEntry& b) {
   if (a.published != b.published) return "published";
   if (a.source.commit != b.source.commit || a.source.dirty != b.source.dirty) return "source";
   if (a.yanked != b.yanked) return "yanked";
+  auto yank_fields = [](const IndexEntry& e) {
+    const reel::YankRecord y = e.yank.value_or(reel::YankRecord{});
+    return std::make_tuple(y.reason, y.by, y.at);
+  };
+  if (a.yanked && yank_fields(a) != yank_fields(b)) return "yanked (record)";
+  auto review_fields = [](const reel::ReviewRecord& r) {
+    return std::make_tuple(r.state, r.by, r.at, r.note);
+  };
+  if (review_fields(a.review.current) != review_fields(b.review.current)) return "review";
+  if (a.review.history.size() != b.review.history.size()) return "review.history count";
+  for (std::size_t i = 0; i < a.review.history.size(); ++i) {
+    if (review_fields(a.review.history[i]) != review_fields(b.review.history[i]))
+      return "review.history[" + std::to_string(i) + "]";
+  }
   auto meta_a = nlohmann::json::parse(a.metadata_json, nullptr, false);
   auto meta_b = nlohmann::json::parse(b.metadata_json, nullptr, false);
   if (meta_a.is_discarded() || meta_a != meta_b)

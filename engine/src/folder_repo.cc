@@ -144,6 +144,16 @@ class FolderRepo : public Repo {
     return out;
   }
 
+  Result<AuditLog> read_audit_log() override {
+    fs::path path = root_ / "log" / "audit.jsonl";
+    auto st = fs_.stat(path);
+    if (!st) return tl::unexpected(st.error());
+    if (st->type == FileType::kMissing) return AuditLog{};
+    auto text = fs_.read_file(path, kMaxAuditLogBytes);
+    if (!text) return tl::unexpected(text.error().with_context("repo '" + name_ + "'"));
+    return parse_audit_log(*text, path.string());
+  }
+
   ObjectStore* local_store() override { return &objects_; }
 
   Status fetch_object(const ObjectRef& object, ObjectStore& dest) override {

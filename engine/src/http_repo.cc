@@ -103,6 +103,16 @@ class HttpRepo : public Repo {
     return std::optional<PackageIndex>(std::move(*index));
   }
 
+  Result<AuditLog> read_audit_log() override {
+    std::string url = base_ + "log/audit.jsonl";
+    auto got = client_.get(url, "", kMaxAuditLogBytes);
+    if (!got) {
+      if (got.error().code == ErrorCode::kNotFound) return AuditLog{};
+      return tl::unexpected(got.error().with_context("repo '" + name_ + "'"));
+    }
+    return parse_audit_log(got->body, url);
+  }
+
   Result<std::vector<PackageIndex>> read_all_indexes() override {
     std::string url = base_ + "index/";
     auto listing = client_.get(url, "", kMaxIndexBytes);

@@ -9,6 +9,25 @@
 
 namespace reel {
 
+std::string_view review_state_name(ReviewState state) {
+  switch (state) {
+    case ReviewState::kPending:
+      return "pending";
+    case ReviewState::kApproved:
+      return "approved";
+    case ReviewState::kRejected:
+      return "rejected";
+  }
+  return "pending";
+}
+
+std::optional<ReviewState> parse_review_state(std::string_view text) {
+  if (text == "pending") return ReviewState::kPending;
+  if (text == "approved") return ReviewState::kApproved;
+  if (text == "rejected") return ReviewState::kRejected;
+  return std::nullopt;
+}
+
 const IndexEntry* PackageIndex::find(const Version& v) const {
   for (const auto& e : versions) {
     if (e.version == v) return &e;
@@ -64,6 +83,36 @@ const json& field(const json& obj, const char* key) {
   static const json null_value;
   auto it = obj.find(key);
   return it == obj.end() ? null_value : *it;
+}
+
+// One review decision {"state", "by", "at", "note"} at `path`; a rejection needs a note.
+Result<ReviewRecord> parse_review_record(const Reader& r, const json& j, const std::string& path) {
+  if (!j.is_object()) return tl::unexpected(r.error(path, "expected an object"));
+  ReviewRecord rec;
+  auto state = r.str(field(j, "state"), path + ".state");
+  if (!state) return tl::unexpected(state.error());
+  auto parsed = parse_review_state(*state);
+  if (!parsed)
+    return tl::unexpected(
+        r.error(path + ".state", "expected \"pending\", \"approved\" or \"rejected\""));
+  rec.state = *parsed;
+  for (auto [key, out] : {std::pair<const char*, std::string*>{"by", &rec.by},
+                          {"at", &rec.at},
+                          {"note", &rec.note}}) {
+    auto text = r.str(field(j, key), path + "." + key, false);
+    if (!text) return tl::unexpected(text.error());
+    *out = std::move(*text);
+  }
+  if (rec.state == ReviewState::kRejected && rec.note.empty())
+    return tl::unexpected(r.error(path + ".note", "a rejection needs a note"));
+  return rec;
+}
+
+json review_record_json(const ReviewRecord& rec) {
+  return {{"state", std::string(review_state_name(rec.state))},
+          {"by", rec.by},
+          {"at", rec.at},
+          {"note", rec.note}};
 }
 
 json deps_json(const std::vector<DependencySpec>& deps) {
@@ -173,9 +222,43 @@ Result<PackageIndex> parse_index(std::string_view text, std::string_view file) {
           source.contains("dirty") && source["dirty"].is_boolean() && source["dirty"].get<bool>();
     }
     const json& yanked = at("yanked");
-    if (!yanked.is_null() && !yanked.is_boolean())
-      return tl::unexpected(r.error(p + ".yanked", "expected a boolean"));
-    e.yanked = yanked.is_boolean() && yanked.get<bool>();
+    if (yanked.is_object()) {
+      YankRecord yank;
+      for (auto [key, out] : {std::pair<const char*, std::string*>{"reason", &yank.reason},
+                              {"by", &yank.by},
+                              {"at", &yank.at}}) {
+        auto text = r.str(field(yanked, key), p + ".yanked." + key, false);
+        if (!text) return tl::unexpected(text.error());
+        *out = std::move(*text);
+      }
+      e.yanked = true;
+      e.yank = std::move(yank);
+    } else if (yanked.is_boolean() || yanked.is_null()) {
+      e.yanked = yanked.is_boolean() && yanked.get<bool>();
+      if (e.yanked) e.yank = YankRecord{};
+    } else {
+      return tl::unexpected(r.error(p + ".yanked", "expected false or an object"));
+    }
+    const json& review = at("review");
+    if (review.is_null()) {
+      e.review.current.state = ReviewState::kApproved;  // predates the review workflow
+    } else {
+      auto current = parse_review_record(r, review, p + ".review");
+      if (!current) return tl::unexpected(current.error());
+      e.review.current = std::move(*current);
+      const json& history = field(review, "history");
+      if (!history.is_null()) {
+        if (!history.is_array())
+          return tl::unexpected(r.error(p + ".review.history", "expected an array"));
+        std::size_t h = 0;
+        for (const auto& item : history) {
+          auto rec =
+              parse_review_record(r, item, p + ".review.history[" + std::to_string(h++) + "]");
+          if (!rec) return tl::unexpected(rec.error());
+          e.review.history.push_back(std::move(*rec));
+        }
+      }
+    }
     const json& unresolved = at("unresolved");
     if (!unresolved.is_null() && !unresolved.is_boolean())
       return tl::unexpected(r.error(p + ".unresolved", "expected a boolean"));
@@ -213,7 +296,18 @@ std::string serialize_index(const PackageIndex& index) {
     v["files"] = {{"count", e->file_count}, {"size", e->file_size}};
     v["published"] = e->published;
     v["source"] = {{"commit", e->source.commit}, {"dirty", e->source.dirty}};
-    v["yanked"] = e->yanked;
+    v["review"] = review_record_json(e->review.current);
+    if (!e->review.history.empty()) {
+      json history = json::array();
+      for (const auto& rec : e->review.history) history.push_back(review_record_json(rec));
+      v["review"]["history"] = std::move(history);
+    }
+    if (e->yanked) {
+      const YankRecord yank = e->yank.value_or(YankRecord{});
+      v["yanked"] = {{"reason", yank.reason}, {"by", yank.by}, {"at", yank.at}};
+    } else {
+      v["yanked"] = false;
+    }
     if (e->unresolved) v["unresolved"] = true;
     auto meta = json::parse(e->metadata_json, nullptr, false);
     if (meta.is_object() && !meta.empty()) v["metadata"] = meta;

@@ -59,7 +59,7 @@ TEST(Index, RoundTripIsStableWithFixedKeyOrderAndAscendingVersions) {
   std::size_t last = 0;
   for (const char* key : {"\"format\"", "\"name\"", "\"versions\"", "\"version\"", "\"type\"",
                           "\"dependencies\"", "\"dependency-groups\"", "\"archive\"", "\"files\"",
-                          "\"published\"", "\"source\"", "\"yanked\""}) {
+                          "\"published\"", "\"source\"", "\"review\"", "\"yanked\""}) {
     std::size_t at = text.find(key);
     ASSERT_NE(at, std::string::npos) << key;
     EXPECT_GT(at, last) << key << " out of order in\n" << text;
@@ -105,6 +105,16 @@ TEST(Index, MalformedFieldsAreNamedByTheirJsonPath) {
       {index(version("1.0.0", R"(, "dependency-groups": {"build": {"Lighting": 2}})")),
        "versions[0].dependency-groups.build.Lighting"},
       {index(version("1.0.0", R"(, "yanked": "no")")), "versions[0].yanked"},
+      {index(version("1.0.0", R"(, "yanked": {"reason": 3})")), "versions[0].yanked.reason"},
+      {index(version("1.0.0", R"(, "review": "approved")")), "versions[0].review"},
+      {index(version("1.0.0", R"(, "review": {"state": "blessed"})")), "versions[0].review.state"},
+      {index(version("1.0.0", R"(, "review": {"state": "rejected", "by": "x"})")),
+       "versions[0].review.note"},
+      {index(version("1.0.0", R"(, "review": {"state": "approved", "history": {}})")),
+       "versions[0].review.history"},
+      {index(version("1.0.0",
+                     R"(, "review": {"state": "approved", "history": [{"state": "rejected"}]})")),
+       "versions[0].review.history[0].note"},
       {index(version("1.0.0", R"(, "files": {"count": "many"})")), "versions[0].files.count"},
       {index(version("1.0.0", R"(, "metadata": [1])")), "versions[0].metadata"},
       {index(version("1.0.0", R"(, "type": 7)")), "versions[0].type"},
@@ -116,6 +126,57 @@ TEST(Index, MalformedFieldsAreNamedByTheirJsonPath) {
     EXPECT_EQ(r.error().message.find("index/table.json: " + c.needle + ":"), 0u)
         << "wanted the path '" << c.needle << "' in: " << r.error().message;
   }
+}
+
+TEST(Index, ReviewAndYankRecordsRoundTrip) {
+  PackageIndex index;
+  index.name = "Table";
+  index.versions = {entry("1.0.0", "a"), entry("2.0.0", "b")};
+  IndexEntry& first = index.versions[0];
+  first.review.history = {
+      {ReviewState::kPending, "Ann <ann@studio>", "2026-11-20T10:00:00Z", ""},
+      {ReviewState::kRejected, "Jade <jade@studio>", "2026-11-20T11:00:00Z", "legs too short"}};
+  first.review.current = {ReviewState::kApproved, "Jade <jade@studio>", "2026-11-21T09:00:00Z",
+                          "ok for lighting"};
+  first.yanked = true;
+  first.yank = YankRecord{"broken UVs", "Jade <jade@studio>", "2026-11-22T08:00:00Z"};
+  std::string text = serialize_index(index);
+  auto back = parse_index(text, "index/table.json");
+  ASSERT_TRUE(back) << back.error().message;
+  const IndexEntry& e = back->versions[0];
+  EXPECT_EQ(e.review.current.state, ReviewState::kApproved);
+  EXPECT_EQ(e.review.current.by, "Jade <jade@studio>");
+  EXPECT_EQ(e.review.current.note, "ok for lighting");
+  ASSERT_EQ(e.review.history.size(), 2u);
+  EXPECT_EQ(e.review.history[1].state, ReviewState::kRejected);
+  EXPECT_EQ(e.review.history[1].note, "legs too short");
+  ASSERT_TRUE(e.yanked);
+  ASSERT_TRUE(e.yank);
+  EXPECT_EQ(e.yank->reason, "broken UVs");
+  // A new entry is pending, with no history and not yanked.
+  const IndexEntry& second = back->versions[1];
+  EXPECT_EQ(second.review.current.state, ReviewState::kPending);
+  EXPECT_TRUE(second.review.history.empty());
+  EXPECT_FALSE(second.yanked);
+  EXPECT_EQ(serialize_index(*back), text);
+  auto json = nlohmann::json::parse(text);
+  EXPECT_EQ(json["versions"][0]["yanked"]["reason"], "broken UVs");
+  EXPECT_EQ(json["versions"][1]["yanked"], false);
+  EXPECT_EQ(json["versions"][1]["review"]["state"], "pending");
+  EXPECT_FALSE(json["versions"][1]["review"].contains("history"));
+}
+
+TEST(Index, EntriesWithoutReviewPredateTheWorkflowAndReadAsApproved) {
+  const std::string sha = sha256_bytes("x").hex();
+  auto r = parse_index(R"({"format": 1, "name": "Table", "versions": [{"version": "1.0.0",
+      "archive": {"path": "p", "sha256": ")" +
+                           sha + R"(", "size": 1}, "yanked": true}]})",
+                       "index/table.json");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->versions[0].review.current.state, ReviewState::kApproved);
+  EXPECT_TRUE(r->versions[0].yanked);
+  ASSERT_TRUE(r->versions[0].yank);
+  EXPECT_EQ(r->versions[0].yank->reason, "");
 }
 
 TEST(Index, InvalidJsonNamesFileAndBytePosition) {

@@ -57,6 +57,7 @@ IndexEntry make_index_entry(const BuiltPackage& package, const SourceInfo& sourc
   e.published = format_rfc3339_utc(clock.now_unix_seconds());
   e.source = source;
   e.metadata_json = package.manifest.metadata_json;
+  e.review.current = ReviewRecord{ReviewState::kPending, "", e.published, ""};
   return e;
 }
 

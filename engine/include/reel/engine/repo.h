@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "reel/engine/audit_log.h"
 #include "reel/engine/index.h"
 #include "reel/engine/package.h"
 #include "reel/storage/clock.h"
@@ -55,6 +56,11 @@ class Repo {
   // at most archive.size bytes are read (an index entry may not announce more than
   // kMaxArchiveBytes), so an endless or oversized archive is cut off, not buffered.
   virtual Result<std::string> read_archive(const ArchiveRef& archive) = 0;
+
+  // The repo's audit trail, log/audit.jsonl (audit_log.h): empty when the repo has none yet (a
+  // torn last line is reported in AuditLog::torn_line, not an error). Errors: parse_audit_log's,
+  // the file system's or the transport's.
+  virtual Result<AuditLog> read_audit_log() = 0;
 
   // The repo's own object store when it is a folder this process can write: a publish then builds
   // straight into it (each file read and written once, as borg and restic store), instead of into
