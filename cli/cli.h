@@ -65,9 +65,14 @@ class Cli {
   // chooses for the URL alone (no repo keys; warnings once a command). open_repo's errors.
   Result<std::unique_ptr<Repo>> open_repo_url(const std::string& url);
 
-  // Prints `error: MESSAGE` (and `hint: HINT` if non-empty) to stderr; returns 1.
+  // Prints `error: MESSAGE` (and `hint: HINT` if non-empty) to stderr; returns 1. Under --json
+  // also {"error": {"code", "message", "hint"}} on stdout (docs/json.md): the code is the
+  // ErrorCode's name ("not_found", "invalid_argument", ...) or "failure" for the second form.
   int fail(const Error& error, std::string_view hint = {});
   int fail(std::string_view message, std::string_view hint = {});
+  // A usage error found after parsing (`reel add` with nothing to add): as fail(), with the JSON
+  // code "usage"; returns 2.
+  int usage_fail(std::string_view message, std::string_view hint = {});
   // A line of normal output on stdout (suppressed with --json, which prints print_json instead).
   void out(std::string_view line);
   // A line saying what the command did ("created repo …", "published …", "synced: …"): stdout
@@ -82,6 +87,7 @@ class Cli {
   bool color_stderr() const;
 
  private:
+  int report_failure(std::string_view code, std::string_view message, std::string_view hint);
   class TerminalReporter;
   std::unique_ptr<FileSystem> fs_;
   std::unique_ptr<Clock> clock_;
@@ -90,6 +96,7 @@ class Cli {
   std::unique_ptr<Context> context_;
   std::optional<Workspace> workspace_;
   std::set<std::string> credential_warnings_;  // shown already (open_repo_url)
+  bool json_printed_ = false;                  // print_json ran: no error object after it
 };
 
 // The workspace's reel.lock; kNotFound "…/reel.lock does not exist (run `reel lock`)" if there
@@ -113,6 +120,11 @@ void register_cache_commands(CLI::App& app, Cli& cli);    // gc
 void register_serve_command(CLI::App& app, Cli& cli);     // serve
 void register_bundle_commands(CLI::App& app, Cli& cli);   // export bundle, import bundle (after inspect)
 void register_version_commands(CLI::App& app, Cli& cli);  // version, help
+
+// The JSON error code of an ErrorCode ("not_found", "invalid_argument", "io_error", ...).
+std::string json_error_code(ErrorCode code);
+// Prints {"error": {"code": CODE, "message": MESSAGE, "hint": HINT or null}} on stdout.
+void print_json_error(std::string_view code, std::string_view message, std::string_view hint);
 
 // "reel 0.1.0 (COMMIT, BUILD TYPE)": what `reel --version` prints (cmd_version.cc).
 std::string version_line();

@@ -114,14 +114,29 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
       CLI_TRY(ws, cli.workspace());
       CLI_TRY(lock, require_lock(**ws));
       std::string text = export_requirements((*ws)->config(), *lock);
+      // --json: the pins as objects (docs/json.md), and the text only into -o FILE.
+      auto pins_json = [&] {
+        nlohmann::json pins = nlohmann::json::array();
+        for (const auto& p : lock->packages) {
+          pins.push_back({{"name", p.name},
+                          {"version", p.version.to_string()},
+                          {"sha256", p.archive.hex()},
+                          {"repo", p.repo}});
+        }
+        return pins;
+      };
       if (out_file->empty()) {
-        std::fputs(text.c_str(), stdout);
+        if (cli.json())
+          cli.print_json({{"packages", pins_json()}, {"file", nullptr}});
+        else
+          std::fputs(text.c_str(), stdout);
         return 0;
       }
       fs::path file = cli.start_dir() / *out_file;
       CLI_TRY(written, cli.context().value()->fs.write_file_atomic(file, text, true));
       cli.info("wrote " + file.string() + " (" + std::to_string(lock->packages.size()) +
                " packages)");
+      if (cli.json()) cli.print_json({{"packages", pins_json()}, {"file", file.string()}});
       return 0;
     };
   });

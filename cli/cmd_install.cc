@@ -105,8 +105,8 @@ void register_install_commands(CLI::App& app, Cli& cli) {
   add->callback([&cli, ad] {
     cli.action = [&cli, ad]() -> int {
       if (ad->specs.empty() && ad->file.empty()) {  // a usage error: exit 2
-        return cli.fail("nothing to add", "name packages (reel add Table 'Chair ^1'), or -r FILE") +
-               1;
+        return cli.usage_fail("nothing to add",
+                              "name packages (reel add Table 'Chair ^1'), or -r FILE");
       }
       CLI_TRY(ws, cli.workspace());
       WorkspaceConfig before = (*ws)->config();

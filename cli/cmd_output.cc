@@ -189,7 +189,7 @@ void register_output_commands(CLI::App& app, Cli& cli) {
   publish->callback([&cli, pb] {
     cli.action = [&cli, pb]() -> int {
       if (pb->names.empty() && !pb->all) {  // a usage error: exit 2
-        return cli.fail("nothing to publish", "name outputs, or pass --all") + 1;
+        return cli.usage_fail("nothing to publish", "name outputs, or pass --all");
       }
       CLI_TRY(ws, cli.workspace());
       std::vector<std::string> names = pb->names;

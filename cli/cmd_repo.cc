@@ -53,6 +53,12 @@ void register_repo_commands(CLI::App& app, Cli& cli) {
       config.repos.push_back(rc);
       CLI_TRY(saved, (*ws)->save_config());
       cli.done("added repo '" + rc.name + "' (" + rc.url + ")");
+      if (cli.json()) {
+        cli.print_json({{"name", rc.name},
+                        {"url", rc.url},
+                        {"blessed", rc.blessed},
+                        {"default", rc.is_default}});
+      }
       return 0;
     };
   });

@@ -131,13 +131,57 @@ bool Cli::color_stderr() const {
   return isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
 }
 
+std::string json_error_code(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kInvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::kCorruption:
+      return "corruption";
+    case ErrorCode::kIOError:
+      return "io_error";
+    case ErrorCode::kNoSpace:
+      return "no_space";
+    case ErrorCode::kNetwork:
+      return "network";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kAlreadyExists:
+      return "already_exists";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kCancelled:
+      return "cancelled";
+  }
+  return "failure";
+}
+
+void print_json_error(std::string_view code, std::string_view message, std::string_view hint) {
+  nlohmann::json error = {{"code", std::string(code)}, {"message", std::string(message)}};
+  error["hint"] = hint.empty() ? nlohmann::json() : nlohmann::json(std::string(hint));
+  std::cout << nlohmann::json{{"error", error}}.dump(2) << "\n";
+}
+
 int Cli::fail(const Error& error, std::string_view hint) {
-  return fail(error.message, hint.empty() ? std::string_view(error.hint) : hint);
+  return report_failure(json_error_code(error.code), error.message,
+                        hint.empty() ? std::string_view(error.hint) : hint);
 }
 
 int Cli::fail(std::string_view message, std::string_view hint) {
+  return report_failure("failure", message, hint);
+}
+
+int Cli::usage_fail(std::string_view message, std::string_view hint) {
+  return report_failure("usage", message, hint) + 1;
+}
+
+int Cli::report_failure(std::string_view code, std::string_view message, std::string_view hint) {
   std::cerr << (color_stderr() ? "\033[31merror:\033[0m " : "error: ") << message << "\n";
   if (!hint.empty()) std::cerr << "hint: " << hint << "\n";
+  // A command that printed its result already (verify's {"ok": false, ...}) keeps stdout one
+  // document: the result stands for the failure.
+  if (options.json && !json_printed_) print_json_error(code, message, hint);
   return 1;
 }
 
@@ -156,7 +200,10 @@ void Cli::info(std::string_view line) {
   std::cerr << line << "\n";
 }
 
-void Cli::print_json(const nlohmann::json& value) { std::cout << value.dump(2) << "\n"; }
+void Cli::print_json(const nlohmann::json& value) {
+  std::cout << value.dump(2) << "\n";
+  json_printed_ = true;
+}
 
 Result<LockFile> require_lock(Workspace& ws) {
   auto lock = ws.read_lock();
@@ -224,6 +271,16 @@ std::string nearest_command(const CLI::App& app, const std::string& word) {
 
 namespace {
 
+// A usage error (exit 2): `error:` / `hint:` on stderr and, when the words include --json
+// (before CLI11 parsed them), {"error": {"code": "usage", ...}} on stdout (docs/json.md).
+void usage_error(const std::string& message, const std::string& hint,
+                 const std::vector<std::string>& args) {
+  std::cerr << "error: " << message << "\n"
+            << "hint: " << hint << "\n";
+  if (std::find(args.begin() + 1, args.end(), "--json") != args.end())
+    print_json_error("usage", message, hint);
+}
+
 // Checks the command words of `args` (what CLI11 will parse) before parsing: the first word that
 // is not a global option must name a command, and the word after a command group (repo, export,
 // import) one of its commands. Prints `error: unknown command …` with the nearest name and
@@ -248,10 +305,10 @@ int check_command_words(const CLI::App& app, const std::vector<std::string>& arg
     if (found == nullptr) {
       if (!word.empty() && word[0] == '-') return 0;  // an option of the group: CLI11's
       std::string near = nearest_command(*level, word);
-      std::cerr << "error: unknown command '" << word << "'"
-                << (level == &app ? "" : " for '" + path + "'") << "\n"
-                << "hint: " << (near.empty() ? "" : "did you mean '" + near + "'? ") << "run `"
-                << path << " --help` for the commands\n";
+      usage_error("unknown command '" + word + "'" + (level == &app ? "" : " for '" + path + "'"),
+                  (near.empty() ? "" : "did you mean '" + near + "'? ") + "run `" + path +
+                      " --help` for the commands",
+                  args);
       return 2;
     }
     if (found->get_subcommands([](const CLI::App*) { return true; }).empty()) return 0;
@@ -331,11 +388,11 @@ int main(int argc, char** argv) {
     // message and exit 109 or 106).
     std::string message = e.what();
     if (message == "A subcommand is required") message = "no command given";
-    std::cerr << "error: " << message << "\n"
-              << "hint: run `" << reel::cli::failing_command(app) << " --help` for its usage\n";
+    reel::cli::usage_error(
+        message, "run `" + reel::cli::failing_command(app) + " --help` for its usage", args);
     return 2;
   }
-  if (!cli.action) return cli.fail("no command given", "run `reel --help`") + 1;
+  if (!cli.action) return cli.usage_fail("no command given", "run `reel --help`");
   try {
     return cli.action();
   } catch (const std::exception& e) {

@@ -10,7 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   zstd dpkg jq libsolv-tools nginx-light curl openssl python3 iproute2
   ffmpeg assimp-utils
-  python3-dev pybind11-dev python3-pytest python3-setuptools blender
+  python3-dev pybind11-dev python3-pytest python3-jsonschema python3-setuptools blender
 )
 
 missing=()
