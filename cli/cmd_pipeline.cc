@@ -23,7 +23,8 @@ nlohmann::json source_json(const std::string& output, const SourceRecord& r) {
 
 void register_pipeline_commands(CLI::App& app, Cli& cli) {
   auto* status = app.add_subcommand(
-      "status", "Show outputs that are dirty, unpublished or have stale steps, and yanked locks");
+      "status",
+      "Show outputs that are dirty, unpublished or have stale steps, and yanked or rejected locks");
   status->callback([&cli] {
     cli.action = [&cli]() -> int {
       CLI_TRY(ws, cli.workspace());
@@ -68,10 +69,23 @@ void register_pipeline_commands(CLI::App& app, Cli& cli) {
                 " (run `reel lock --upgrade-package " + y.name + "`)");
         yanked.push_back({{"name", y.name}, {"version", y.version.to_string()}, {"repo", y.repo}});
       }
+      nlohmann::json rejected = nlohmann::json::array();
+      for (const auto& r : st->rejected) {
+        cli.out("locked " + r.name + " " + r.version.to_string() + " was rejected in " + r.repo +
+                (r.by.empty() ? "" : " by " + r.by) + (r.note.empty() ? "" : ": " + r.note) +
+                " (run `reel lock --upgrade-package " + r.name + "` once a fix is published)");
+        rejected.push_back({{"name", r.name},
+                            {"version", r.version.to_string()},
+                            {"repo", r.repo},
+                            {"by", r.by},
+                            {"note", r.note}});
+      }
       for (const auto& u : st->unreachable) (*ws)->context().reporter.warn("not checked: " + u);
       if (cli.json())
-        cli.print_json(
-            {{"outputs", outputs}, {"yanked", yanked}, {"unreachable", st->unreachable}});
+        cli.print_json({{"outputs", outputs},
+                        {"yanked", yanked},
+                        {"rejected", rejected},
+                        {"unreachable", st->unreachable}});
       return 0;
     };
   });

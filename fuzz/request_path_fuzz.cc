@@ -64,6 +64,9 @@ void check_route(std::string_view target, const Route& r) {
                 r.relative.substr(r.relative.size() - 5) == ".reel",
             "an archive route outside packages/*/*.reel", where);
       break;
+    case RouteKind::kAuditLog:
+      check(r.relative == "log/audit.jsonl", "an audit log route elsewhere", where);
+      break;
     case RouteKind::kObject: {
       const std::string hex = r.digest.hex();
       check(r.relative == "objects/sha256/" + hex.substr(0, 2) + "/" + hex.substr(2),

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang-14 libclang-rt-14-dev git ca-certificates
   libssl-dev libarchive-dev libzstd-dev nlohmann-json3-dev libtoml11-dev libcli11-dev
-  libexpected-dev libgit2-dev libcurl4-openssl-dev libcpp-httplib-dev
+  libexpected-dev libgit2-dev libcurl4-openssl-dev libcpp-httplib-dev libopenimageio-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zstd dpkg jq libsolv-tools nginx-light curl openssl python3 iproute2
   ffmpeg assimp-utils

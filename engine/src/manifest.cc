@@ -6,6 +6,7 @@
 #include "manifest_sections.h"
 #include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
+#include "reel/engine/studio_metadata.h"
 #include "toml_util.h"
 
 namespace reel {
@@ -186,6 +187,7 @@ Result<AssetManifest> parse_manifest(std::string_view text, std::string_view fil
     auto json = toml_to_json(meta, file, "[metadata]");
     if (!json) return tl::unexpected(json.error());
     m.metadata_json = std::move(*json);
+    REEL_TRY(check_studio_metadata(m.metadata_json, file));
   }
   return m;
 }

@@ -45,7 +45,7 @@ turntable = "python3 {root}/tools/turntable.py"
 sequence = "sq010"
 frame_in = 1001
 fps = 23.976
-shot = { camera = "main", stereo = false }
+render = { camera = "main", stereo = false }  # `shot` is a studio key: a string (studio_metadata.h)
 
 [[step]]
 name = "preview"
@@ -97,8 +97,8 @@ TEST(Manifest, ParsesEveryFieldOfTheDesignExample) {
   EXPECT_EQ(meta["sequence"], "sq010");
   EXPECT_EQ(meta["frame_in"], 1001);
   EXPECT_DOUBLE_EQ(meta["fps"].get<double>(), 23.976);
-  EXPECT_EQ(meta["shot"]["camera"], "main");
-  EXPECT_EQ(meta["shot"]["stereo"], false);
+  EXPECT_EQ(meta["render"]["camera"], "main");
+  EXPECT_EQ(meta["render"]["stereo"], false);
 }
 
 TEST(Manifest, DependencyKinds) {

@@ -8,6 +8,7 @@
 
 #include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
+#include "reel/engine/studio_metadata.h"
 #include "reel/storage/archive.h"
 #include "reel/storage/path_rules.h"
 
@@ -183,6 +184,7 @@ Result<BuiltPackage> build_package(FileSystem& fs, ObjectStore& objects,
     return make_error(ErrorCode::kInvalidArgument,
                       asset_dir.string() + ": cannot be packaged: " + *problem);
   }
+  REEL_TRY(check_thumbnail_in_package(p.manifest.metadata_json, p.files, manifest_path.string()));
   for (const auto& f : p.files) p.total_size += f.size;
   auto archive = write_archive(
       {{"asset.toml", p.manifest_text}, {"files.json", serialize_files_json(p.files)}});

@@ -4,12 +4,29 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
 #include "reel/engine/names.h"
 
 namespace reel {
+
+namespace {
+
+// The index's "metadata": the manifest's [metadata], plus [asset] description and tags under
+// the same keys when [metadata] does not set them, so that `reel search` reads indexes only, not
+// archives (docs/decisions.md, "Studio views").
+std::string index_metadata(const AssetManifest& manifest) {
+  auto meta = nlohmann::json::parse(manifest.metadata_json, nullptr, false);
+  if (!meta.is_object()) return manifest.metadata_json;
+  if (!manifest.description.empty() && !meta.contains("description"))
+    meta["description"] = manifest.description;
+  if (!manifest.tags.empty() && !meta.contains("tags")) meta["tags"] = manifest.tags;
+  return meta.dump();
+}
+
+}  // namespace
 
 Result<std::vector<std::string>> Repo::list_packages() {
   auto all = read_all_indexes();
@@ -56,7 +73,7 @@ IndexEntry make_index_entry(const BuiltPackage& package, const SourceInfo& sourc
   e.file_size = package.total_size;
   e.published = format_rfc3339_utc(clock.now_unix_seconds());
   e.source = source;
-  e.metadata_json = package.manifest.metadata_json;
+  e.metadata_json = index_metadata(package.manifest);
   e.review.current = ReviewRecord{ReviewState::kPending, "", e.published, ""};
   return e;
 }

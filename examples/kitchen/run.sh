@@ -123,6 +123,62 @@ run -C review-shot add Shot
 sed -n '/^name = "mesh"/,/^outs/{p;/^outs/{n;p}}' review-shot/inputs/Shot/steps.lock
 echo "a consumer of Shot sees in steps.lock how table.glb was made"
 
+step "The studio's view: project Kitchen, sequence sq010, shots sh010-sh030 cast with the kitchen assets"
+# Shot (above) is sq010's sh010, frames 1-48 (frame_out exclusive, as Watchtower counts); sh020
+# and sh030 follow it, each with its frames and a thumbnail (ffmpeg test patterns), and an edit
+# package holds the cut as an H.264 movie.
+shot_asset() {  # shot_asset NAME FRAME_IN FRAME_OUT PATTERN DEPS
+  local dir="staging/outputs/$1" count=$(($3 - $2))
+  rm -rf "$dir" && mkdir -p "$dir/frames"
+  ffmpeg -hide_banner -loglevel error -f lavfi -i "$4=size=320x180:rate=24" -frames:v "$count" \
+    -start_number "$2" "$dir/frames/$1.%04d.png"
+  ffmpeg -hide_banner -loglevel error -i "$dir/frames/$1.$(printf %04d "$2").png" -vf scale=300:200 "$dir/thumb.png"
+  printf '[asset]\nname = "%s"\nversion = "1.0.0"\ntype = "shot"\ndescription = "Kitchen shot %s"\n\n[dependencies]\n%b\n[metadata]\nproject = "Kitchen"\nsequence = "sq010"\nshot = "%s"\nframe_in = %s\nframe_out = %s\nfps = 24\nthumbnail = "thumb.png"\n' \
+    "$1" "$1" "$5" "$1" "$2" "$3" > "$dir/asset.toml"
+  run -C staging publish "$1" --allow-dirty --repo blessed
+}
+rm -rf staging/outputs/sq010 && mkdir -p staging/outputs/sq010
+ffmpeg -hide_banner -loglevel error -f lavfi -i smptebars=size=300x200 -frames:v 1 staging/outputs/sq010/thumb.png
+printf '[asset]\nname = "sq010"\nversion = "1.0.0"\ntype = "sequence"\ndescription = "Breakfast in the kitchen"\n\n[metadata]\nproject = "Kitchen"\nsequence = "sq010"\nfps = 24\nthumbnail = "thumb.png"\n' \
+  > staging/outputs/sq010/asset.toml
+run -C staging publish sq010 --allow-dirty --repo blessed
+shot_asset sh020 48 84 rgbtestsrc 'KitchenSet = "*"\nChair = "*"'
+shot_asset sh030 84 96 mandelbrot 'Table = "*"'
+rm -rf staging/outputs/KitchenEdit && mkdir -p staging/outputs/KitchenEdit
+ffmpeg -hide_banner -loglevel error -framerate 24 -i sh010/outputs/Shot/frames/shot.%04d.png \
+  -framerate 24 -start_number 48 -i staging/outputs/sh020/frames/sh020.%04d.png \
+  -framerate 24 -start_number 84 -i staging/outputs/sh030/frames/sh030.%04d.png \
+  -filter_complex '[0:v]trim=end_frame=47[a];[a][1:v][2:v]concat=n=3:v=1[v]' -map '[v]' \
+  -c:v libx264 -pix_fmt yuv420p -threads 1 staging/outputs/KitchenEdit/edit.mp4
+printf '[asset]\nname = "KitchenEdit"\nversion = "1.0.0"\ntype = "edit"\n\n[metadata]\nproject = "Kitchen"\nfps = 24\n' \
+  > staging/outputs/KitchenEdit/asset.toml
+run -C staging publish KitchenEdit --allow-dirty --repo blessed
+run -C shot010 list --repo blessed
+run -C shot010 search kitchen
+run -C shot010 show Table
+run -C shot010 show sh020
+run -C shot010 log
+run -C shot010 export watchtower -o "$work/watchtower" --repo blessed
+python3 - "$work/watchtower" <<'PY'
+import json, os, struct, sys
+root = sys.argv[1]
+load = lambda p: json.load(open(os.path.join(root, p)))
+pid = load("data/projects-list/index.json")["projects"][0]["id"]
+d = f"data/projects/{pid}/"
+shots = load(d + "shots.json")
+assert [s["name"] for s in shots] == ["sh010", "sh020", "sh030"], shots
+assert [s["startFrame"] for s in shots] == [0, 47, 83], shots
+for s in shots:
+    with open(os.path.join(root, s["thumbnailUrl"]), "rb") as f:
+        assert struct.unpack(">II", f.read(24)[16:24]) == (150, 100), s["thumbnailUrl"]
+cast = {c["shot_id"]: len(c["asset_ids"]) for c in load(d + "casting.json")}
+assert [cast[s["id"]] for s in shots] == [1, 2, 1], cast
+edit = load(d + "edits.json")[0]
+assert edit["totalFrames"] == 95 and os.path.getsize(os.path.join(root, edit["sourceName"])) > 0, edit
+print(f"watchtower export: project Kitchen ({pid}), {len(shots)} shots, {len(load(d + 'assets.json'))} assets, "
+      f"edit movie {edit['sourceName']}; serve {root} with the Watchtower client beside data/")
+PY
+
 step "The farm: a job folder with only workspace.toml and reel.lock"
 mkdir farm
 cp shot010/workspace.toml shot010/reel.lock farm/

@@ -1102,6 +1102,8 @@ TEST(RepoServerPaths, Shapes) {
   EXPECT_EQ(parse_request_target("/reel-repo.json").value().kind, RouteKind::kRepoJson);
   EXPECT_EQ(parse_request_target("/index/").value().kind, RouteKind::kIndexList);
   EXPECT_EQ(parse_request_target("/index/table.json?x=1").value().relative, "index/table.json");
+  EXPECT_EQ(parse_request_target("/log/audit.jsonl").value().kind, RouteKind::kAuditLog);
+  EXPECT_FALSE(parse_request_target("/log/other.jsonl"));
   auto archive = parse_request_target("/packages/table/Table-1.0.0-rc.1+b.2.reel");
   ASSERT_TRUE(archive);
   EXPECT_EQ(archive->kind, RouteKind::kArchive);

@@ -142,6 +142,11 @@ Result<Route> parse_request_target(std::string_view target) {
     route.relative = "objects/sha256/" + std::string(parts[2]) + "/" + std::string(parts[3]);
     return route;
   }
+  if (parts.size() == 2 && parts[0] == "log" && parts[1] == "audit.jsonl") {
+    route.kind = RouteKind::kAuditLog;
+    route.relative = "log/audit.jsonl";
+    return route;
+  }
   if (parts.size() == 3 && parts[0] == "publish") {
     if (!check_package_name(parts[1]) || !is_version_text(parts[2])) return not_in_layout();
     route.kind = RouteKind::kPublish;

@@ -18,6 +18,7 @@ enum class RouteKind {
   kIndexFile,  // index/<name>.json
   kArchive,    // packages/<name>/<file>.reel
   kObject,     // objects/sha256/<2>/<62>
+  kAuditLog,   // log/audit.jsonl
   kPublish,    // publish/<Name>/<version>
 };
 

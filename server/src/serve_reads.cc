@@ -98,6 +98,7 @@ void RepoServer::Impl::get(const httplib::Request& req, httplib::Response& res) 
       return send_index_list(req, res);
     case RouteKind::kArchive:
     case RouteKind::kObject:
+    case RouteKind::kAuditLog:  // append-only: streamed, so a range resumes a long one
       return send_streamed(req, res, *route);
     case RouteKind::kPublish:
       res.set_header("Allow", "POST");

@@ -67,7 +67,11 @@ Result<WorkspaceStatus> workspace_status(Workspace& ws) {
       const auto* index = index_of(p.repo, p.name);
       if (!index || !*index) continue;
       const IndexEntry* e = (*index)->find(p.version);
-      if (e && e->yanked) status.yanked.push_back(LockedStatus{p.name, p.version, p.repo});
+      if (e && e->yanked) status.yanked.push_back(LockedStatus{p.name, p.version, p.repo, "", ""});
+      if (e && e->review.current.state == ReviewState::kRejected) {
+        status.rejected.push_back(
+            LockedStatus{p.name, p.version, p.repo, e->review.current.note, e->review.current.by});
+      }
     }
   }
   return status;

@@ -1,6 +1,7 @@
 // `reel status` (DESIGN §5): what in a workspace needs attention before it is shared: outputs
 // with uncommitted changes, versions not yet published, stale build steps, and locked versions
-// their repo has since yanked (git status and cargo's "yanked" warning in one place).
+// their repo has since yanked or whose review it rejected (git status and cargo's "yanked" warning
+// in one place).
 #pragma once
 
 #include <optional>
@@ -27,11 +28,14 @@ struct LockedStatus {
   std::string name;
   Version version;
   std::string repo;
+  std::string note;  // rejected: the reviewer's note
+  std::string by;    // rejected: who rejected it
 };
 
 struct WorkspaceStatus {
   std::vector<OutputStatus> outputs;  // sorted by name
   std::vector<LockedStatus> yanked;   // locked versions their repo marks yanked
+  std::vector<LockedStatus> rejected;  // locked versions whose review their repo rejected since
   // Repos that could not be read (one line each: "repo 'review': ..."): their part is unknown.
   std::vector<std::string> unreachable;
 };
