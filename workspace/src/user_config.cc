@@ -117,8 +117,9 @@ Result<UserConfig> load_user_config(FileSystem& fs,
   fs::path file = user_config_path(environment);
   if (file.empty()) return UserConfig{};
   auto st = fs.stat(file);
-  if (!st) return tl::unexpected(st.error());
-  if (st->type == FileType::kMissing) return UserConfig{};
+  // A folder this user cannot search (another user's $HOME under sudo or setpriv) holds no
+  // config for this user: as if absent. A file that is there and cannot be read is an error.
+  if (!st || st->type == FileType::kMissing) return UserConfig{};
   auto text = fs.read_file(file, kMaxConfigBytes);
   if (!text) return tl::unexpected(text.error().with_context(file.string()));
   return parse_user_config(*text, file.string());

@@ -50,7 +50,8 @@ Result<UserConfig> parse_user_config(std::string_view text, std::string_view fil
 // $HOME/.config/reel/config.toml (each only if absolute); empty if neither is set.
 fs::path user_config_path(const std::map<std::string, std::string>& environment);
 
-// Reads and parses the user config; an empty UserConfig (file empty) if the file does not exist.
+// Reads and parses the user config; an empty UserConfig (file empty) if the file does not exist
+// or its folder cannot be searched by this user (another user's $HOME under sudo or setpriv).
 // Errors: reading it (a folder, unreadable, over kMaxConfigBytes), and parse_user_config's.
 Result<UserConfig> load_user_config(FileSystem& fs,
                                     const std::map<std::string, std::string>& environment);
