@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -18,6 +19,7 @@
 #include "reel/storage/error.h"
 #include "reel/storage/file_system.h"
 #include "reel/workspace/context.h"
+#include "reel/workspace/user_config.h"
 #include "reel/workspace/workspace.h"
 
 namespace reel::cli {
@@ -32,7 +34,7 @@ struct GlobalOptions {
   int verbose = 0;        // -v (repeatable)
   bool json = false;      // --json
   bool no_progress = false;
-  std::string color = "auto";
+  std::string color;  // --color: auto, always, never; "" = not given (color_stderr())
 };
 
 // `reel run` and `reel shell` take the rest of the command line as it is (a command and its
@@ -56,8 +58,12 @@ class Cli {
 
   // The directory commands run in (-C, else the current directory), absolute.
   fs::path start_dir() const;
-  // The context, created on first use (cache dir from --cache-dir / environment).
+  // The context, created on first use: the cache from --cache-dir, $REEL_CACHE_DIR, the user
+  // config's cache-dir, else the XDG default; parallel transfers from $REEL_PARALLEL_TRANSFERS,
+  // else the user config. Errors: a malformed user config or environment value.
   Result<Context*> context();
+  // The user config (user_config.h), read on first use; empty if there is none.
+  Result<const UserConfig*> user_config();
   // The workspace containing start_dir(), found and opened on first use.
   Result<Workspace*> workspace();
   // Opens a repo named by URL or path outside a workspace (reel init --repo, repo add, rdeps
@@ -97,6 +103,7 @@ class Cli {
   std::optional<Workspace> workspace_;
   std::set<std::string> credential_warnings_;  // shown already (open_repo_url)
   bool json_printed_ = false;                  // print_json ran: no error object after it
+  std::optional<UserConfig> user_config_;
 };
 
 // The workspace's reel.lock; kNotFound "…/reel.lock does not exist (run `reel lock`)" if there
@@ -126,9 +133,36 @@ void register_catalog_commands(CLI::App& app, Cli& cli);  // list, search, show,
 std::string json_error_code(ErrorCode code);
 // Prints {"error": {"code": CODE, "message": MESSAGE, "hint": HINT or null}} on stdout.
 void print_json_error(std::string_view code, std::string_view message, std::string_view hint);
+void register_completions_command(CLI::App& app, Cli& cli);  // completions (register it last)
+
+// Gives every command's help reel's manners (help.cc): metavars for CLI11's TEXT/INT, excluded
+// options said in the description, the global options in a footer. Call after registering.
+void finish_help(CLI::App& app);
 
 // "reel 0.1.0 (COMMIT, BUILD TYPE)": what `reel --version` prints (cmd_version.cc).
 std::string version_line();
+// Whether any of `repos` (label, repo) has a package `name` (case-insensitive). If none has:
+// kNotFound "no package 'Tabel' in blessed (/studio/blessed), review (/studio/review)" with the
+// hint "did you mean 'Table'?" when a repo holds a near name. Errors reading an index.
+Status check_package_known(const std::vector<std::pair<std::string, Repo*>>& repos,
+                           const std::string& name);
+// The same for a workspace: an output of that name counts as known; otherwise the name is looked
+// up in its [sources] repo if pinned, else the install repos (cli/unknown.cc).
+Status check_package_known(Workspace& ws, const std::string& name);
+
+// The workspace's repo named `name`, or kNotFound "the workspace has no repo named 'X'" with a
+// hint naming its repos and the nearest one.
+Result<RepoConfig*> find_workspace_repo(WorkspaceConfig& config, const std::string& name);
+// Whether outputs/ holds `name` (case-insensitive); kNotFound with the nearest output otherwise.
+Status check_output_known(Workspace& ws, const std::string& name);
+
+// "1 file", "2 files": `n` and `noun`, plus "s" unless n == 1 (`plural_noun` for irregular ones).
+std::string plural(std::uint64_t n, std::string_view noun, std::string_view plural_noun = {});
+// The words joined with `separator` ("a, b, c").
+std::string join(const std::vector<std::string>& words, std::string_view separator);
+// The candidate nearest to `word`, ignoring case: Levenshtein distance at most 2, or `word` (at
+// least 2 characters) a prefix of it; "" if none is near. The first of equally near ones wins.
+std::string nearest_word(const std::vector<std::string>& candidates, const std::string& word);
 // The name of `app`'s subcommand nearest to `word` (Levenshtein distance at most 2, or `word` a
 // prefix of it, at least 2 characters), or "" if none is near: for "did you mean" hints.
 std::string nearest_command(const CLI::App& app, const std::string& word);

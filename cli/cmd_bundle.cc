@@ -38,8 +38,8 @@ void register_bundle_commands(CLI::App& app, Cli& cli) {
       ExportBundleOptions options;
       options.zstd_level = ex->level;
       CLI_TRY(report, export_bundle(**ws, file, options));
-      cli.done("exported " + std::to_string(report->packages) + " packages, " +
-               std::to_string(report->objects) + " objects (" + human_bytes(report->object_bytes) +
+      cli.done("exported " + plural(report->packages, "package") + ", " +
+               plural(report->objects, "object") + " (" + human_bytes(report->object_bytes) +
                ") to " + file.string() + " (" + human_bytes(report->bundle_bytes) + ")");
       if (cli.json()) {
         cli.print_json({{"bundle", file.string()},
@@ -79,11 +79,10 @@ void register_bundle_commands(CLI::App& app, Cli& cli) {
       if (!im->workspace.empty())
         options.workspace_dir = (cli.start_dir() / im->workspace).lexically_normal();
       CLI_TRY(report, import_bundle(**ctx, file, options));
-      std::string line = "imported " + std::to_string(report->packages) + " packages, " +
-                         std::to_string(report->objects) + " objects (" +
-                         human_bytes(report->object_bytes) + "; " +
-                         std::to_string(report->objects_stored) + " new to the cache) from " +
-                         file.string();
+      std::string line =
+          "imported " + plural(report->packages, "package") + ", " +
+          plural(report->objects, "object") + " (" + human_bytes(report->object_bytes) + "; " +
+          std::to_string(report->objects_stored) + " new to the cache) from " + file.string();
       if (options.repo_dir) {
         line += "; " + std::to_string(report->published) + " newly published to " +
                 options.repo_dir->string();

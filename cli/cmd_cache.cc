@@ -19,12 +19,12 @@ void register_cache_commands(CLI::App& app, Cli& cli) {
       for (const auto& root : report->forgotten)
         cli.info((*dry_run ? "would forget " : "forgot ") + root + " (no workspace there)");
       const std::string verb = *dry_run ? "would remove " : "removed ";
-      cli.done(verb + std::to_string(report->objects_removed) + " objects and " +
-               std::to_string(report->archives_removed) + " archives (" +
+      cli.done(verb + plural(report->objects_removed, "object") + " and " +
+               plural(report->archives_removed, "archive") + " (" +
                human_bytes(report->bytes_removed) + "); kept " +
-               std::to_string(report->objects_kept) + " objects and " +
-               std::to_string(report->archives_kept) + " archives used by " +
-               std::to_string(report->workspaces) + " workspaces");
+               plural(report->objects_kept, "object") + " and " +
+               plural(report->archives_kept, "archive") + " used by " +
+               plural(report->workspaces, "workspace"));
       if (cli.json()) {
         cli.print_json({{"dry_run", *dry_run},
                         {"workspaces", report->workspaces},

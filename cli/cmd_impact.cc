@@ -72,13 +72,24 @@ void register_impact_commands(CLI::App& app, Cli& cli) {
       CLI_TRY(repos, rdeps_repos(cli, rd->repo, owned));
       nlohmann::json rows = nlohmann::json::array();
       std::map<std::string, int> totals;  // impact name -> count
-      for (const auto& [label, repo] : *repos) {
-        CLI_TRY(found, reverse_dependencies(*repo, rd->name));
+      std::vector<std::vector<ReverseDependency>> found_in;  // per repo
+      bool any = false;
+      for (const auto& entry : *repos) {
+        CLI_TRY(found, reverse_dependencies(*entry.second, rd->name));
+        any = any || !found->empty();
+        found_in.push_back(std::move(*found));
+      }
+      // Nothing depends on it: fine for a known name, a typo otherwise (exit 1, nearest name).
+      if (!any) {
+        CLI_TRY(known, check_package_known(*repos, rd->name));
+      }
+      for (std::size_t k = 0; k < repos->size(); ++k) {
+        const std::string& label = (*repos)[k].first;
         std::vector<ReverseDependency> shown;
-        for (auto& r : *found)
+        for (auto& r : found_in[k])
           if (!rd->newest || r.newest) shown.push_back(std::move(r));
-        cli.out(rd->name + ": " + std::to_string(shown.size()) + " dependent version" +
-                (shown.size() == 1 ? "" : "s") + " in repo '" + label + "'");
+        cli.out(rd->name + ": " + plural(shown.size(), "dependent version") + " in repo '" + label +
+                "'");
         for (const auto& r : shown) {
           std::string line = "  " + pad(r.package + " " + r.version.to_string(), 24) +
                              (r.group.empty() ? "" : "[" + r.group + "] ") +
@@ -139,8 +150,10 @@ void register_impact_commands(CLI::App& app, Cli& cli) {
       CLI_TRY(report, outdated(**ws, **lock, options));
       nlohmann::json rows = nlohmann::json::array();
       if (report->packages.empty()) {
-        cli.out("all " + std::to_string((*lock)->packages.size()) +
-                " locked packages are at their newest version");
+        std::size_t n = (*lock)->packages.size();
+        cli.out(n == 1
+                    ? "the locked package is at its newest version"
+                    : "all " + std::to_string(n) + " locked packages are at their newest version");
       } else {
         cli.out(pad("package", 24) + pad("locked", 12) + pad("compatible", 12) + "latest");
       }

@@ -81,7 +81,7 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
 
   auto why_name = std::make_shared<std::string>();
   auto* why_cmd = app.add_subcommand("why", "Show why a package is in the workspace");
-  why_cmd->add_option("NAME", *why_name)->required();
+  why_cmd->add_option("NAME", *why_name, "An installed package")->required();
   why_cmd->callback([&cli, why_name] {
     cli.action = [&cli, why_name]() -> int {
       CLI_TRY(ws, cli.workspace());
@@ -134,8 +134,7 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
       }
       fs::path file = cli.start_dir() / *out_file;
       CLI_TRY(written, cli.context().value()->fs.write_file_atomic(file, text, true));
-      cli.info("wrote " + file.string() + " (" + std::to_string(lock->packages.size()) +
-               " packages)");
+      cli.info("wrote " + file.string() + " (" + plural(lock->packages.size(), "package") + ")");
       if (cli.json()) cli.print_json({{"packages", pins_json()}, {"file", file.string()}});
       return 0;
     };
@@ -173,12 +172,12 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
           return 1;
         }
         cli.done(repaired->problems.empty() && repaired->quarantined.empty()
-                     ? "verified " + std::to_string(lock->packages.size()) +
-                           " packages: nothing to repair"
-                     : "repaired " + std::to_string(repaired->sync.installed.size()) +
-                           " packages (" + std::to_string(repaired->problems.size()) +
-                           " problems in inputs/, " + std::to_string(repaired->quarantined.size()) +
-                           " damaged cache objects): inputs/ matches reel.lock");
+                     ? "verified " + plural(lock->packages.size(), "package") +
+                           ": nothing to repair"
+                     : "repaired " + plural(repaired->sync.installed.size(), "package") + " (" +
+                           plural(repaired->problems.size(), "problem") + " in inputs/, " +
+                           plural(repaired->quarantined.size(), "damaged cache object") +
+                           "): inputs/ matches reel.lock");
         return 0;
       }
       if (*verify_cache_too) {
@@ -203,8 +202,8 @@ void register_inspect_commands(CLI::App& app, Cli& cli) {
       CLI_TRY(problems, verify_inputs(**ws, *lock));
       if (cli.json()) cli.print_json({{"ok", problems->empty()}, {"problems", *problems}});
       if (problems->empty()) {
-        cli.done("verified " + std::to_string(lock->packages.size()) +
-                 " packages: inputs/ matches reel.lock");
+        cli.done("verified " + plural(lock->packages.size(), "package") +
+                 ": inputs/ matches reel.lock");
         return 0;
       }
       cli.fail("inputs/ does not match reel.lock (" + std::to_string(problems->size()) +

@@ -1,5 +1,7 @@
 // `reel add|remove|lock|sync`: requirements, resolution and installation.
 #include <algorithm>
+#include <optional>
+#include <set>
 
 #include "cli.h"
 #include "reel/engine/names.h"
@@ -29,7 +31,7 @@ void print_report(Cli& cli, const SyncReport& report) {
                         std::to_string(report.removed.size()) + " removed, " +
                         std::to_string(report.unchanged) + " unchanged";
   if (!report.repaired.empty())
-    summary += ", " + std::to_string(report.repaired.size()) + " files repaired";
+    summary += ", " + plural(report.repaired.size(), "file") + " repaired";
   if (report.link_mode) summary += " (" + std::string(link_mode_name(*report.link_mode)) + ")";
   cli.done(summary);
   if (cli.json()) {
@@ -45,6 +47,31 @@ void print_report(Cli& cli, const SyncReport& report) {
   }
 }
 
+// Prints what `after` changes in `before` (nullopt: there was no lock), one uv-style line each:
+// "Added Chair 1.2.4", "Updated Table 0.2.0 -> 0.3.0", "Removed Lamp 2.0.0"; with `dry_run`
+// "Would add Chair 1.2.4", ….
+void print_changes(Cli& cli, const std::optional<LockFile>& before, const LockFile& after,
+                   bool dry_run = false) {
+  for (const auto& change : diff_locks(before ? &*before : nullptr, after)) {
+    std::string line = describe(change);
+    if (dry_run) {
+      auto space = line.find(' ');
+      std::string verb = line.substr(0, space);  // Added / Updated / Removed
+      verb = verb == "Added" ? "add" : verb == "Updated" ? "update" : "remove";
+      line = "Would " + verb + line.substr(space);
+    }
+    cli.done(line);
+  }
+}
+
+// The workspace's reel.lock as it is now, or nullopt if it is missing or cannot be read (then
+// every package of the new lock counts as added).
+std::optional<LockFile> current_lock(Workspace& ws) {
+  auto lock = ws.read_lock();
+  if (!lock || !*lock) return std::nullopt;
+  return std::move(**lock);
+}
+
 int fail_unsolvable(Cli& cli, const std::string& explanation) {
   cli.fail("no solution for the workspace's requirements:");
   std::fprintf(stderr, "%s\n", explanation.c_str());
@@ -56,6 +83,7 @@ int relock(Cli& cli, Workspace& ws, const WorkspaceConfig& before, const LockOpt
            const std::vector<Pin>& pins = {}) {
   FileSystem& fs = ws.context().fs;
   auto old_lock = fs.read_file(ws.lock_path());
+  std::optional<LockFile> before_lock = current_lock(ws);
   auto restore = [&] {
     ws.config() = before;
     (void)ws.save_config();
@@ -83,6 +111,7 @@ int relock(Cli& cli, Workspace& ws, const WorkspaceConfig& before, const LockOpt
     restore();
     return cli.fail(report.error());
   }
+  print_changes(cli, before_lock, *outcome->lock);
   print_report(cli, *report);
   return 0;
 }
@@ -112,8 +141,12 @@ void register_install_commands(CLI::App& app, Cli& cli) {
       WorkspaceConfig before = (*ws)->config();
       std::vector<std::pair<std::string, std::string>> wanted;
       std::vector<Pin> pins;
+      std::set<std::string> bare;  // lower names given without a range (`reel add Table`)
       for (const auto& spec : ad->specs) {
         CLI_TRY(parsed, parse_requirement_spec(spec));
+        std::string_view rest = std::string_view(spec).substr(parsed->first.size());
+        if (rest.find_first_not_of(" \t") == std::string_view::npos)
+          bare.insert(lower_name(parsed->first));
         wanted.push_back(*parsed);
       }
       if (!ad->file.empty()) {
@@ -126,10 +159,12 @@ void register_install_commands(CLI::App& app, Cli& cli) {
       if (wanted.empty()) return cli.fail("nothing to add", "give SPEC arguments or -r FILE");
       if (!ad->repo.empty()) {
         CLI_TRY(repo, (*ws)->repo(ad->repo));
-        for (const auto& [name, range] : wanted) {
-          CLI_TRY(index, (*repo)->read_index(name));
-          if (!*index)
-            return cli.fail("repo '" + ad->repo + "' has no package named '" + name + "'");
+        for (const auto& want : wanted) {
+          CLI_TRY(known, check_package_known({{ad->repo, *repo}}, want.first));
+        }
+      } else {
+        for (const auto& want : wanted) {
+          CLI_TRY(known, check_package_known(**ws, want.first));
         }
       }
       // --repo R pins each added name to R in [sources]; without it an earlier pin is kept.
@@ -154,11 +189,21 @@ void register_install_commands(CLI::App& app, Cli& cli) {
         auto it = std::find_if(reqs.begin(), reqs.end(), [&](const auto& r) {
           return lower_name(r.first) == lower_name(name);
         });
-        if (it != reqs.end())
-          it->second = range;
-        else
+        if (it == reqs.end()) {
           reqs.emplace_back(name, range);
-        cli.info("requirement " + name + " " + range);
+          cli.info("requirement " + name + " " + range);
+        } else if (it->second == range) {
+          cli.info("requirement " + it->first + " " + range + " (unchanged)");
+        } else if (bare.count(lower_name(name))) {
+          // `reel add Table` never loosens `Table ==0.2.0` (uv and cargo keep it too): a new
+          // range must be given.
+          cli.info("requirement " + it->first + " " + it->second +
+                   " kept (a name alone does not change it; `reel add '" + it->first +
+                   " *'` or another range does)");
+        } else {
+          cli.info("requirement " + it->first + " " + it->second + " -> " + range);
+          it->second = range;
+        }
       }
       std::sort(reqs.begin(), reqs.end(), [](const auto& a, const auto& b) {
         return lower_name(a.first) < lower_name(b.first);
@@ -169,7 +214,7 @@ void register_install_commands(CLI::App& app, Cli& cli) {
 
   auto rm = std::make_shared<std::vector<std::string>>();
   auto* remove = app.add_subcommand("remove", "Remove requirements, then lock and sync");
-  remove->add_option("NAME", *rm)->required();
+  remove->add_option("NAME", *rm, "Requirements to remove from workspace.toml")->required();
   remove->callback([&cli, rm] {
     cli.action = [&cli, rm]() -> int {
       CLI_TRY(ws, cli.workspace());
@@ -200,18 +245,24 @@ void register_install_commands(CLI::App& app, Cli& cli) {
   lock->callback([&cli, lf] {
     cli.action = [&cli, lf]() -> int {
       CLI_TRY(ws, cli.workspace());
+      std::optional<LockFile> before = current_lock(**ws);
+      for (const auto& name : lf->upgrade_packages) {
+        // A name the lock does not hold and no repo has is a typo, not a no-op (uv refuses too).
+        if (before && before->find(name)) continue;
+        CLI_TRY(known, check_package_known(**ws, name));
+      }
       CLI_TRY(outcome, lock_workspace(**ws, lf->options()));
       if (!outcome->lock) return fail_unsolvable(cli, outcome->explanation);
+      print_changes(cli, before, *outcome->lock, lf->dry_run);
       nlohmann::json out = nlohmann::json::array();
       for (const auto& p : outcome->lock->packages) {
-        cli.done(p.name + " " + p.version.to_string() + " (" + p.repo + ")");
         out.push_back({{"name", p.name},
                        {"version", p.version.to_string()},
                        {"repo", p.repo},
                        {"archive", p.archive.prefixed()}});
       }
       cli.info(std::string(lf->dry_run ? "would lock " : "locked ") +
-               std::to_string(outcome->lock->packages.size()) + " packages");
+               plural(outcome->lock->packages.size(), "package"));
       if (cli.json()) cli.print_json(out);
       return 0;
     };
@@ -245,8 +296,10 @@ void register_install_commands(CLI::App& app, Cli& cli) {
       for (const auto& n : sy->reinstall)
         if (!n.empty()) sync_options.reinstall.insert(lower_name(n));
       sync_options.reinstall_all = reinstall->count() > 0 && sync_options.reinstall.empty();
+      std::optional<LockFile> before = current_lock(**ws);
       CLI_TRY(report, sync_workspace(**ws, mode, options, sync_options));
       if (!report->explanation.empty()) return fail_unsolvable(cli, report->explanation);
+      if (std::optional<LockFile> after = current_lock(**ws)) print_changes(cli, before, *after);
       print_report(cli, *report);
       return 0;
     };

@@ -10,9 +10,7 @@
 namespace reel::cli {
 namespace {
 
-std::string count_files(std::uint64_t n) {
-  return std::to_string(n) + (n == 1 ? " file" : " files");
-}
+std::string count_files(std::uint64_t n) { return plural(n, "file"); }
 
 // Splits NAME==VERSION (the version part optional unless `need_version`).
 bool split_pin(const std::string& spec, std::string& name, std::optional<Version>& version,
@@ -67,7 +65,7 @@ void register_output_commands(CLI::App& app, Cli& cli) {
   };
   auto nw = std::make_shared<New>();
   auto* create = app.add_subcommand("new", "Scaffold an editable asset in outputs/NAME");
-  create->add_option("NAME", nw->name)->required();
+  create->add_option("NAME", nw->name, "The new asset's name (outputs/NAME)")->required();
   create->add_option("--type", nw->type, "Asset type (prop, set, character, ...)");
   create->add_option("--version", nw->version, "First version (default 0.1.0)");
   create->callback([&cli, nw] {
@@ -94,7 +92,8 @@ void register_output_commands(CLI::App& app, Cli& cli) {
   };
   auto ed = std::make_shared<Edit>();
   auto* edit = app.add_subcommand("edit", "Make a published version editable in outputs/NAME");
-  edit->add_option("NAME[==VERSION]", ed->spec)->required();
+  edit->add_option("NAME[==VERSION]", ed->spec, "A published package (default: its newest version)")
+      ->required();
   edit->add_option("--repo", ed->repo, "Take it from this repo");
   edit->callback([&cli, ed] {
     cli.action = [&cli, ed]() -> int {
@@ -104,6 +103,10 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       if (!split_pin(ed->spec, name, version, error)) return cli.fail(error);
       std::optional<std::string> repo;
       if (!ed->repo.empty()) repo = ed->repo;
+      {
+        CLI_TRY(repos, (*ws)->install_repos(repo));
+        CLI_TRY(known, check_package_known(*repos, name));
+      }
       CLI_TRY(taken, edit_output(**ws, name, version, repo));
       name = canonical_output_name(**ws, name);
       cli.done("outputs/" + name + " now holds " + name + " " + taken->to_string() +
@@ -122,7 +125,7 @@ void register_output_commands(CLI::App& app, Cli& cli) {
   };
   auto bp = std::make_shared<Bump>();
   auto* bump = app.add_subcommand("bump", "Bump an output's version");
-  bump->add_option("NAME", bp->name)->required();
+  bump->add_option("NAME", bp->name, "An output")->required();
   bump->add_option("PART", bp->part, "major, minor, patch or pre")
       ->required()
       ->check(CLI::IsMember({"major", "minor", "patch", "pre"}));
@@ -143,7 +146,7 @@ void register_output_commands(CLI::App& app, Cli& cli) {
   auto build_name = std::make_shared<std::string>();
   auto* build = app.add_subcommand(
       "build", "Run outputs/NAME's stale [[step]]s, then snapshot it into build/");
-  build->add_option("NAME", *build_name)->required();
+  build->add_option("NAME", *build_name, "An output")->required();
   build->callback([&cli, build_name] {
     cli.action = [&cli, build_name]() -> int {
       CLI_TRY(ws, cli.workspace());
@@ -199,6 +202,12 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       }
       if (names.empty()) return cli.fail("nothing to publish", "name outputs, or pass --all");
       // Dependencies first, so each publish finds what it needs already in the repo.
+      for (const auto& n : names) {
+        CLI_TRY(known, check_output_known(**ws, n));
+      }
+      if (!pb->repo.empty()) {
+        CLI_TRY(target, find_workspace_repo((*ws)->config(), pb->repo));
+      }
       CLI_TRY(ordered, publish_order(**ws, names));
       names = *ordered;
       std::optional<std::string> repo;
@@ -236,28 +245,64 @@ void register_output_commands(CLI::App& app, Cli& cli) {
   };
   auto pr = std::make_shared<Promote>();
   auto* promote_cmd = app.add_subcommand("promote", "Copy a published version between repos");
-  promote_cmd->add_option("NAME==VERSION", pr->spec)->required();
-  promote_cmd->add_option("--from", pr->from)->required();
-  promote_cmd->add_option("--to", pr->to)->required();
+  promote_cmd->add_option("NAME==VERSION", pr->spec, "The published version to copy")->required();
+  promote_cmd
+      ->add_option("--from", pr->from, "Source repo: a workspace repo's name, a path or a URL")
+      ->required()
+      ->type_name("REPO");
+  promote_cmd->add_option("--to", pr->to, "Target repo: a workspace repo's name, a path or a URL")
+      ->required()
+      ->type_name("REPO");
   promote_cmd->add_flag("--with-deps", pr->with_deps,
                         "Also promote the dependencies the target repo lacks (first)");
   promote_cmd->callback([&cli, pr] {
     cli.action = [&cli, pr]() -> int {
-      CLI_TRY(ws, cli.workspace());
       std::string name, error;
       std::optional<Version> version;
       if (!split_pin(pr->spec, name, version, error)) return cli.fail(error);
       if (!version) return cli.fail("promote needs NAME==VERSION, got '" + pr->spec + "'");
-      CLI_TRY(done, promote_version(**ws, name, *version, pr->from, pr->to, pr->with_deps));
-      for (const auto& d : *done)
+      CLI_TRY(ctx, cli.context());
+      // Inside a workspace --from / --to name its repos; outside one (a CI promotion job) they
+      // are paths or URLs.
+      auto ws = cli.workspace();
+      if (!ws && ws.error().code != ErrorCode::kNotFound) return cli.fail(ws.error());
+      std::vector<std::unique_ptr<Repo>> opened;
+      auto open = [&](const std::string& spec) -> Result<Repo*> {
+        if (ws && (*ws)->config().find_repo(spec)) return (*ws)->repo(spec);
+        bool looks_like_name =
+            spec.find('/') == std::string::npos && spec.find("://") == std::string::npos;
+        if (ws && looks_like_name) {
+          auto found = find_workspace_repo((*ws)->config(), spec);
+          return tl::unexpected(found.error());
+        }
+        std::string url = spec;
+        if (url.find("://") == std::string::npos)
+          url = fs::absolute(cli.start_dir() / url).lexically_normal().string();
+        auto repo = cli.open_repo_url(url);
+        if (!repo) return tl::unexpected(repo.error());
+        opened.push_back(std::move(*repo));
+        return opened.back().get();
+      };
+      CLI_TRY(from, open(pr->from));
+      CLI_TRY(to, open(pr->to));
+      if (*from == *to)
+        return cli.fail("promote: --from and --to name the same repo '" + pr->from + "'");
+      CLI_TRY(done, promote_between(**from, pr->from, **to, pr->to, name, *version, pr->with_deps,
+                                    (*ctx)->cache.objects()));
+      std::string what = name + " " + version->to_string();
+      for (const auto& d : done->dependencies)
         cli.done("promoted " + d + " from " + pr->from + " to " + pr->to + " (a dependency)");
-      cli.done("promoted " + name + " " + version->to_string() + " from " + pr->from + " to " +
-               pr->to);
+      if (done->already_present)
+        cli.done(what + " is already in " + pr->to);
+      else
+        cli.done("promoted " + what + " from " + pr->from + " to " + pr->to);
       if (cli.json()) {
         cli.print_json({{"name", name},
                         {"version", version->to_string()},
                         {"from", pr->from},
-                        {"to", pr->to}});
+                        {"to", pr->to},
+                        {"dependencies", done->dependencies},
+                        {"already_present", done->already_present}});
       }
       return 0;
     };

@@ -157,8 +157,8 @@ void register_pipeline_commands(CLI::App& app, Cli& cli) {
       if (!url && src.size() > 1 && src.back() == '/') src.pop_back();
       CLI_TRY(record, ingest_source(**ws, in->name, src, in->path));
       cli.done("ingested " + record->url + " as outputs/" + in->name + "/" + record->path + " (" +
-               (record->files ? std::to_string(record->files) + " files, " : "") +
-               std::to_string(record->size) + " bytes, sha256:" + record->sha256.hex() + ")");
+               (record->files ? plural(record->files, "file") + ", " : "") +
+               plural(record->size, "byte") + ", sha256:" + record->sha256.hex() + ")");
       if (cli.json()) cli.print_json(source_json(in->name, *record));
       return 0;
     };

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -76,17 +77,51 @@ fs::path Cli::start_dir() const {
   return fs::absolute(dir, ec).lexically_normal();
 }
 
-Result<Context*> Cli::context() {
-  if (context_) return context_.get();
+namespace {
+
+std::map<std::string, std::string> process_environment() {
   std::map<std::string, std::string> env;
   for (char** e = environ; e && *e; ++e) {
     std::string_view kv(*e);
     auto eq = kv.find('=');
     if (eq != std::string_view::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
   }
-  auto cache_dir = default_cache_dir(env, options.cache_dir);
+  return env;
+}
+
+}  // namespace
+
+Result<const UserConfig*> Cli::user_config() {
+  if (!user_config_) {
+    if (!fs_) fs_ = make_real_file_system();
+    auto loaded = load_user_config(*fs_, process_environment());
+    if (!loaded) return tl::unexpected(loaded.error());
+    user_config_ = std::move(*loaded);
+  }
+  return &*user_config_;
+}
+
+Result<Context*> Cli::context() {
+  if (context_) return context_.get();
+  std::map<std::string, std::string> env = process_environment();
+  auto user = user_config();
+  if (!user) return tl::unexpected(user.error());
+  // The cache: --cache-dir, then $REEL_CACHE_DIR, then the user config, then the XDG default.
+  fs::path cache_override = options.cache_dir;
+  if (cache_override.empty() && env.count("REEL_CACHE_DIR") == 0)
+    cache_override = (*user)->cache_dir;
+  auto cache_dir = default_cache_dir(env, cache_override);
   if (!cache_dir) return tl::unexpected(cache_dir.error());
-  fs_ = make_real_file_system();
+  // HTTP transfers at once: $REEL_PARALLEL_TRANSFERS (1-64), then the user config.
+  int parallel = (*user)->parallel_transfers;
+  if (auto it = env.find("REEL_PARALLEL_TRANSFERS"); it != env.end()) {
+    char* end = nullptr;
+    long n = std::strtol(it->second.c_str(), &end, 10);
+    if (it->second.empty() || *end != '\0' || n < 1 || n > 64)
+      return make_error(ErrorCode::kInvalidArgument,
+                        "REEL_PARALLEL_TRANSFERS=" + it->second + ": expected a whole number 1-64");
+    parallel = static_cast<int>(n);
+  }
   env.erase(std::string(kCommandLineTokenKey));  // only --token-file sets it
   if (!options.token_file.empty()) {
     // The user's choice for this command: every HTTP repo it opens gets the token, over https or
@@ -103,7 +138,7 @@ Result<Context*> Cli::context() {
   clock_ = make_system_clock();
   cache_ = std::make_unique<Cache>(*fs_, *cache_dir);
   reporter_ = std::make_unique<TerminalReporter>(*this);
-  context_.reset(new Context{*fs_, *clock_, *cache_, *reporter_, std::move(env)});
+  context_.reset(new Context{*fs_, *clock_, *cache_, *reporter_, std::move(env), parallel});
   return context_.get();
 }
 
@@ -126,9 +161,13 @@ Result<Workspace*> Cli::workspace() {
 }
 
 bool Cli::color_stderr() const {
-  if (options.color == "always") return true;
-  if (options.color == "never") return false;
-  return isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  // --color, then $NO_COLOR (https://no-color.org), then the user config, then auto.
+  std::string color = options.color;
+  if (color.empty() && std::getenv("NO_COLOR") != nullptr) color = "never";
+  if (color.empty() && user_config_) color = user_config_->color;
+  if (color == "always") return true;
+  if (color == "never") return false;
+  return isatty(STDERR_FILENO);
 }
 
 std::string json_error_code(ErrorCode code) {
@@ -238,8 +277,27 @@ std::vector<std::string> split_passthrough(int argc, char** argv, Passthrough& r
   return all;
 }
 
-std::string nearest_command(const CLI::App& app, const std::string& word) {
-  // Levenshtein distance (Wagner-Fischer, one row).
+std::string plural(std::uint64_t n, std::string_view noun, std::string_view plural_noun) {
+  std::string out = std::to_string(n) + " ";
+  if (n == 1) return out + std::string(noun);
+  return out + (plural_noun.empty() ? std::string(noun) + "s" : std::string(plural_noun));
+}
+
+std::string join(const std::vector<std::string>& words, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) out += separator;
+    out += words[i];
+  }
+  return out;
+}
+
+std::string nearest_word(const std::vector<std::string>& candidates, const std::string& word) {
+  // Levenshtein distance (Wagner-Fischer, one row), on lower-case text.
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
   auto distance = [](const std::string& a, const std::string& b) {
     std::vector<std::size_t> row(b.size() + 1);
     for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -254,19 +312,26 @@ std::string nearest_command(const CLI::App& app, const std::string& word) {
     }
     return row[b.size()];
   };
+  std::string w = lower(word);
   std::string best;
   std::size_t best_distance = 3;
-  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
-    const std::string& name = sub->get_name();
-    std::size_t d = distance(word, name);
-    if (word.size() >= 2 && name.compare(0, word.size(), word) == 0)
-      d = std::min<std::size_t>(d, 1);
+  for (const std::string& candidate : candidates) {
+    std::string name = lower(candidate);
+    std::size_t d = distance(w, name);
+    if (w.size() >= 2 && name.compare(0, w.size(), w) == 0) d = std::min<std::size_t>(d, 1);
     if (d < best_distance) {
       best_distance = d;
-      best = name;
+      best = candidate;
     }
   }
   return best;
+}
+
+std::string nearest_command(const CLI::App& app, const std::string& word) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    names.push_back(sub->get_name());
+  return nearest_word(names, word);
 }
 
 namespace {
@@ -355,7 +420,9 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", cli.options.verbose, "Print more detail (repeatable)");
   app.add_flag("--json", cli.options.json, "Machine-readable result on stdout");
   app.add_flag("--no-progress", cli.options.no_progress, "No progress display");
-  app.add_option("--color", cli.options.color, "Colour: auto, always or never")
+  app.add_option("--color", cli.options.color,
+                 "Colour on stderr: auto, always or never (default: $NO_COLOR, the user "
+                 "config's color, auto)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
 
   reel::cli::register_repo_commands(app, cli);
@@ -371,6 +438,8 @@ int main(int argc, char** argv) {
   reel::cli::register_bundle_commands(app, cli);
   reel::cli::register_catalog_commands(app, cli);
   reel::cli::register_version_commands(app, cli);
+  reel::cli::register_completions_command(app, cli);
+  reel::cli::finish_help(app);
 
   std::vector<std::string> args = reel::cli::split_passthrough(argc, argv, cli.passthrough);
   std::vector<const char*> arg_ptrs;

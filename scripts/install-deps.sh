@@ -9,7 +9,7 @@ packages=(
   libexpected-dev libgit2-dev libcurl4-openssl-dev libcpp-httplib-dev libopenimageio-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zstd dpkg jq libsolv-tools nginx-light curl openssl python3 iproute2
-  ffmpeg assimp-utils
+  ffmpeg assimp-utils zsh fish
   python3-dev pybind11-dev python3-pytest python3-jsonschema python3-setuptools blender
 )
 

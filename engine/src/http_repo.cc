@@ -23,6 +23,7 @@ HttpOptions http_options(const RepoOpenOptions& options) {
   out.netrc_file = options.netrc_file;
   out.ca_file = options.ca_file;
   if (options.stall_seconds > 0) out.stall_seconds = options.stall_seconds;
+  if (options.max_parallel > 0) out.max_parallel = options.max_parallel;
   return out;
 }
 

@@ -141,4 +141,42 @@ std::string serialize_lock_file(const LockFile& lock) {
   return out;
 }
 
+std::vector<LockChange> diff_locks(const LockFile* before, const LockFile& after) {
+  std::vector<LockChange> out;
+  if (before) {
+    for (const auto& old : before->packages) {
+      const LockedPackage* now = after.find(old.name);
+      if (now == nullptr) {
+        out.push_back({LockChange::Kind::kRemoved, old.name, old.version, std::nullopt});
+      } else if (now->version != old.version || now->archive != old.archive ||
+                 now->repo != old.repo) {
+        out.push_back({LockChange::Kind::kUpdated, now->name, old.version, now->version});
+      }
+    }
+  }
+  for (const auto& now : after.packages) {
+    if (before == nullptr || before->find(now.name) == nullptr)
+      out.push_back({LockChange::Kind::kAdded, now.name, std::nullopt, now.version});
+  }
+  std::sort(out.begin(), out.end(), [](const LockChange& a, const LockChange& b) {
+    return lower_name(a.name) < lower_name(b.name);
+  });
+  return out;
+}
+
+std::string describe(const LockChange& change) {
+  switch (change.kind) {
+    case LockChange::Kind::kAdded:
+      return "Added " + change.name + " " + change.to->to_string();
+    case LockChange::Kind::kRemoved:
+      return "Removed " + change.name + " " + change.from->to_string();
+    case LockChange::Kind::kUpdated:
+      break;
+  }
+  if (*change.from == *change.to)
+    return "Updated " + change.name + " " + change.to->to_string() + " (another archive)";
+  return "Updated " + change.name + " " + change.from->to_string() + " -> " +
+         change.to->to_string();
+}
+
 }  // namespace reel

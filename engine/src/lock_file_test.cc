@@ -35,6 +35,27 @@ TEST(LockFile, WritesDesignFormatInStableOrder) {
   EXPECT_EQ(back->find("Chair"), nullptr);
 }
 
+TEST(LockFile, DiffSaysWhatChangedLikeUv) {
+  LockFile before, after;
+  before.packages.push_back({"Lamp", Version(2, 0, 0), "blessed", sha256_bytes("l"), {}});
+  before.packages.push_back({"Table", Version(0, 2, 0), "blessed", sha256_bytes("t2"), {}});
+  before.packages.push_back({"Vase", Version(1, 0, 0), "blessed", sha256_bytes("v"), {}});
+  before.packages.push_back({"Wall", Version(1, 0, 0), "blessed", sha256_bytes("w"), {}});
+  after.packages.push_back({"Chair", Version(1, 2, 4), "blessed", sha256_bytes("c"), {}});
+  after.packages.push_back({"TABLE", Version(0, 3, 0), "blessed", sha256_bytes("t3"), {}});
+  after.packages.push_back({"Vase", Version(1, 0, 0), "blessed", sha256_bytes("v"), {}});
+  after.packages.push_back({"Wall", Version(1, 0, 0), "review", sha256_bytes("w2"), {}});
+  std::vector<std::string> lines;
+  for (const auto& c : diff_locks(&before, after)) lines.push_back(describe(c));
+  EXPECT_EQ(lines, (std::vector<std::string>{"Added Chair 1.2.4", "Removed Lamp 2.0.0",
+                                             "Updated TABLE 0.2.0 -> 0.3.0",
+                                             "Updated Wall 1.0.0 (another archive)"}));
+  EXPECT_TRUE(diff_locks(&after, after).empty());
+  auto fresh = diff_locks(nullptr, after);
+  ASSERT_EQ(fresh.size(), 4u);
+  EXPECT_EQ(describe(fresh[0]), "Added Chair 1.2.4");
+}
+
 TEST(LockFile, ReadsHandWrittenLocksInAnyOrder) {
   std::string k = sha256_bytes("k").hex();
   auto lock = parse_lock_file(

@@ -129,6 +129,13 @@ class Explainer {
     return info.name + " " + range;
   }
 
+  // Who a dependency incompatibility's dependency belongs to: "Prop2 1.0.0", "every version of
+  // Set", or for the root whoever asked for that requirement ("output Shot", "the workspace").
+  std::string depender_text(const Incompatibility& inc) const {
+    if (inc.terms[0].package == 0) return solver_.requested_by(inc.requirement);
+    return term_text(inc.terms[0], true);
+  }
+
   std::string text(int i) const {
     const Incompatibility& inc = at(i);
     const auto& terms = inc.terms;
@@ -137,11 +144,10 @@ class Explainer {
         // A dependency whose range admits no known version is impossible by itself; conflict
         // resolution drops such "not B in nothing" terms, so unless the derivation says why
         // elsewhere, say it here (pub's wording).
-        std::string s = term_text(terms[0], true) + " depends on " + term_text(terms[1], false);
+        std::string s = depender_text(inc) + " depends on " + term_text(terms[1], false);
         if (!terms[1].positive && terms[1].set.empty() && !said_missing_.count(terms[1].package)) {
-          s += solver_.package(terms[1].package).versions.empty()
-                   ? " which doesn't exist"
-                   : " which doesn't match any versions";
+          s += solver_.package(terms[1].package).versions.empty() ? " which does not exist"
+                                                                  : " which matches no version";
         }
         return s;
       }
@@ -151,7 +157,7 @@ class Explainer {
                                : set_text(solver_.package(terms[0].package), terms[0].set)) +
                yanked_note(terms[0]);
       case Cause::kNotFound:
-        return name(terms[0].package) + " doesn't exist";
+        return name(terms[0].package) + " does not exist";
       case Cause::kUnavailable:
         return term_text(terms[0], false) + " is not available";
       case Cause::kRoot:
@@ -197,9 +203,20 @@ class Explainer {
     const Incompatibility& x = at(a);
     const Incompatibility& y = at(b);
     if (!line_a && !line_b && x.cause == Cause::kDependency && y.cause == Cause::kDependency &&
-        term_text(x.terms[0], true) == term_text(y.terms[0], true)) {
-      return term_text(x.terms[0], true) + " depends on both " + term_text(x.terms[1], false) +
-             " and " + term_text(y.terms[1], false);
+        depender_text(x) == depender_text(y)) {
+      return depender_text(x) + " depends on both " + term_text(x.terms[1], false) + " and " +
+             term_text(y.terms[1], false);
+    }
+    // "Prop2 1.0.0 depends on NoSuchThing ^2.0.0, which does not exist": a dependency and the
+    // absence of its target, said as one, blamed on the one who depends on it.
+    if (!line_a && !line_b) {
+      for (const auto& [dep, missing] : {std::make_pair(&x, &y), std::make_pair(&y, &x)}) {
+        if (dep->cause == Cause::kDependency && missing->cause == Cause::kNotFound &&
+            dep->terms[1].package == missing->terms[0].package) {
+          return depender_text(*dep) + " depends on " + term_text(dep->terms[1], false) +
+                 ", which does not exist";
+        }
+      }
     }
     std::string s = text(a);
     if (line_a) s += " (" + std::to_string(line_a) + ")";

@@ -342,7 +342,8 @@ std::optional<PackageId> Solver::choose_and_decide() {
   }
   const std::size_t n = info.versions.size();
   bool conflict = false;
-  for (const auto& dep : *deps) {
+  for (std::size_t position = 0; position < deps->size(); ++position) {
+    const Dependency& dep = (*deps)[position];
     PackageId target = intern(dep.name);
     if (target == best) continue;
     // The depender side covers the contiguous run of versions with this same dependency, so
@@ -359,7 +360,9 @@ std::optional<PackageId> Solver::choose_and_decide() {
       while (hi + 1 < n && same(hi + 1)) ++hi;
       while (lo > 0 && same(lo - 1)) --lo;
     }
-    auto key = std::make_tuple(best, target, lo);
+    // The root may require one name more than once (the workspace's [requirements] and an
+    // output's dependencies): each of its requirements is its own incompatibility.
+    auto key = std::make_tuple(best, target, best == 0 ? position : lo);
     auto known = dependency_incompatibilities_.find(key);
     if (known != dependency_incompatibilities_.end()) {
       const Incompatibility& inc = incompatibilities_[static_cast<std::size_t>(known->second)];
@@ -375,6 +378,7 @@ std::optional<PackageId> Solver::choose_and_decide() {
     auto label = std::make_shared<const Range>(dep.range);
     Incompatibility inc{{depender_term, Term{target, target_set, false, label}},
                         Cause::kDependency};
+    if (best == 0) inc.requirement = static_cast<int>(position);
     conflict = conflict || relation_term_satisfied(inc.terms[1]);
     dependency_incompatibilities_.emplace(key, add_incompatibility(std::move(inc)));
     if (nothing) {

@@ -91,8 +91,8 @@ TEST(SolverLimits, EmptyIndexExplainsTheMissingPackage) {
   auto result = resolve(provider, request);
   ASSERT_TRUE(std::holds_alternative<Unsolvable>(result));
   EXPECT_EQ(std::get<Unsolvable>(result).explanation,
-            "Because Table doesn't exist and the workspace depends on Table ^1.2.0, version "
-            "solving failed.");
+            "Because the workspace depends on Table ^1.2.0, which does not exist, version solving "
+            "failed.");
   // No requirements at all: the empty solution.
   request.requirements.clear();
   result = resolve(provider, request);

@@ -35,6 +35,14 @@ class Solver {
   const PackageInfo& package(PackageId id) const { return packages_[static_cast<std::size_t>(id)]; }
   const std::vector<Incompatibility>& incompatibilities() const { return incompatibilities_; }
   const std::string& root_name() const { return request_.root_name; }
+  // Who asked for the root's requirement at `position`: request.requested_by, else root_name.
+  const std::string& requested_by(int position) const {
+    const auto& by = request_.requested_by;
+    if (position < 0 || static_cast<std::size_t>(position) >= by.size() ||
+        by[static_cast<std::size_t>(position)].empty())
+      return request_.root_name;
+    return by[static_cast<std::size_t>(position)];
+  }
 
  private:
   PackageId intern(const std::string& name);

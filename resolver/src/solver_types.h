@@ -193,6 +193,7 @@ struct Incompatibility {
   Cause cause = Cause::kRoot;
   int cause1 = -1;  // for kConflict: the two incompatibilities it was derived from
   int cause2 = -1;
+  int requirement = -1;  // for kDependency from the root: the position in request.requirements
 };
 
 }  // namespace reel::pubgrub

@@ -57,7 +57,7 @@ expect 0 "$REEL" -C ws outdated --json
 [ "$(jq -c '[.packages[] | select(.name == "KitchenSet") | .direct]' "$WORK/out")" = '[true]' ] ||
   fail "KitchenSet is a direct requirement"
 expect 0 "$REEL" -C ws lock --dry-run --upgrade
-grep -qF "Table 3.3.0 (blessed)" "$WORK/out" || fail "lock --dry-run --upgrade: $(cat "$WORK/out")"
+grep -qxF "Would update Table 3.2.1 -> 3.3.0" "$WORK/out" || fail "lock --dry-run --upgrade: $(cat "$WORK/out")"
 [ "$lock_before" = "$(sha256sum ws/reel.lock)" ] || fail "outdated or lock --dry-run changed reel.lock"
 
 # rdeps: a push of Table 3.3.0 reaches 1.5.0 (bounded, takes), 1.4.0 must be re-published (pull),

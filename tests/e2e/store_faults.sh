@@ -157,11 +157,11 @@ gc)
   rm -rf ws-1.0.0 pub
   sleep 0.05
   expect 0 "$REEL" gc --dry-run
-  grep -q "^would remove 3 objects and 1 archives (3.0 MiB); kept 40 objects and 1 archives used by 1 workspaces$" \
+  grep -q "^would remove 3 objects and 1 archive (3.0 MiB); kept 40 objects and 1 archive used by 1 workspace$" \
     "$WORK/out" || fail "dry run: $(cat "$WORK/out")"
   [ "$(find cache/objects-v1/sha256 -type f | wc -l)" = 43 ] || fail "the dry run removed objects"
   expect 0 "$REEL" gc
-  grep -q "^removed 3 objects and 1 archives (3.0 MiB)" "$WORK/out" || fail "gc: $(cat "$WORK/out")"
+  grep -q "^removed 3 objects and 1 archive (3.0 MiB)" "$WORK/out" || fail "gc: $(cat "$WORK/out")"
   stderr_has "forgot $WORK/ws-1.0.0 (no workspace there)"
   [ "$(find cache/objects-v1/sha256 -type f | wc -l)" = 40 ] || fail "objects left: $(find cache/objects-v1/sha256 -type f | wc -l)"
   expect 0 "$REEL" -C ws-1.1.0 verify

@@ -197,10 +197,11 @@ std::string serialize_workspace_config(const WorkspaceConfig& config) {
   }
   out += "\n[requirements]\n";
   for (const auto& [name, range] : config.requirements)
-    out += quote(name) + " = " + quote(range) + "\n";
+    out += toml_key(name) + " = " + quote(range) + "\n";
   if (!config.sources.empty()) {
     out += "\n[sources]\n";
-    for (const auto& [name, repo] : config.sources) out += quote(name) + " = " + quote(repo) + "\n";
+    for (const auto& [name, repo] : config.sources)
+      out += toml_key(name) + " = " + quote(repo) + "\n";
   }
   return out;
 }

@@ -27,7 +27,7 @@ TEST(WorkspaceConfig, SourcesRoundTripAndLookup) {
   EXPECT_EQ(*c->source_of("TABLE"), "review");
   EXPECT_EQ(c->source_of("Lamp"), nullptr);
   std::string text = serialize_workspace_config(*c);
-  EXPECT_NE(text.find("[sources]\n\"table\" = \"review\"\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("[sources]\ntable = \"review\"\n"), std::string::npos) << text;
   auto again = parse_workspace_config(text, "again.toml");
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_EQ(again->sources, c->sources);
@@ -35,6 +35,26 @@ TEST(WorkspaceConfig, SourcesRoundTripAndLookup) {
   // No [sources] section is written when there are none.
   c->sources.clear();
   EXPECT_EQ(serialize_workspace_config(*c).find("[sources]"), std::string::npos);
+}
+
+TEST(WorkspaceConfig, KeysAreQuotedOnlyWhenTheyMustBe) {
+  // Bare keys are [A-Za-z0-9_-] (TOML 1.0); a name with a dot is quoted, or it would be a dotted
+  // key (a table).
+  auto c =
+      parse_workspace_config(std::string(kRepos) +
+                                 "[requirements]\nTable = \"^1\"\n\"my.pkg\" = \"*\"\n"
+                                 "Lamp_2-x = \"==1.0.0\"\n[sources]\n\"my.pkg\" = \"review\"\n",
+                             "workspace.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  std::string text = serialize_workspace_config(*c);
+  EXPECT_NE(
+      text.find("\n[requirements]\nLamp_2-x = \"==1.0.0\"\n\"my.pkg\" = \"*\"\nTable = \"^1\"\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("[sources]\n\"my.pkg\" = \"review\"\n"), std::string::npos) << text;
+  auto again = parse_workspace_config(text, "again.toml");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->requirements, c->requirements);
 }
 
 TEST(WorkspaceConfig, ErrorsNameTheFileLineAndField) {

@@ -53,8 +53,10 @@ Result<std::map<std::string, std::string>> read_installed(Workspace& ws) {
 }
 
 Result<std::vector<DependencySpec>> workspace_requirements(Workspace& ws,
-                                                           const LockOptions& options) {
+                                                           const LockOptions& options,
+                                                           std::vector<std::string>* requested_by) {
   std::vector<DependencySpec> out;
+  std::vector<std::string> by;
   for (const auto& [name, text] : ws.config().requirements) {
     auto range = Range::parse(text);
     if (!range)
@@ -62,9 +64,11 @@ Result<std::vector<DependencySpec>> workspace_requirements(Workspace& ws,
                                                          ": [requirements] " + name + ": " +
                                                          range.error().to_string());
     out.push_back({name, text, *range});
+    by.push_back("the workspace");
   }
   auto outputs = list_outputs(ws);
   if (!outputs) return tl::unexpected(outputs.error());
+  std::set<std::string> defined;  // the groups the outputs define
   for (const auto& name : *outputs) {
     fs::path file = ws.outputs_dir() / name / "asset.toml";
     auto text = ws.context().fs.read_file(file);
@@ -73,20 +77,36 @@ Result<std::vector<DependencySpec>> workspace_requirements(Workspace& ws,
     if (!m) return tl::unexpected(m.error());
     auto add = [&](const std::vector<DependencySpec>& deps) {
       for (const auto& d : deps) {
-        if (lower_name(d.name) != lower_name(m->name)) out.push_back(d);
+        if (lower_name(d.name) == lower_name(m->name)) continue;
+        out.push_back(d);
+        by.push_back("output " + m->name);
       }
     };
+    for (const auto& group : m->groups) defined.insert(group.first);
     add(m->dependencies);
     if (auto it = m->groups.find("edit"); it != m->groups.end()) add(it->second);
     for (const auto& g : options.groups) {
       if (auto it = m->groups.find(g); it != m->groups.end()) add(it->second);
     }
   }
+  for (const auto& g : options.groups) {
+    // A group no output defines is a typo (uv refuses an undefined --group too).
+    if (defined.count(g)) continue;
+    std::string list;
+    for (const auto& d : defined) list += (list.empty() ? "" : ", ") + d;
+    return tl::unexpected(
+        Error{ErrorCode::kInvalidArgument,
+              "--group " + g + ": no output has a dependency group '" + g + "'"}
+            .with_hint(defined.empty() ? "no output defines [dependency-groups] in its asset.toml"
+                                       : "the outputs' groups: " + list));
+  }
+  if (requested_by) *requested_by = std::move(by);
   return out;
 }
 
 Result<LockOutcome> lock_workspace(Workspace& ws, const LockOptions& options) {
-  auto reqs = workspace_requirements(ws, options);
+  std::vector<std::string> requested_by;
+  auto reqs = workspace_requirements(ws, options, &requested_by);
   if (!reqs) return tl::unexpected(reqs.error());
   auto made = workspace_provider(ws);
   if (!made) return tl::unexpected(made.error());
@@ -98,6 +118,7 @@ Result<LockOutcome> lock_workspace(Workspace& ws, const LockOptions& options) {
     request.upgrade.insert(c ? *c : u);
   }
   request.root_name = "the workspace";
+  request.requested_by = requested_by;  // an output's dependency is blamed on the output
   for (const auto& d : *reqs) {
     auto c = provider.canonical_name(d.name);
     request.requirements.push_back(Dependency{c ? *c : d.name, d.range});

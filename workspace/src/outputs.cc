@@ -299,16 +299,37 @@ Result<std::vector<std::string>> promote_version(Workspace& ws, const std::strin
     return make_error(ErrorCode::kInvalidArgument,
                       "promote: --from and --to name the same repo '" + from + "'");
   }
+  auto result =
+      promote_between(**a, from, **b, to, name, version, with_deps, ws.context().cache.objects());
+  if (!result) return tl::unexpected(result.error());
+  return std::move(result->dependencies);
+}
+
+Result<PromoteResult> promote_between(Repo& source, const std::string& from, Repo& target,
+                                      const std::string& to, const std::string& name,
+                                      const Version& version, bool with_deps,
+                                      ObjectStore& staging) {
+  REEL_TRY(check_package_name(name));
   const std::string label = name + " " + version.to_string();
-  auto entry = entry_in(**a, from, name, version);
+  auto entry = entry_in(source, from, name, version);
   if (!entry) return tl::unexpected(entry.error());
-  std::vector<std::string> promoted;
-  auto check = installable_in(**b, to, *entry, label);
+  PromoteResult result;
+  {
+    auto there = target.read_index(name);
+    if (!there) return tl::unexpected(there.error());
+    const IndexEntry* present = *there ? (*there)->find(version) : nullptr;
+    if (present && present->archive.sha256 == entry->archive.sha256) {
+      result.already_present = true;
+      return result;
+    }
+  }
+  std::vector<std::string>& promoted = result.dependencies;
+  auto check = installable_in(target, to, *entry, label);
   if (!check) return tl::unexpected(check.error());
   if (!check->explanation.empty()) {
     // What it needs from `from`: its closure resolved against `to` first (what is there already
     // is used), then `from`.
-    auto closure = check_installable({{to, *b}, {from, *a}}, label, entry->dependencies,
+    auto closure = check_installable({{to, &target}, {from, &source}}, label, entry->dependencies,
                                      entry->groups);
     if (!closure) return tl::unexpected(closure.error());
     std::vector<std::pair<std::string, Version>> missing;
@@ -330,16 +351,16 @@ Result<std::vector<std::string>> promote_version(Workspace& ws, const std::strin
     while (!missing.empty()) {
       bool progressed = false;
       for (auto it = missing.begin(); it != missing.end();) {
-        auto dep_entry = entry_in(**a, from, it->first, it->second);
+        auto dep_entry = entry_in(source, from, it->first, it->second);
         if (!dep_entry) return tl::unexpected(dep_entry.error());
         const std::string dep_label = it->first + " " + it->second.to_string();
-        auto ready = installable_in(**b, to, *dep_entry, dep_label);
+        auto ready = installable_in(target, to, *dep_entry, dep_label);
         if (!ready) return tl::unexpected(ready.error());
         if (!ready->explanation.empty()) {
           ++it;
           continue;
         }
-        REEL_TRY(promote(**a, **b, it->first, it->second, ws.context().cache.objects()));
+        REEL_TRY(promote(source, target, it->first, it->second, staging));
         promoted.push_back(dep_label);
         it = missing.erase(it);
         progressed = true;
@@ -350,8 +371,8 @@ Result<std::vector<std::string>> promote_version(Workspace& ws, const std::strin
       }
     }
   }
-  REEL_TRY(promote(**a, **b, name, version, ws.context().cache.objects()));
-  return promoted;
+  REEL_TRY(promote(source, target, name, version, staging));
+  return result;
 }
 
 }  // namespace reel

@@ -45,18 +45,30 @@ Result<Workspace> Workspace::create(Context& ctx, const fs::path& dir, const Ini
   WorkspaceConfig config;
   config.name = options.name.empty() ? dir.filename().string() : options.name;
   config.link_mode = options.link_mode;
-  for (std::size_t i = 0; i < options.repos.size(); ++i) {
-    const auto& [name, url] = options.repos[i];
+  for (const auto& [name, url] : options.repos) {
     if (config.find_repo(name))
       return make_error(ErrorCode::kInvalidArgument, "repo '" + name + "' is given twice");
     RepoConfig rc;
     rc.name = name;
     bool is_path = url.find("://") == std::string::npos;
     rc.url = is_path ? fs::absolute(url).lexically_normal().string() : url;
-    rc.blessed = i == 0;
-    rc.is_default = i == 0;
     config.repos.push_back(std::move(rc));
   }
+  // The named repo, else the first.
+  auto pick = [&](const std::string& named, std::string_view what) -> Result<RepoConfig*> {
+    for (auto& r : config.repos)
+      if (r.name == named) return &r;
+    if (!named.empty())
+      return make_error(ErrorCode::kInvalidArgument,
+                        std::string(what) + " repo '" + named + "' is not among the repos given");
+    return config.repos.empty() ? nullptr : &config.repos.front();
+  };
+  auto blessed = pick(options.blessed_repo, "the blessed");
+  if (!blessed) return tl::unexpected(blessed.error());
+  auto publish_to = pick(options.default_repo, "the default");
+  if (!publish_to) return tl::unexpected(publish_to.error());
+  if (*blessed) (*blessed)->blessed = true;
+  if (*publish_to) (*publish_to)->is_default = true;
   for (const char* sub : {"inputs", "outputs", "build"})
     REEL_TRY(ctx.fs.create_directories(dir / sub));
   Workspace ws(ctx, dir, std::move(config));
@@ -112,6 +124,7 @@ RepoOpenOptions repo_open_options(const Context& ctx) {
   long seconds = std::strtol(stall.c_str(), &end, 10);
   if (!stall.empty() && *end == '\0' && seconds >= 1 && seconds <= 3600)
     options.stall_seconds = seconds;
+  options.max_parallel = ctx.parallel_transfers;
   return options;
 }
 

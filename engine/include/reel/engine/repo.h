@@ -87,6 +87,7 @@ struct RepoOpenOptions {
                             // host libcurl sends as Basic credentials; empty: none
   fs::path ca_file;         // PEM bundle of a studio CA; empty: the system's CAs
   long stall_seconds = 0;   // drop a transfer moving under 1 byte/s this long; 0: the default
+  int max_parallel = 0;     // HTTP transfers at once in a batch (1-64); 0: the default (8)
 };
 
 // Opens a repo by URL: a path or file:// URL gives a FolderRepo, an http:// or https:// URL an

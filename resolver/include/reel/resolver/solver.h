@@ -56,6 +56,9 @@ struct ResolveRequest {
   std::set<std::string> upgrade;
   // How explanations name the root, e.g. "the workspace" or "workspace sq010".
   std::string root_name = "the workspace";
+  // Optional, parallel to `requirements`: who asked for each one ("output Shot"), named instead
+  // of root_name where an explanation quotes that requirement; empty entries say root_name.
+  std::vector<std::string> requested_by = {};
 };
 
 // A solution: one version per package reached from the root (the root itself excluded), with each

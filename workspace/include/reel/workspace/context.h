@@ -34,6 +34,9 @@ struct Context {
   Cache& cache;
   Reporter& reporter;
   std::map<std::string, std::string> environment;  // the process environment, for `reel run`
+  // HTTP transfers at once in a batch (REEL_PARALLEL_TRANSFERS, else the user config's
+  // parallel-transfers; docs/decisions.md); 0: the HTTP client's default.
+  int parallel_transfers = 0;
 };
 
 }  // namespace reel

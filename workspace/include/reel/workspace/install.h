@@ -25,9 +25,11 @@ struct LockOptions {
 };
 
 // The root requirements: workspace.toml [requirements], plus for each output (outputs/NAME with an
-// asset.toml) its [dependencies], its `edit` group and the groups named in `options`.
-Result<std::vector<DependencySpec>> workspace_requirements(Workspace& ws,
-                                                           const LockOptions& options);
+// asset.toml) its [dependencies], its `edit` group and the groups named in `options`. When
+// `requested_by` is given it gets, for each requirement in the same order, who asked for it: "the
+// workspace" ([requirements]) or "output NAME".
+Result<std::vector<DependencySpec>> workspace_requirements(
+    Workspace& ws, const LockOptions& options, std::vector<std::string>* requested_by = nullptr);
 
 struct LockOutcome {
   std::optional<LockFile> lock;  // the new lock, written to reel.lock

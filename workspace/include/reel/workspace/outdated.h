@@ -20,11 +20,14 @@ struct OutdatedPackage {
   // The version `reel lock --upgrade` would choose; nullopt when upgrading drops the package or
   // has no solution.
   std::optional<Version> compatible;
-  // The newest non-yanked published version (of the repo the lock took the name from).
+  // The newest non-yanked published version (of the repo the lock took the name from); a
+  // prerelease only if some range on the name admits it (DESIGN §3: the workspace's
+  // requirements, the dependencies of the locked and the upgraded packages).
   Version latest;
   // When latest is newer than compatible: each requirement whose range leaves latest out, as
-  // "the workspace requires Table >=3.0,<4" or "KitchenSet 1.5.0 requires Table ==3.2.1", taken
-  // from the workspace's requirements and the upgraded solution.
+  // "the workspace requires Table >=3.0,<4", "output Shot requires Table ==3.2.1" or
+  // "KitchenSet 1.5.0 requires Table ==3.2.1" (the workspace's requirements and the upgraded
+  // solution); when no range does, one line saying that no solution takes it.
   std::vector<std::string> excluded_by;
   bool direct = false;  // required by the workspace itself (workspace.toml or an output)
 };

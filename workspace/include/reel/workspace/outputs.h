@@ -106,4 +106,18 @@ Result<std::vector<std::string>> promote_version(Workspace& ws, const std::strin
                                                  const Version& version, const std::string& from,
                                                  const std::string& to, bool with_deps = false);
 
+// What promote_between did: the dependencies it promoted first ("Leg 1.0.0"), and whether the
+// version was in the target already (same archive digest), in which case nothing was written.
+struct PromoteResult {
+  std::vector<std::string> dependencies;
+  bool already_present = false;
+};
+// promote_version between two open repos, no workspace needed (a CI promotion job: `reel promote
+// NAME==V --from URL --to URL`). `from` / `to` label the repos in messages (a name or the URL).
+// Objects are staged through `staging` (the cache). Same errors as promote_version; the same
+// version with another digest in `target` is refused by promote() (kConflict).
+Result<PromoteResult> promote_between(Repo& source, const std::string& from, Repo& target,
+                                      const std::string& to, const std::string& name,
+                                      const Version& version, bool with_deps, ObjectStore& staging);
+
 }  // namespace reel

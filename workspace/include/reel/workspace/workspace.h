@@ -20,9 +20,14 @@ namespace reel {
 
 struct InitOptions {
   std::string name;                                        // default: the folder's name
-  std::vector<std::pair<std::string, std::string>> repos;  // (NAME, URL) in order; first is
-                                                           // blessed and default
+  // (NAME, URL) in search order. The blessed repo is the one named `blessed_repo`, the default
+  // publish target the one named `default_repo`; either is the first repo when empty (`reel init`
+  // picks the names: a repo named "review" is the default, DESIGN §1). create() fails with
+  // kInvalidArgument when a name is set that is not among `repos`.
+  std::vector<std::pair<std::string, std::string>> repos;
   LinkMode link_mode = LinkMode::kAuto;
+  std::string blessed_repo = {};
+  std::string default_repo = {};
 };
 
 // The bearer token in a token file: its first line that is not blank or a `#` comment, trimmed.
