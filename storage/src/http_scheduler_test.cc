@@ -131,6 +131,27 @@ class FakeLane : public HttpLane {
 
 std::unique_ptr<HttpLane> FakeTransport::open_lane() { return std::make_unique<FakeLane>(*this); }
 
+// A whole response.
+FakeReply answer(long status, std::string body = "", std::vector<std::string> headers = {}) {
+  FakeReply r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers = std::move(headers);
+  return r;
+}
+// A transport failure worth a retry (a reset connection) after `body` and `status` arrived.
+FakeReply cut_off(long status = 0, std::string body = "") {
+  FakeReply r = answer(status, std::move(body));
+  r.completed = false;
+  r.retryable = true;
+  return r;
+}
+GetRequest at(const std::string& url) {
+  GetRequest r;
+  r.url = url;
+  return r;
+}
+
 HttpOptions fast_options() {
   HttpOptions o;
   o.first_backoff = std::chrono::milliseconds(1);
@@ -142,7 +163,7 @@ bool has_header(const SeenAttempt& a, const std::string& line) {
 }
 
 TEST(HttpScheduler, ServerErrorsAreRetriedFourTimesThenFail) {
-  FakeTransport transport([](const HttpAttempt&, int) { return FakeReply{true, false, 503}; });
+  FakeTransport transport([](const HttpAttempt&, int) { return answer(503); });
   auto fs = make_real_file_system();
   HttpClient client(*fs, fast_options(), transport);
   auto got = client.get("http://repo/index/a.json");
@@ -155,9 +176,9 @@ TEST(HttpScheduler, ServerErrorsAreRetriedFourTimesThenFail) {
 
 TEST(HttpScheduler, ARetryThatSucceedsIsASuccess) {
   FakeTransport transport([](const HttpAttempt&, int nth) {
-    if (nth == 1) return FakeReply{false, true, 0};  // connection reset
-    if (nth == 2) return FakeReply{true, false, 429};
-    return FakeReply{true, false, 200, {"ETag: \"e1\"\r\n"}, "body"};
+    if (nth == 1) return cut_off();  // connection reset
+    if (nth == 2) return answer(429);
+    return answer(200, "body", {"ETag: \"e1\"\r\n"});
   });
   auto fs = make_real_file_system();
   HttpClient client(*fs, fast_options(), transport);
@@ -171,9 +192,9 @@ TEST(HttpScheduler, ARetryThatSucceedsIsASuccess) {
 TEST(HttpScheduler, ACutDownloadResumesWithRange) {
   const std::string bytes = "0123456789";
   FakeTransport transport([&](const HttpAttempt& a, int nth) {
-    if (nth == 1) return FakeReply{false, true, 200, {}, bytes.substr(0, 4)};
+    if (nth == 1) return cut_off(200, bytes.substr(0, 4));
     EXPECT_EQ(a.range_from, std::optional<std::uint64_t>(4));
-    return FakeReply{true, false, 206, {}, bytes.substr(4)};
+    return answer(206, bytes.substr(4));
   });
   testing::TempDir dir;
   auto fs = make_real_file_system();
@@ -194,20 +215,16 @@ TEST(HttpScheduler, ACutDownloadResumesWithRange) {
 
 TEST(HttpScheduler, TheFirstFailureCancelsTheRestAndA404IsAnAnswer) {
   FakeTransport transport([](const HttpAttempt& a, int) {
-    if (a.url.find("/missing") != std::string::npos) return FakeReply{true, false, 404};
-    if (a.url.find("/refused") != std::string::npos) return FakeReply{true, false, 403};
-    return FakeReply{true, false, 200, {}, "ok"};
+    if (a.url.find("/missing") != std::string::npos) return answer(404);
+    if (a.url.find("/refused") != std::string::npos) return answer(403);
+    return answer(200, "ok");
   });
   auto fs = make_real_file_system();
   HttpOptions one_at_a_time = fast_options();
   one_at_a_time.max_parallel = 1;  // one lane, in order
   HttpClient client(*fs, one_at_a_time, transport);
-  auto got = client.get_many({{"http://repo/a"},
-                              {"http://repo/missing"},
-                              {"http://repo/b"},
-                              {"http://repo/refused"},
-                              {"http://repo/c"},
-                              {"http://repo/d"}});
+  auto got = client.get_many({at("http://repo/a"), at("http://repo/missing"), at("http://repo/b"),
+                              at("http://repo/refused"), at("http://repo/c"), at("http://repo/d")});
   ASSERT_EQ(got.size(), 6u);
   EXPECT_TRUE(got[0]);
   ASSERT_FALSE(got[1]);
@@ -224,15 +241,13 @@ TEST(HttpScheduler, TheFirstFailureCancelsTheRestAndA404IsAnAnswer) {
 }
 
 TEST(HttpScheduler, NeverMoreThanMaxParallelAtOnce) {
-  FakeTransport transport([](const HttpAttempt&, int) {
-    return FakeReply{true, false, 200, {}, "x"};
-  });
+  FakeTransport transport([](const HttpAttempt&, int) { return answer(200, "x"); });
   auto fs = make_real_file_system();
   HttpOptions o = fast_options();
   o.max_parallel = 3;
   HttpClient client(*fs, o, transport);
   std::vector<GetRequest> requests;
-  for (int i = 0; i < 60; ++i) requests.push_back({"http://repo/" + std::to_string(i)});
+  for (int i = 0; i < 60; ++i) requests.push_back(at("http://repo/" + std::to_string(i)));
   auto got = client.get_many(requests);
   for (const auto& r : got) EXPECT_TRUE(r);
   EXPECT_EQ(transport.seen().size(), 60u);
@@ -241,9 +256,8 @@ TEST(HttpScheduler, NeverMoreThanMaxParallelAtOnce) {
 }
 
 TEST(HttpScheduler, RequestSetupSendsTheTokenOrNetrcAndIfNoneMatch) {
-  FakeTransport transport([](const HttpAttempt& a, int) {
-    return FakeReply{true, false, a.method == HttpMethod::kGet ? 304 : 200};
-  });
+  FakeTransport transport(
+      [](const HttpAttempt& a, int) { return answer(a.method == HttpMethod::kGet ? 304 : 200); });
   auto fs = make_real_file_system();
   HttpOptions with_token = fast_options();
   with_token.token = "tok";
@@ -271,9 +285,8 @@ TEST(HttpScheduler, RequestSetupSendsTheTokenOrNetrcAndIfNoneMatch) {
 }
 
 TEST(HttpScheduler, ABodyOverItsBoundFailsAtOnce) {
-  FakeTransport transport([](const HttpAttempt&, int) {
-    return FakeReply{true, false, 200, {}, std::string(100, 'x')};
-  });
+  FakeTransport transport(
+      [](const HttpAttempt&, int) { return answer(200, std::string(100, 'x')); });
   auto fs = make_real_file_system();
   HttpClient client(*fs, fast_options(), transport);
   auto got = client.get("http://repo/big", "", 10);
