@@ -10,9 +10,10 @@
 #include <set>
 
 #include "reel/engine/input_limits.h"
-#include "reel/storage/path_rules.h"
 #include "reel/engine/names.h"
 #include "reel/storage/http_client.h"
+#include "reel/storage/parallel.h"
+#include "reel/storage/path_rules.h"
 
 namespace reel {
 namespace {
@@ -77,15 +78,20 @@ class HttpRepo : public Repo {
       requests.push_back(GetRequest{reads.back().url, reads.back().etag, kMaxIndexBytes});
     }
     auto answers = client_.get_many(requests);
+    // Parsed and cached on 4 threads (the network is idle meanwhile).
+    std::vector<Result<std::optional<PackageIndex>>> answered(reads.size(),
+                                                              std::optional<PackageIndex>());
+    (void)parallel_for(reads.size(), 4, [&](std::size_t k) -> Status {
+      answered[k] = finish_index_read(reads[k], std::move(answers[k]));
+      return ok();
+    });
     std::vector<Result<std::optional<PackageIndex>>> out;
     std::size_t next = 0;
     for (const auto& name : names) {
-      if (!check_package_name(name)) {
+      if (!check_package_name(name))
         out.push_back(std::optional<PackageIndex>());
-        continue;
-      }
-      out.push_back(finish_index_read(reads[next], std::move(answers[next])));
-      ++next;
+      else
+        out.push_back(std::move(answered[next++]));
     }
     return out;
   }

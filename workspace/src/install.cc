@@ -15,6 +15,7 @@
 #include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 #include "reel/engine/provider.h"
+#include "reel/storage/parallel.h"
 #include "reel/workspace/environment.h"
 #include "reel/workspace/gc.h"
 #include "reel/workspace/outputs.h"
@@ -477,7 +478,9 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
   // claims. The placed files' bytes are not fsynced (hard links into the cache share its
   // objects, which are not: decisions.md); a file that lost them has another size than its
   // record, and the next sync places it again.
-  for (const auto& dir : placed_dirs) REEL_TRY(fs.sync_directory(dir));
+  // On 8 threads, so the journal commits many of them at once (658 packages: 3 s → a fraction).
+  std::vector<fs::path> dirs(placed_dirs.begin(), placed_dirs.end());
+  REEL_TRY(parallel_for(dirs.size(), 8, [&](std::size_t i) { return fs.sync_directory(dirs[i]); }));
   if (records->changed()) {
     REEL_TRY(records->save(fs, installed_files_path(ws.root()), /*sync=*/!placed_dirs.empty()));
   }

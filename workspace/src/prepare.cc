@@ -9,6 +9,7 @@
 
 #include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
+#include "reel/storage/parallel.h"
 
 namespace reel {
 namespace {
@@ -51,16 +52,18 @@ Status fetch_archives(Workspace& ws, const std::string& repo_name,
   for (const auto& e : entries) refs.push_back(e->entry.archive);
   auto archives = (*repo)->read_archives(refs);
   if (auto bad = first_failure(archives)) return tl::unexpected(archives[*bad].error());
+  // Read, checked before the cache keeps it, and kept: on 4 threads (each archive is parsed and
+  // written to the cache while the network is idle).
   ObjectStore& cache = ws.context().cache.archives();
-  for (std::size_t k = 0; k < which.size(); ++k) {
+  return parallel_for(which.size(), 4, [&](std::size_t k) -> Status {
     const LockedPackage& locked = *packages[which[k]];
     auto package = package_for(locked, *archives[k], package_label(locked));
-    if (!package) return tl::unexpected(package.error());  // checked before the cache keeps it
+    if (!package) return tl::unexpected(package.error());
     auto put = cache.put_bytes(*archives[k]);
     if (!put) return tl::unexpected(put.error());
     built[which[k]] = std::move(*package);
-  }
-  return ok();
+    return ok();
+  });
 }
 
 // One object to fetch, and the first package file that needs it (for error messages).
@@ -113,11 +116,13 @@ Status fetch_wanted(Workspace& ws, const std::string& repo_name, const std::vect
   return ok();
 }
 
-// The objects of `batch` (indexes into `packages`) that the cache lacks or holds damaged,
-// fetched under the packages' fetch locks.
+// One batch (indexes into `packages`) under the packages' fetch locks: the archives the cache
+// lacks (a repo at a time: index files, then archives), then the objects it lacks or holds
+// damaged. A second sync that needs the same packages waits on the first lock, then finds
+// everything in the cache.
 Status prepare_batch(Workspace& ws, const std::vector<const LockedPackage*>& packages,
-                     const std::vector<BuiltPackage>& built, const std::vector<std::size_t>& batch,
-                     SyncReport& report) {
+                     std::vector<std::optional<BuiltPackage>>& built,
+                     const std::vector<std::size_t>& batch, SyncReport& report) {
   Context& ctx = ws.context();
   ObjectStore& objects = ctx.cache.objects();
   std::vector<std::unique_ptr<FileLock>> turns;  // released (and removed) when this returns
@@ -130,12 +135,25 @@ Status prepare_batch(Workspace& ws, const std::vector<const LockedPackage*>& pac
     if (!turn) return tl::unexpected(turn.error().with_context("using the cache"));
     turns.push_back(std::move(*turn));
   }
+  // 1. Archives: the cache's, else fetched a repo at a time (index files, then archives).
+  std::map<std::string, std::vector<std::size_t>> remote;  // repo name -> packages to fetch
+  for (std::size_t i : batch) {
+    auto cached = cached_locked_package(ws, *packages[i]);
+    if (!cached) return tl::unexpected(cached.error());
+    if (*cached)
+      built[i] = std::move(**cached);
+    else
+      remote[packages[i]->repo].push_back(i);
+  }
+  for (const auto& [repo_name, which] : remote)
+    REEL_TRY(fetch_archives(ws, repo_name, packages, which, built));
+  // 2. Objects: every one the batch lacks, through one fetch a repo.
   std::map<std::string, std::vector<Wanted>> by_repo;
   std::map<std::string, std::set<const LockedPackage*>> packages_of;
   std::set<Digest> seen;
   for (std::size_t i : batch) {
     const LockedPackage& locked = *packages[i];
-    for (const FileEntry& f : built[i].files) {
+    for (const FileEntry& f : built[i]->files) {
       if (f.symlink || !seen.insert(f.sha256).second) continue;
       // One lstat and one getxattr when the object's entry record still matches; hashed
       // otherwise (a write through a hard link moved its mtime): a damaged object is never linked.
@@ -184,36 +202,24 @@ Result<std::optional<BuiltPackage>> cached_locked_package(Workspace& ws,
 
 Result<std::vector<BuiltPackage>> prepare_packages(
     Workspace& ws, const std::vector<const LockedPackage*>& packages, SyncReport& report) {
-  // 1. Archives: the cache's, else fetched a repo at a time (index files, then archives).
-  std::vector<std::optional<BuiltPackage>> found(packages.size());
-  std::map<std::string, std::vector<std::size_t>> remote;  // repo name -> packages to fetch
-  for (std::size_t i = 0; i < packages.size(); ++i) {
-    auto cached = cached_locked_package(ws, *packages[i]);
-    if (!cached) return tl::unexpected(cached.error());
-    if (*cached)
-      found[i] = std::move(**cached);
-    else
-      remote[packages[i]->repo].push_back(i);
-  }
-  for (const auto& [repo_name, which] : remote)
-    REEL_TRY(fetch_archives(ws, repo_name, packages, which, found));
-  std::vector<BuiltPackage> built;
-  built.reserve(packages.size());
-  for (auto& p : found) built.push_back(std::move(*p));
-  // 2. Objects, under the fetch locks, taken in archive-digest order: two syncs that need some of
-  // the same packages take their common locks in the same order, so neither waits on the other
-  // while holding a lock the other needs.
+  // Batches of packages in archive-digest order, so two syncs that need some of the same packages
+  // take their common fetch locks in the same order: neither waits on the other while holding a
+  // lock the other needs.
   std::vector<std::size_t> order(packages.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return packages[a]->archive < packages[b]->archive;
   });
+  std::vector<std::optional<BuiltPackage>> found(packages.size());
   for (std::size_t from = 0; from < order.size(); from += kFetchLockBatch) {
     std::vector<std::size_t> batch(order.begin() + static_cast<std::ptrdiff_t>(from),
                                    order.begin() + static_cast<std::ptrdiff_t>(std::min(
                                                        order.size(), from + kFetchLockBatch)));
-    REEL_TRY(prepare_batch(ws, packages, built, batch, report));
+    REEL_TRY(prepare_batch(ws, packages, found, batch, report));
   }
+  std::vector<BuiltPackage> built;
+  built.reserve(packages.size());
+  for (auto& p : found) built.push_back(std::move(*p));
   return built;
 }
 

@@ -30,18 +30,19 @@ Result<BuiltPackage> package_for(const LockedPackage& locked, std::string_view b
 Result<std::optional<BuiltPackage>> cached_locked_package(Workspace& ws,
                                                           const LockedPackage& locked);
 
-// locked_package and prepare_objects for many packages at once, as one pipeline: archives the
-// cache holds are used as they are; for the rest, each repo's index files are read in parallel
-// (Repo::read_indexes: conditional GETs from the http-v1/ cache over HTTP), then their archives
-// (Repo::read_archives), each checked against the lock before the cache keeps it; then every
-// object the packages name that the cache lacks or holds damaged goes through one
-// Repo::fetch_objects call a repo (one shared pool of transfers over HTTP, each object hashed
-// as it lands), while this process holds every one of those packages' fetch locks
-// (CACHE/locks/fetch-<archive hex>, taken in digest order, at most kFetchLockBatch at once), so
-// concurrent syncs still fetch each object once. One package a distinct archive: `packages`
-// must not name one archive twice. Returns the packages, in the order given. Errors: the first
-// package's (in the order given) that failed, as locked_package's and prepare_objects' name them;
-// objects fetched before a failure stay in the cache.
+// locked_package and prepare_objects for many packages at once, as one pipeline. In batches of
+// at most kFetchLockBatch packages, in archive-digest order, holding every package's fetch lock
+// of the batch (CACHE/locks/fetch-<archive hex>): archives the cache holds are used as they are;
+// for the rest, each repo's index files are read in parallel (Repo::read_indexes: conditional
+// GETs from the http-v1/ cache over HTTP), then their archives (Repo::read_archives), each
+// checked against the lock before the cache keeps it; then every object the batch names that the
+// cache lacks or holds damaged goes through one Repo::fetch_objects call a repo (one shared pool
+// of transfers over HTTP, each object hashed as it lands). A concurrent sync of the same
+// packages waits on the first lock, then finds archives and objects in the cache: each is
+// fetched once. Two syncs take common locks in the same order, so they cannot deadlock.
+// `packages` must not name one archive twice. Returns the packages, in the order given. Errors:
+// as locked_package's and prepare_objects', for the first failure; what was fetched before it
+// stays in the cache.
 Result<std::vector<BuiltPackage>> prepare_packages(
     Workspace& ws, const std::vector<const LockedPackage*>& packages, SyncReport& report);
 
