@@ -29,6 +29,7 @@
 # free space under /tmp; JOBS=n sets the bootstrap's job count, CURL_MAX curl's --parallel-max,
 # KEEP=1 keeps the work folder, with reel serve's log, for a look afterwards)
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 build=$(realpath "${1:?usage: run.sh BUILD_DIR [FRAMES] [MIB]}")
 frames=${2:-500}
 mib=${3:-4}
@@ -55,6 +56,7 @@ trap cleanup EXIT
 cd "$work"
 export LC_ALL=C
 fail() { echo "FAILED: $*" >&2; exit 1; }
+. "$here/lib.sh"
 
 case ${SERVER_CACHE:-warm} in
   warm) modes=(warm) ;;
@@ -88,53 +90,8 @@ awk -F/ '{ print $1 $2 "  " $1 $2 }' objects.list > objects.sha256
 [ "$objects" = "$frames" ] || fail "expected $frames objects (one a frame) in the repo, found $objects"
 
 # --- The servers.
-"$reel" serve repo --bind 127.0.0.1:0 2> serve.log &
-pids+=($!)
-for _ in $(seq 1 100); do grep -q "^serving " serve.log 2>/dev/null && break; sleep 0.05; done
-serve_url=$(grep -o "http://127.0.0.1:[0-9]*" serve.log | head -1)
-[ -n "$serve_url" ] || { cat serve.log >&2; fail "reel serve did not start"; }
-
-# start_nginx: on a free port (a random one not in use; nginx's own bind decides a race).
-mkdir -p nginx/tmp
-nginx_url=""
-for _ in $(seq 1 20); do
-  port=$((20000 + RANDOM % 30000))
-  (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
-  cat > nginx/nginx.conf <<EOF
-worker_processes auto;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-$([ "$(id -u)" = 0 ] && echo "user root;")
-events { worker_connections 256; }
-http {
-  access_log $work/nginx/access.log;
-  client_body_temp_path $work/nginx/tmp;
-  proxy_temp_path $work/nginx/tmp;
-  fastcgi_temp_path $work/nginx/tmp;
-  uwsgi_temp_path $work/nginx/tmp;
-  scgi_temp_path $work/nginx/tmp;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 100000;
-  server {
-    listen 127.0.0.1:$port;
-    root $work/repo;
-    location / { autoindex on; autoindex_format json; }
-  }
-}
-EOF
-  "$nginx" -c "$work/nginx/nginx.conf" -p "$work/nginx" 2>> nginx/stderr &
-  ngx=$!
-  for _ in $(seq 1 100); do
-    (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && { nginx_url=http://127.0.0.1:$port; break; }
-    kill -0 "$ngx" 2>/dev/null || break  # it exited: the port was taken meanwhile
-    sleep 0.05
-  done
-  if [ -n "$nginx_url" ]; then pids+=("$ngx"); break; fi
-  kill "$ngx" 2>/dev/null || true
-done
-[ -n "$nginx_url" ] || { cat nginx/stderr nginx/error.log >&2 2>/dev/null; fail "nginx did not start"; }
+start_reel_serve repo serve.log
+start_nginx "$work/repo"
 servers=(reel-serve nginx)
 declare -A url=([reel-serve]=$serve_url [nginx]=$nginx_url)
 
@@ -159,25 +116,6 @@ prepare() {
   else
     (cd repo && cat objects/sha256/*/* packages/*/* > /dev/null)
   fi
-}
-
-# measure NAME DIR CMD...: runs CMD in DIR; wall seconds (ms precision) into T[NAME], peak MB
-# into M[NAME], user + system CPU seconds into C[NAME]. Output in NAME.out/.err.
-declare -A T M C
-measure() {
-  local name=$1 dir=$2
-  shift 2
-  local t0=$EPOCHREALTIME
-  if ! (cd "$dir" && /usr/bin/time -f "%M %U %S" -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.err"); then
-    tail -5 "$work/$name.err" >&2
-    fail "$name: $*"
-  fi
-  local t1=$EPOCHREALTIME
-  T[$name]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-  local kb user sys
-  read -r kb user sys < <(tail -1 "$work/$name.time")
-  M[$name]=$((kb / 1024))
-  C[$name]=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
 }
 
 # new_job DIR SERVER: a farm job's folder holding only workspace.toml and reel.lock.
@@ -257,8 +195,6 @@ for i in $(seq 2 "$jobs"); do
 done
 
 # --- The report.
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-sum() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a + b }'; }
 mbps() { awk -v b="$bytes" -v t="$1" 'BEGIN { if (t > 0) printf "%.0f", b / 1e6 / t; else print "n/a" }'; }
 row() { printf '%-11s %-6s %-32s %8s %6s %8s %8s\n' "$@"; }
 echo "data: $frames frames × $mib MiB = $objects objects, $bytes bytes; $(nproc) CPUs; load average" \

@@ -10,9 +10,10 @@
 #include <set>
 
 #include "reel/engine/input_limits.h"
-#include "reel/storage/path_rules.h"
 #include "reel/engine/names.h"
 #include "reel/storage/http_client.h"
+#include "reel/storage/parallel.h"
+#include "reel/storage/path_rules.h"
 
 namespace reel {
 namespace {
@@ -62,46 +63,38 @@ class HttpRepo : public Repo {
 
   Result<std::optional<PackageIndex>> read_index(const std::string& package) override {
     if (!check_package_name(package)) return std::optional<PackageIndex>();
-    std::string lower = lower_name(package);
-    std::string url = base_ + "index/" + lower + ".json";
-    fs::path body_file = cache_dir_ / "index" / (lower + ".json");
-    fs::path etag_file = cache_dir_ / "index" / (lower + ".etag");
-    // The ETag is read before the body and written after it, so a body read here is never
-    // older than the ETag sent (a concurrent refresh costs one full GET at worst).
-    std::string etag, cached;
-    if (auto e = fs_.read_file(etag_file, 1024)) {
-      if (auto b = fs_.read_file(body_file, kMaxIndexBytes)) {
-        etag = *e;
-        cached = std::move(*b);
-      }
+    IndexRead read = begin_index_read(package);
+    auto got = client_.get(read.url, read.etag, kMaxIndexBytes);
+    return finish_index_read(read, std::move(got));
+  }
+
+  // The GETs at once (HttpClient::get_many), then each answer as read_index takes it.
+  std::vector<Result<std::optional<PackageIndex>>> read_indexes(
+      const std::vector<std::string>& names) override {
+    std::vector<IndexRead> reads;
+    std::vector<GetRequest> requests;
+    for (const auto& name : names) {
+      if (!check_package_name(name)) continue;
+      reads.push_back(begin_index_read(name));
+      requests.push_back(GetRequest{reads.back().url, reads.back().etag, kMaxIndexBytes});
     }
-    auto got = client_.get(url, etag, kMaxIndexBytes);
-    if (!got) {
-      if (got.error().code == ErrorCode::kNotFound) {
-        (void)fs_.remove(etag_file);  // best effort: a stale entry only costs a GET
-        (void)fs_.remove(body_file);
-        return std::optional<PackageIndex>();
-      }
-      return tl::unexpected(got.error().with_context("repo '" + name_ + "'"));
+    auto answers = client_.get_many(requests);
+    // Parsed and cached on 4 threads (the network is idle meanwhile).
+    std::vector<Result<std::optional<PackageIndex>>> answered(reads.size(),
+                                                              std::optional<PackageIndex>());
+    (void)parallel_for(reads.size(), 4, [&](std::size_t k) -> Status {
+      answered[k] = finish_index_read(reads[k], std::move(answers[k]));
+      return ok();
+    });
+    std::vector<Result<std::optional<PackageIndex>>> out;
+    std::size_t next = 0;
+    for (const auto& name : names) {
+      if (!check_package_name(name))
+        out.push_back(std::optional<PackageIndex>());
+      else
+        out.push_back(std::move(answered[next++]));
     }
-    std::string text;
-    if (got->status == 304) {
-      text = std::move(cached);
-    } else {
-      text = std::move(got->body);
-      // The cache is an optimisation: a read-only or full cache must not fail a read.
-      if (!got->etag.empty() && fs_.create_directories(body_file.parent_path()) &&
-          fs_.write_file_atomic(body_file, text, false)) {
-        (void)fs_.write_file_atomic(etag_file, got->etag, false);
-      }
-    }
-    auto index = parse_index(text, url);
-    if (!index) return tl::unexpected(index.error());
-    if (lower_name(index->name) != lower) {
-      return make_error(ErrorCode::kCorruption,
-                        url + ": holds the index of '" + index->name + "', not '" + package + "'");
-    }
-    return std::optional<PackageIndex>(std::move(*index));
+    return out;
   }
 
   Result<AuditLog> read_audit_log() override {
@@ -134,16 +127,19 @@ class HttpRepo : public Repo {
       return make_error(ErrorCode::kInvalidArgument,
                         url + ": expected a JSON listing ([{\"name\": ..., \"type\": \"file\"}])");
     }
-    std::vector<PackageIndex> out;
+    std::vector<std::string> names;
     for (const auto& item : j) {
       if (!item.is_object() || !item.contains("name") || !item["name"].is_string()) continue;
       if (item.contains("type") && item["type"] != "file") continue;
       std::string file = item["name"].get<std::string>();
       if (file.size() < 6 || file.substr(file.size() - 5) != ".json") continue;
-      auto index = read_index(file.substr(0, file.size() - 5));
-      if (!index) return tl::unexpected(index.error());
-      if (*index) out.push_back(std::move(**index));
+      names.push_back(file.substr(0, file.size() - 5));
     }
+    auto indexes = read_indexes(names);
+    REEL_TRY(first_failure(indexes));
+    std::vector<PackageIndex> out;
+    for (auto& index : indexes)
+      if (*index) out.push_back(std::move(**index));
     std::sort(out.begin(), out.end(), [](const PackageIndex& a, const PackageIndex& b) {
       return lower_name(a.name) < lower_name(b.name);
     });
@@ -183,21 +179,29 @@ class HttpRepo : public Repo {
   }
 
   Result<std::string> read_archive(const ArchiveRef& archive) override {
-    if (path_problem(archive.path) || archive.path.rfind("packages/", 0) != 0 ||
-        archive.size > kMaxArchiveBytes) {
-      return make_error(ErrorCode::kCorruption, "repo '" + name_ + "': unsafe archive '" +
-                                                    archive.path + "' (" +
-                                                    std::to_string(archive.size) +
-                                                    " bytes) in its index");
-    }
+    REEL_TRY(check_archive_ref(archive));
     std::string url = base_ + archive.path;
     auto got = client_.get(url, "", archive.size);  // never more than the index announced
-    if (!got) return tl::unexpected(got.error().with_context("repo '" + name_ + "'"));
-    if (got->body.size() != archive.size || sha256_bytes(got->body) != archive.sha256) {
-      return make_error(ErrorCode::kCorruption, url + ": archive does not match its index entry (" +
-                                                    archive.sha256.prefixed() + ")");
+    return finish_archive_read(archive, std::move(got));
+  }
+
+  std::vector<Result<std::string>> read_archives(const std::vector<ArchiveRef>& archives) override {
+    std::vector<GetRequest> requests;
+    std::vector<Result<std::string>> out(archives.size(), std::string());
+    std::vector<std::size_t> sent;
+    for (std::size_t i = 0; i < archives.size(); ++i) {
+      auto st = check_archive_ref(archives[i]);
+      if (!st) {
+        out[i] = tl::unexpected(st.error());
+        continue;
+      }
+      requests.push_back(GetRequest{base_ + archives[i].path, "", archives[i].size});
+      sent.push_back(i);
     }
-    return std::move(got->body);
+    auto answers = client_.get_many(requests);
+    for (std::size_t k = 0; k < sent.size(); ++k)
+      out[sent[k]] = finish_archive_read(archives[sent[k]], std::move(answers[k]));
+    return out;
   }
 
   Status publish(const BuiltPackage& package, ObjectStore& objects, IndexEntry entry) override {
@@ -247,6 +251,93 @@ class HttpRepo : public Repo {
   }
 
  private:
+  // One index read: where its body and ETag are cached, and what the cache held.
+  struct IndexRead {
+    std::string package;  // as asked
+    std::string lower;
+    std::string url;
+    fs::path body_file, etag_file;
+    std::string etag, cached;  // both empty when the cache holds nothing usable
+  };
+
+  IndexRead begin_index_read(const std::string& package) {
+    IndexRead r;
+    r.package = package;
+    r.lower = lower_name(package);
+    r.url = base_ + "index/" + r.lower + ".json";
+    r.body_file = cache_dir_ / "index" / (r.lower + ".json");
+    r.etag_file = cache_dir_ / "index" / (r.lower + ".etag");
+    // The ETag is read before the body and written after it, so a body read here is never
+    // older than the ETag sent (a concurrent refresh costs one full GET at worst).
+    if (auto e = fs_.read_file(r.etag_file, 1024)) {
+      if (auto b = fs_.read_file(r.body_file, kMaxIndexBytes)) {
+        r.etag = *e;
+        r.cached = std::move(*b);
+      }
+    }
+    return r;
+  }
+
+  // The index from the server's answer to the (conditional) GET of begin_index_read.
+  Result<std::optional<PackageIndex>> finish_index_read(IndexRead& r, Result<HttpResponse> got) {
+    if (!got) {
+      if (got.error().code == ErrorCode::kNotFound) {
+        (void)fs_.remove(r.etag_file);  // best effort: a stale entry only costs a GET
+        (void)fs_.remove(r.body_file);
+        return std::optional<PackageIndex>();
+      }
+      return tl::unexpected(got.error().with_context("repo '" + name_ + "'"));
+    }
+    std::string text;
+    if (got->status == 304) {
+      text = std::move(r.cached);
+    } else {
+      text = std::move(got->body);
+      // The cache is an optimisation: a read-only or full cache must not fail a read.
+      if (!got->etag.empty() && fs_.create_directories(r.body_file.parent_path()) &&
+          fs_.write_file_atomic(r.body_file, text, false)) {
+        (void)fs_.write_file_atomic(r.etag_file, got->etag, false);
+      }
+    }
+    auto index = parse_index(text, r.url);
+    if (!index) return tl::unexpected(index.error());
+    if (lower_name(index->name) != r.lower) {
+      return make_error(ErrorCode::kCorruption, r.url + ": holds the index of '" + index->name +
+                                                    "', not '" + r.package + "'");
+    }
+    return std::optional<PackageIndex>(std::move(*index));
+  }
+
+  // The first error of a batch that is not a cancellation it caused, else the first error.
+  template <typename T>
+  static Status first_failure(const std::vector<Result<T>>& results) {
+    for (const auto& r : results)
+      if (!r && r.error().code != ErrorCode::kCancelled) return tl::unexpected(r.error());
+    for (const auto& r : results)
+      if (!r) return tl::unexpected(r.error());
+    return ok();
+  }
+
+  Status check_archive_ref(const ArchiveRef& archive) const {
+    if (path_problem(archive.path) || archive.path.rfind("packages/", 0) != 0 ||
+        archive.size > kMaxArchiveBytes) {
+      return make_error(ErrorCode::kCorruption,
+                        "repo '" + name_ + "': unsafe archive '" + archive.path + "' (" +
+                            std::to_string(archive.size) + " bytes) in its index");
+    }
+    return ok();
+  }
+
+  Result<std::string> finish_archive_read(const ArchiveRef& archive, Result<HttpResponse> got) {
+    std::string url = base_ + archive.path;
+    if (!got) return tl::unexpected(got.error().with_context("repo '" + name_ + "'"));
+    if (got->body.size() != archive.size || sha256_bytes(got->body) != archive.sha256) {
+      return make_error(ErrorCode::kCorruption, url + ": archive does not match its index entry (" +
+                                                    archive.sha256.prefixed() + ")");
+    }
+    return std::move(got->body);
+  }
+
   std::string object_url(const Digest& d) const {
     std::string hex = d.hex();
     return base_ + "objects/sha256/" + hex.substr(0, 2) + "/" + hex.substr(2);

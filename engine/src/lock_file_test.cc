@@ -54,6 +54,28 @@ TEST(LockFile, DiffSaysWhatChangedLikeUv) {
   auto fresh = diff_locks(nullptr, after);
   ASSERT_EQ(fresh.size(), 4u);
   EXPECT_EQ(describe(fresh[0]), "Added Chair 1.2.4");
+
+TEST(LockFile, TheFastPathReadsWhatTheWriterWroteAsToml11Does) {
+  LockFile lock;
+  lock.requirements = {{"my.pkg", "*"}, {"Kitchen-Set", ">=1.2, <2"}};
+  lock.packages.push_back({"Table", Version(3, 2, 1), "blessed", sha256_bytes("t"), {}});
+  lock.packages.push_back({"Kitchen-Set",
+                           *Version::parse("1.4.0-rc.1+b5"),
+                           "review",
+                           sha256_bytes("k"),
+                           {"Table", "chair_2"}});
+  const std::string text = serialize_lock_file(lock);
+  // The same text with a comment is no longer the writer's shape: toml11 reads it.
+  for (const std::string& t : {text, "# hand-edited\n" + text, text + "\n"}) {
+    auto back = parse_lock_file(t, "reel.lock");
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(serialize_lock_file(*back), text);
+    EXPECT_EQ(back->packages[0].version.to_string(), "1.4.0-rc.1+b5");
+  }
+  // A bare dotted key is a table to TOML: never taken by the fast path as a name.
+  std::string dotted = text;
+  dotted.replace(dotted.find("\"my.pkg\""), 8, "my.pkg");
+  EXPECT_FALSE(parse_lock_file(dotted, "reel.lock"));
 }
 
 TEST(LockFile, ReadsHandWrittenLocksInAnyOrder) {

@@ -36,6 +36,21 @@ Result<std::vector<std::string>> Repo::list_packages() {
   return out;
 }
 
+std::vector<Result<std::optional<PackageIndex>>> Repo::read_indexes(
+    const std::vector<std::string>& names) {
+  std::vector<Result<std::optional<PackageIndex>>> out;
+  out.reserve(names.size());
+  for (const auto& name : names) out.push_back(read_index(name));
+  return out;
+}
+
+std::vector<Result<std::string>> Repo::read_archives(const std::vector<ArchiveRef>& archives) {
+  std::vector<Result<std::string>> out;
+  out.reserve(archives.size());
+  for (const auto& archive : archives) out.push_back(read_archive(archive));
+  return out;
+}
+
 Status Repo::fetch_objects(const std::vector<ObjectRef>& digests, ObjectStore& dest,
                            const TransferProgress& progress) {
   std::atomic<std::size_t> next{0};

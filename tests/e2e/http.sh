@@ -19,6 +19,10 @@
 #   publish_race     two workspaces publish the same new version with different content at once:
 #                    one wins, the other gets a conflict naming the winner's archive (5 rounds)
 #   missing_objects  curl POSTs an archive whose object was never uploaded: 409, index unchanged
+#   pipeline         a frozen sync of 12 small packages from reel serve fetches as one pipeline
+#                    (issue 16): every index file, then every archive, then every object (the
+#                    server's log in that order, not package after package); 4 jobs at once on one
+#                    empty cache still download each object once; every job verifies
 # usage: http.sh REEL_BINARY CASE
 source "$(dirname "$0")/lib.sh"
 case_name=$2
@@ -136,6 +140,46 @@ job() {
 }
 
 case "$case_name" in
+pipeline)
+  "$REEL" -q repo init repo --name blessed >/dev/null
+  "$REEL" -q init studio --repo blessed=repo >/dev/null
+  for i in $(seq 1 12); do
+    mkdir -p "studio/outputs/Prop$i"
+    printf '[asset]\nname = "Prop%s"\nversion = "1.0.0"\n' "$i" > "studio/outputs/Prop$i/asset.toml"
+    for f in a b c; do head -c 2000 /dev/urandom > "studio/outputs/Prop$i/$f.bin"; done
+  done
+  "$REEL" -q -C studio publish --all --allow-dirty >/dev/null
+  serve repo
+  export REEL_CACHE_DIR="$WORK/node-cache"
+  "$REEL" -q init job0 --repo blessed="$URL" >/dev/null
+  for i in $(seq 1 12); do printf 'Prop%s = "*"\n' "$i" >> job0/workspace.toml; done
+  "$REEL" -q --cache-dir lock-cache -C job0 lock >/dev/null
+  start_line=$(wc -l < "$WORK/serve.log")
+  job job1 job0
+  expect 0 "$REEL" -C job1 sync --frozen
+  expect 0 "$REEL" -C job1 verify
+  tail -n +"$((start_line + 1))" "$WORK/serve.log" | grep " GET /" | awk '{ print $3 }' |
+    grep -v '^/reel-repo.json$' > gets.txt
+  [ "$(grep -c '^/index/' gets.txt)" = 12 ] || fail "index GETs: $(cat gets.txt)"
+  [ "$(grep -c '^/packages/' gets.txt)" = 12 ] || fail "archive GETs: $(cat gets.txt)"
+  [ "$(grep -c '^/objects/' gets.txt)" = 36 ] || fail "object GETs: $(cat gets.txt)"
+  # One phase after another: the kinds of request never interleave package by package.
+  phases=$(sed 's|^/\([a-z]*\)/.*|\1|' gets.txt | uniq | tr '\n' ' ')
+  [ "$phases" = "index packages objects " ] || fail "requests went package by package: $phases"
+  # Farm jobs at once on one empty cache: each object still downloaded once.
+  export REEL_CACHE_DIR="$WORK/node-cache-2"
+  start_line=$(wc -l < "$WORK/serve.log")
+  pids=()
+  for i in 2 3 4 5; do
+    job "job$i" job0
+    "$REEL" -q -C "job$i" sync --frozen > "job$i.out" 2>&1 &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || { cat job*.out; fail "a job failed"; }; done
+  for i in 2 3 4 5; do expect 0 "$REEL" -C "job$i" verify; done
+  gets=$(tail -n +"$((start_line + 1))" "$WORK/serve.log" | grep " GET /objects/" | grep -c " 200 " || true)
+  [ "$gets" = 36 ] || fail "objects downloaded $gets times for 36 objects (each should be once)"
+  ;;
 serve)
   "$REEL" -q repo init repo --name blessed >/dev/null
   echo "write-token-123" > tokens

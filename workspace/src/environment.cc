@@ -125,6 +125,10 @@ Result<WorkspaceEnvironment> workspace_environment(Workspace& ws, const LockFile
 }
 
 Result<std::vector<std::string>> editable_range_warnings(Workspace& ws, const LockFile& lock) {
+  // No output, nothing to warn about: a farm job's sync does not read every installed manifest.
+  auto outputs = list_outputs(ws);
+  if (!outputs) return tl::unexpected(outputs.error());
+  if (outputs->empty()) return std::vector<std::string>();
   auto assets = environment_assets(ws, &lock);
   if (!assets) return tl::unexpected(assets.error());
   std::vector<std::string> out;

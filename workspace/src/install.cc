@@ -10,12 +10,14 @@
 #include <set>
 #include <thread>
 
+#include "materialise.h"
+#include "prepare.h"
 #include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 #include "reel/engine/provider.h"
+#include "reel/storage/parallel.h"
 #include "reel/workspace/environment.h"
 #include "reel/workspace/gc.h"
-#include "materialise.h"
 #include "reel/workspace/outputs.h"
 #include "sourced_provider.h"
 
@@ -182,15 +184,20 @@ Result<bool> lock_is_stale(Workspace& ws, const LockFile& lock, const LockOption
 }
 
 Result<LockedIndexEntry> locked_index_entry(Workspace& ws, const LockedPackage& locked) {
-  const std::string what = locked.name + " " + locked.version.to_string();
   auto repo = ws.repo(locked.repo);
   if (!repo) return tl::unexpected(repo.error());
   auto index = (*repo)->read_index(locked.name);
   if (!index) return tl::unexpected(index.error());
-  const IndexEntry* entry = *index ? (*index)->find(locked.version) : nullptr;
+  return check_locked_entry(locked, **repo, *index);
+}
+
+Result<LockedIndexEntry> check_locked_entry(const LockedPackage& locked, Repo& repo,
+                                            const std::optional<PackageIndex>& index) {
+  const std::string what = locked.name + " " + locked.version.to_string();
+  const IndexEntry* entry = index ? index->find(locked.version) : nullptr;
   if (!entry) {
     return make_error(ErrorCode::kNotFound,
-                      what + " is not in repo '" + locked.repo + "' (" + (*repo)->url() + ")");
+                      what + " is not in repo '" + locked.repo + "' (" + repo.url() + ")");
   }
   if (entry->archive.sha256 != locked.archive) {
     return make_error(ErrorCode::kCorruption,
@@ -198,13 +205,9 @@ Result<LockedIndexEntry> locked_index_entry(Workspace& ws, const LockedPackage& 
                           "' has archive sha256:" + entry->archive.sha256.hex() +
                           " but reel.lock names " + locked.archive.prefixed());
   }
-  return LockedIndexEntry{*repo, (*index)->name, *entry};
+  return LockedIndexEntry{&repo, index->name, *entry};
 }
 
-namespace {
-
-// Reads an archive's package and checks that its asset.toml names the locked package: an index
-// entry must not install another asset's manifest under its name (kCorruption).
 Result<BuiltPackage> package_for(const LockedPackage& locked, std::string_view bytes,
                                  const std::string& what) {
   auto package = read_package(bytes, what);
@@ -218,23 +221,13 @@ Result<BuiltPackage> package_for(const LockedPackage& locked, std::string_view b
   return package;
 }
 
-}  // namespace
-
 Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked) {
   Context& ctx = ws.context();
   ObjectStore& archives = ctx.cache.archives();
   std::string what = locked.name + " " + locked.version.to_string();
-  auto have = archives.contains(locked.archive);
-  if (!have) return tl::unexpected(have.error());
-  if (*have) {
-    auto bytes = ctx.fs.read_file(archives.object_path(locked.archive), kMaxArchiveBytes);
-    if (!bytes) return tl::unexpected(bytes.error());
-    if (sha256_bytes(*bytes) == locked.archive) return package_for(locked, *bytes, what);
-    // A damaged cached archive: drop it and fetch it again.
-    (void)ctx.fs.set_mode(archives.object_path(locked.archive), 0644);
-    REEL_TRY(ctx.fs.remove(archives.object_path(locked.archive)));
-    ctx.reporter.warn("the cached archive of " + what + " was damaged; fetching it again");
-  }
+  auto cached = cached_locked_package(ws, locked);
+  if (!cached) return tl::unexpected(cached.error());
+  if (*cached) return std::move(**cached);
   auto found = locked_index_entry(ws, locked);
   if (!found) return tl::unexpected(found.error());
   auto bytes = found->repo->read_archive(found->entry.archive);
@@ -391,9 +384,10 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
   if (!records) return tl::unexpected(records.error());
   bool warned_copy = false;
   std::set<std::string> wanted;
-  // Plan and prepare every package first (archives and objects into the cache, verified), so a
-  // missing or corrupt object fails the sync before anything in inputs/ changes.
-  std::vector<std::pair<const LockedPackage*, BuiltPackage>> plan;
+  // Plan, then prepare every package to install at once (archives and objects into the cache,
+  // verified: prepare_packages' one pipeline), so a missing or corrupt object fails the sync
+  // before anything in inputs/ changes.
+  std::vector<const LockedPackage*> to_install;
   std::vector<Repair> repairs;
   for (const auto& locked : (**lock).packages) {
     std::string key = lower_name(locked.name);
@@ -417,11 +411,13 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
         continue;
       }
     }
-    auto package = locked_package(ws, locked);
-    if (!package) return tl::unexpected(package.error());
-    REEL_TRY(prepare_objects(ws, locked, *package, report));
-    plan.emplace_back(&locked, std::move(*package));
+    to_install.push_back(&locked);
   }
+  auto prepared = prepare_packages(ws, to_install, report);
+  if (!prepared) return tl::unexpected(prepared.error());
+  std::vector<std::pair<const LockedPackage*, BuiltPackage>> plan;
+  for (std::size_t i = 0; i < to_install.size(); ++i)
+    plan.emplace_back(to_install[i], std::move((*prepared)[i]));
   for (const auto& repair : repairs) {
     const LockedPackage& locked = *repair.locked;
     auto package = locked_package(ws, locked);
@@ -503,7 +499,9 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
   // claims. The placed files' bytes are not fsynced (hard links into the cache share its
   // objects, which are not: decisions.md); a file that lost them has another size than its
   // record, and the next sync places it again.
-  for (const auto& dir : placed_dirs) REEL_TRY(fs.sync_directory(dir));
+  // On 8 threads, so the journal commits many of them at once (658 packages: 3 s → a fraction).
+  std::vector<fs::path> dirs(placed_dirs.begin(), placed_dirs.end());
+  REEL_TRY(parallel_for(dirs.size(), 8, [&](std::size_t i) { return fs.sync_directory(dirs[i]); }));
   if (records->changed()) {
     REEL_TRY(records->save(fs, installed_files_path(ws.root()), /*sync=*/!placed_dirs.empty()));
   }

@@ -1,6 +1,7 @@
 // Materialising packages into inputs/ (materialise.h).
 #include "materialise.h"
 
+#include <atomic>
 #include <random>
 #include <set>
 #include <thread>
@@ -35,7 +36,20 @@ std::string random_tag() {
   return s;
 }
 
-
+// LinkMode::kAuto after its clone was refused: a hard link, else a copy (executable files are
+// always copied: a hard link shares the cache's read-only inode), as ObjectStore::materialise.
+Result<LinkMode> auto_without_clone(ObjectStore& objects, const FileEntry& f,
+                                    const fs::path& target) {
+  if (!f.executable) {
+    auto linked = objects.materialise(f.sha256, target, LinkMode::kHardlink, false);
+    if (linked || linked.error().code == ErrorCode::kNotFound ||
+        linked.error().code == ErrorCode::kAlreadyExists)
+      return linked;
+  }
+  auto copied = objects.materialise(f.sha256, target, LinkMode::kCopy, f.executable);
+  if (!copied) return tl::unexpected(copied.error());
+  return LinkMode::kCopy;
+}
 
 // Places `files` from the cache with the workspace's link mode, on two threads when there are
 // enough files to be worth it; counts them into `report`. The first error wins.
@@ -49,14 +63,20 @@ Status place_files(Workspace& ws, const std::string& package, const std::vector<
     bool copied = false;
     std::uint64_t files = 0, bytes = 0;
   };
+  // Under kAuto, once a file was not cloned (ext4: no FICLONE), the rest of this sync's files go
+  // straight to a hard link: every refused clone costs a temp file created and removed.
+  std::atomic<bool> try_clone{!(report.link_mode && *report.link_mode != LinkMode::kClone)};
   auto place = [&](const Placement& p) -> Result<LinkMode> {
     const FileEntry& f = *p.file;
     fs::path target = p.replace ? p.dest.parent_path() / (".reel-tmp-" + random_tag()) : p.dest;
     if (f.symlink) {
       REEL_TRY(ctx.fs.symlink(*f.symlink, target));
     } else {
-      auto used = ctx.cache.objects().materialise(f.sha256, target, mode, f.executable);
+      auto used = try_clone || mode != LinkMode::kAuto
+                      ? ctx.cache.objects().materialise(f.sha256, target, mode, f.executable)
+                      : auto_without_clone(ctx.cache.objects(), f, target);
       if (!used) return tl::unexpected(used.error());
+      if (*used != LinkMode::kClone) try_clone = false;
       if (!p.replace) return *used;
       if (auto r = ctx.fs.rename(target, p.dest); !r) {
         (void)ctx.fs.remove(target);

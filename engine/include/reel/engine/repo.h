@@ -34,6 +34,12 @@ class Repo {
 
   // The index of one package (name compared case-insensitively), or nullopt if the repo has none.
   virtual Result<std::optional<PackageIndex>> read_index(const std::string& name) = 0;
+  // read_index for several names at once, one result a name, in order (sync reads the index of
+  // every package it installs: issue 16). An HTTP repo sends the GETs in parallel (conditional,
+  // from its ETag cache); the first failure other than a missing index may cancel the rest
+  // (kCancelled). By default read_index on each name in turn.
+  virtual std::vector<Result<std::optional<PackageIndex>>> read_indexes(
+      const std::vector<std::string>& names);
   // Every package name (canonical spelling), sorted case-insensitively. By default the names of
   // read_all_indexes(), with its errors.
   virtual Result<std::vector<std::string>> list_packages();
@@ -56,6 +62,10 @@ class Repo {
   // at most archive.size bytes are read (an index entry may not announce more than
   // kMaxArchiveBytes), so an endless or oversized archive is cut off, not buffered.
   virtual Result<std::string> read_archive(const ArchiveRef& archive) = 0;
+  // read_archive for several archives at once, one result each, in order: an HTTP repo sends the
+  // GETs in parallel, and its first failure cancels the rest (kCancelled). By default
+  // read_archive on each in turn.
+  virtual std::vector<Result<std::string>> read_archives(const std::vector<ArchiveRef>& archives);
 
   // The repo's audit trail, log/audit.jsonl (audit_log.h): empty when the repo has none yet (a
   // torn last line is reported in AuditLog::torn_line, not an error). Errors: parse_audit_log's,

@@ -1,4 +1,5 @@
-// An HTTP/1.1 client for HTTP repos (docs/http.md), over libcurl (kept behind this header).
+// An HTTP/1.1 client for HTTP repos (docs/http.md), over an HttpTransport (http_transport.h:
+// libcurl's unless a test gives a fake).
 //
 // Every request: TLS verified (against `ca_file` when given, else the system's CAs), connect
 // timeout 10 s, a transfer that moves under 1 byte/s for 30 s is dropped, and up to `retries`
@@ -32,6 +33,7 @@
 #include "reel/storage/digest.h"
 #include "reel/storage/error.h"
 #include "reel/storage/file_system.h"
+#include "reel/storage/http_transport.h"
 #include "reel/storage/object_store.h"
 #include "reel/storage/progress.h"
 
@@ -64,6 +66,13 @@ struct ObjectDownload {
   std::uint64_t expected_size = UINT64_MAX;  // bytes, from files.json
 };
 
+// One GET into memory for get_many: as get(url, if_none_match, max_bytes).
+struct GetRequest {
+  std::string url;
+  std::string if_none_match;  // sent as If-None-Match when non-empty; 304 is a success
+  std::uint64_t max_bytes = std::uint64_t{1} << 20;  // bytes kept (HttpClient::kDefaultMaxBody)
+};
+
 // One file to upload with PUT, streamed from disk in constant memory.
 struct FileUpload {
   std::string url;
@@ -74,8 +83,12 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 class HttpClient {
  public:
-  // `fs` (for uploads) must outlive the client.
+  // `fs` (for uploads) must outlive the client. Requests go over libcurl (make_curl_transport
+  // with the options' CA file, netrc file and timeouts).
   HttpClient(FileSystem& fs, HttpOptions options);
+  // Requests go over `transport` (a test's fake), which must outlive the client; the options'
+  // CA file, netrc file and timeouts are the transport's business, not the client's.
+  HttpClient(FileSystem& fs, HttpOptions options, HttpTransport& transport);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -89,6 +102,11 @@ class HttpClient {
   // longer than `max_bytes` is cut off at the bound: kCorruption naming the URL, not retried.
   Result<HttpResponse> get(const std::string& url, const std::string& if_none_match = "",
                            std::uint64_t max_bytes = kDefaultMaxBody);
+  // GETs in parallel (up to max_parallel at once, over the shared connections), one result a
+  // request, in order, each as get() would answer it. A 404 is that request's kNotFound and does
+  // not stop the batch (an index file a repo lacks is an answer); any other failure for good stops
+  // it as get_objects' do (the rest end as kCancelled).
+  std::vector<Result<HttpResponse>> get_many(const std::vector<GetRequest>& requests);
   // HEAD: the status (2xx, or 404 as a value); other statuses are errors.
   Result<long> head(const std::string& url);
   // HEADs in parallel, one result a URL, in order.
@@ -111,10 +129,10 @@ class HttpClient {
 
  private:
   void run(std::vector<Job>& jobs, const TransferProgress* progress = nullptr);
-  struct Shared;
   FileSystem& fs_;
   HttpOptions options_;
-  std::unique_ptr<Shared> shared_;
+  std::unique_ptr<HttpTransport> owned_transport_;  // libcurl's, unless one was given
+  HttpTransport* transport_ = nullptr;
 };
 
 }  // namespace reel

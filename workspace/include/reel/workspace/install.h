@@ -78,7 +78,10 @@ struct SyncReport {
 // damaged it: quarantined and fetched again), so neither this workspace nor any other receives
 // damaged bytes. A package without records (installed by an older reel) is re-materialised.
 // A repo object or archive whose digest is wrong fails with kCorruption and nothing of that
-// package is materialised.
+// package is materialised. Every package to install is prepared before any is materialised, as
+// one pipeline (issue 16): index files and archives of all of them fetched in parallel, then
+// all their missing objects through one pool of transfers a repo, under all their fetch locks
+// (prepare_objects' semantics: concurrent syncs fetch each object once).
 Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOptions& options,
                                   const SyncOptions& sync_options = {});
 
