@@ -17,7 +17,9 @@
 #
 # Each lock and rdeps output with the cache is compared with the one without it; the last line,
 # "outputs: identical", is printed only when they all match (ctest bench.index_smoke runs
-# `run.sh BUILD 1000`). Times are wall seconds of the whole command.
+# `run.sh BUILD 1000`). Times are seconds of the whole command: wall, and CPU (user + system).
+# In the lock row "indexes" is the number of packages in reel.lock (the provider reads at least
+# those index files, and the names their versions depend on).
 #
 # usage: run.sh BUILD_DIR [PACKAGES] [OLD_REEL]    (default 10000; RUNS=n, default 3; KEEP=1 keeps
 # the work folder)
@@ -38,7 +40,8 @@ ws=$work/data/ws
 repo=$work/data/repo
 target=$(cat "$work/data/first.txt")
 
-# run1 OUT BINARY CACHE_DIR ENV... -- ARGS...: one run, wall seconds on stdout, output into OUT.
+# run1 OUT BINARY CACHE_DIR ENV... -- ARGS...: one run; prints "WALL CPU" (seconds; CPU = user +
+# system, which a loaded machine does not inflate as it does wall time), output into OUT.*.
 run1() {
   local out=$1 bin=$2 cache=$3
   shift 3
@@ -46,56 +49,58 @@ run1() {
   while [ "$1" != -- ]; do envs+=("$1"); shift; done
   shift
   rm -f "$ws/reel.lock"
-  local t0 t1
-  t0=$(date +%s%N)
-  if ! env "${envs[@]}" "$bin" -q -C "$ws" --cache-dir "$cache" "$@" > "$out.out" 2> "$out.err"; then
+  if ! env "${envs[@]}" /usr/bin/time -f "%e %U %S" -o "$out.time" \
+      "$bin" -q -C "$ws" --cache-dir "$cache" "$@" > "$out.out" 2> "$out.err"; then
     echo "FAILED: $bin $* (exit $?): $(head -3 "$out.err")" >&2
     exit 1
   fi
-  t1=$(date +%s%N)
   [ -f "$ws/reel.lock" ] && cp "$ws/reel.lock" "$out.lock"
-  echo "$(( (t1 - t0) / 1000 ))" | awk '{ printf "%.3f", $1 / 1e6 }'
+  awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$out.time"
 }
 
-# best OUT BINARY CACHE ENV... -- ARGS...: the best of $runs runs.
+# best OUT BINARY CACHE ENV... -- ARGS...: the least wall and the least CPU time of $runs runs.
 best() {
-  local b="" t
+  local w c bw="" bc=""
   for _ in $(seq "$runs"); do
-    t=$(run1 "$@")
-    if [ -z "$b" ] || awk -v t="$t" -v b="$b" 'BEGIN { exit !(t < b) }'; then b=$t; fi
+    read -r w c < <(run1 "$@")
+    if [ -z "$bw" ] || awk -v t="$w" -v b="$bw" 'BEGIN { exit !(t < b) }'; then bw=$w; fi
+    if [ -z "$bc" ] || awk -v t="$c" -v b="$bc" 'BEGIN { exit !(t < b) }'; then bc=$c; fi
   done
-  echo "$b"
+  echo "$bw $bc"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-printf '%-6s %9s %8s %8s %8s %8s %9s %s\n' case indexes off_s cold_s warm_s old_s warm/off target
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (wall times grow with load; CPU times do not)"
+printf '%-6s %8s %-5s %8s %8s %8s %8s %9s %s\n' case indexes time off cold warm old warm/off target
 same=1
 for case in lock rdeps; do
   if [ "$case" = lock ]; then args=(lock); else args=(rdeps "$target" --repo "$repo"); fi
   d=$work/$case
   mkdir -p "$d"
   run1 "$d/warmup" "$reel" "$d/cache-off" REEL_INDEX_CACHE=off -- "${args[@]}" > /dev/null
-  off=$(best "$d/off" "$reel" "$d/cache-off" REEL_INDEX_CACHE=off -- "${args[@]}")
+  read -r off_w off_c < <(best "$d/off" "$reel" "$d/cache-off" REEL_INDEX_CACHE=off -- "${args[@]}")
   rm -rf "$d/cache-on"
-  cold=$(run1 "$d/cold" "$reel" "$d/cache-on" -- "${args[@]}")
-  warm=$(best "$d/warm" "$reel" "$d/cache-on" -- "${args[@]}")
-  old_s=-
-  if [ -n "$old" ]; then old_s=$(best "$d/old" "$old" "$d/cache-old" -- "${args[@]}"); fi
+  read -r cold_w cold_c < <(run1 "$d/cold" "$reel" "$d/cache-on" -- "${args[@]}")
+  read -r warm_w warm_c < <(best "$d/warm" "$reel" "$d/cache-on" -- "${args[@]}")
+  old_w=- old_c=-
+  if [ -n "$old" ]; then read -r old_w old_c < <(best "$d/old" "$old" "$d/cache-old" -- "${args[@]}"); fi
   if [ "$case" = lock ]; then
     indexes=$(grep -c '^\[\[package\]\]' "$d/warm.lock" || true)
     cmp -s "$d/off.lock" "$d/cold.lock" && cmp -s "$d/off.lock" "$d/warm.lock" || {
       echo "FAILED: reel.lock differs with the index cache" >&2; same=0; }
-    verdict=$(awk -v w="$warm" 'BEGIN { print (w <= 0.2 ? "met" : "NOT met") }')
-    target_text="warm <= 0.2 s: $verdict"
   else
     indexes=$(find "$repo/index" -name '*.json' | wc -l)
     cmp -s "$d/off.out" "$d/cold.out" && cmp -s "$d/off.out" "$d/warm.out" || {
       echo "FAILED: rdeps output differs with the index cache" >&2; same=0; }
-    target_text="-"
   fi
-  printf '%-6s %9s %8s %8s %8s %8s %9s %s\n' "$case" "$indexes" "$off" "$cold" "$warm" "$old_s" \
-    "$(ratio "$warm" "$off")" "$target_text"
+  for kind in wall cpu; do
+    if [ $kind = wall ]; then o=$off_w c=$cold_w w=$warm_w p=$old_w; else o=$off_c c=$cold_c w=$warm_c p=$old_c; fi
+    verdict=-
+    [ "$case" = lock ] && verdict="warm <= 0.2 s: $(awk -v w="$w" 'BEGIN { print (w <= 0.2 ? "met" : "NOT met") }')"
+    printf '%-6s %8s %-5s %8s %8s %8s %8s %9s %s\n' "$case" "$indexes" "$kind" "$o" "$c" "$w" "$p" \
+      "$(ratio "$w" "$o")" "$verdict"
+  done
 done
 echo "cache on disk: $(du -sh "$work/lock/cache-on/index-v1" | cut -f1) for the lock's indexes;" \
   "index JSON: $(du -sh "$repo/index" | cut -f1) for $packages packages"

@@ -125,7 +125,7 @@ void put_review(Writer& w, const ReviewRecord& r) {
   w.str(r.note);
 }
 
-std::vector<DependencySpec> get_deps(Reader& r) {
+std::vector<DependencySpec> get_deps(Reader& r, RangeMemo* memo) {
   std::vector<DependencySpec> out;
   std::size_t n = r.count(8);
   out.reserve(n);
@@ -144,7 +144,7 @@ std::vector<DependencySpec> get_deps(Reader& r) {
       return out;
     }
     last = std::move(lower);
-    auto range = Range::parse(text);
+    auto range = memo ? memo->parse(text) : Range::parse(text);
     if (!range) {
       r.fail("a dependency range that does not parse");
       return out;
@@ -175,7 +175,7 @@ bool canonical_metadata(const std::string& text) {
   return !j.is_discarded() && j.is_object() && !j.empty() && j.dump() == text;
 }
 
-IndexEntry get_entry(Reader& r) {
+IndexEntry get_entry(Reader& r, RangeMemo* memo) {
   IndexEntry e;
   std::string_view vtext = r.str();
   if (!r.ok()) return e;
@@ -186,7 +186,7 @@ IndexEntry get_entry(Reader& r) {
   }
   e.version = std::move(*version);
   e.type = r.str();
-  e.dependencies = get_deps(r);
+  e.dependencies = get_deps(r, memo);
   std::size_t groups = r.count(8);
   std::string last_group;
   for (std::size_t g = 0; g < groups && r.ok(); ++g) {
@@ -196,7 +196,7 @@ IndexEntry get_entry(Reader& r) {
       return e;
     }
     last_group = name;
-    e.groups[name] = get_deps(r);
+    e.groups[name] = get_deps(r, memo);
   }
   e.archive.path = r.str();
   r.raw(e.archive.sha256.bytes.data(), e.archive.sha256.bytes.size());
@@ -264,7 +264,23 @@ std::string encode_index_payload(const PackageIndex& index) {
   return out;
 }
 
-Result<PackageIndex> decode_index_payload(std::string_view bytes, std::string_view what) {
+tl::expected<Range, ParseError> RangeMemo::parse(std::string_view text) {
+  std::string key(text);
+  {
+    std::lock_guard<std::mutex> hold(mutex_);
+    auto it = ranges_.find(key);
+    if (it != ranges_.end()) return it->second;
+  }
+  auto range = Range::parse(text);
+  if (range) {
+    std::lock_guard<std::mutex> hold(mutex_);
+    if (ranges_.size() < kMaxEntries) ranges_.emplace(std::move(key), *range);
+  }
+  return range;
+}
+
+Result<PackageIndex> decode_index_payload(std::string_view bytes, std::string_view what,
+                                          RangeMemo* memo) {
   Reader r(bytes, what);
   PackageIndex index;
   index.name = r.str();
@@ -272,7 +288,7 @@ Result<PackageIndex> decode_index_payload(std::string_view bytes, std::string_vi
   std::size_t n = r.count(64);
   index.versions.reserve(n);
   for (std::size_t i = 0; i < n && r.ok(); ++i) {
-    IndexEntry e = get_entry(r);
+    IndexEntry e = get_entry(r, memo);
     if (r.ok() && i > 0 && e.version < index.versions.back().version)
       r.fail("versions out of order");
     index.versions.push_back(std::move(e));
@@ -299,7 +315,10 @@ std::string encode_index_cache_file(const IndexCacheRecord& record) {
   return out;
 }
 
-Result<IndexCacheRecord> decode_index_cache_file(std::string_view bytes, std::string_view what) {
+namespace {
+
+Result<IndexCacheRecord> decode_file(std::string_view bytes, std::string_view what,
+                                     RangeMemo* memo) {
   auto bad = [&](const std::string& why) {
     return make_error(ErrorCode::kCorruption, std::string(what) + ": index cache entry " + why);
   };
@@ -322,10 +341,17 @@ Result<IndexCacheRecord> decode_index_cache_file(std::string_view bytes, std::st
   if (std::memcmp(sum.bytes.data(), bytes.data() + body.size(), kChecksumBytes) != 0)
     return bad("fails its checksum");
   record.validator = std::string(bytes.substr(kHeaderBytes, validator_len));
-  auto index = decode_index_payload(bytes.substr(kHeaderBytes + validator_len, payload_len), what);
+  auto index =
+      decode_index_payload(bytes.substr(kHeaderBytes + validator_len, payload_len), what, memo);
   if (!index) return tl::unexpected(index.error());
   record.index = std::move(*index);
   return record;
+}
+
+}  // namespace
+
+Result<IndexCacheRecord> decode_index_cache_file(std::string_view bytes, std::string_view what) {
+  return decode_file(bytes, what, nullptr);
 }
 
 IndexCache::IndexCache(FileSystem& fs, std::filesystem::path dir) : fs_(fs), dir_(std::move(dir)) {}
@@ -341,7 +367,7 @@ std::optional<IndexCacheRecord> IndexCache::load(std::string_view key) {
   auto bytes =
       fs_.read_file(file, kMaxIndexBytes + kHeaderBytes + kMaxIndexCacheValidator + kChecksumBytes);
   if (!bytes) return std::nullopt;
-  auto record = decode_index_cache_file(*bytes, file.string());
+  auto record = decode_file(*bytes, file.string(), &ranges_);
   if (!record) return std::nullopt;
   return std::move(*record);
 }
