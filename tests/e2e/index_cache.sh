@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 setup_kitchen
 
-entries() { find "$REEL_CACHE_DIR/index-v1" -name '*.idx' -type f 2>/dev/null | sort; }
+entries() { { find "$REEL_CACHE_DIR/index-v1" -name '*.idx' -type f 2>/dev/null || true; } | sort; }
 valid_entries() {  # entries that start with the magic and are longer than a header
   local f n=0
   for f in $(entries); do
