@@ -1,81 +1,35 @@
-// fuzz_index: parse_index, a repo's index/<name>.json (DESIGN §2, engine/include/reel/engine/index.h).
-// Invariants: versions come out sorted ascending; parse(serialize(index)) == index, field by field
+// fuzz_index: parse_index, a repo's index/<name>.json (DESIGN §2,
+// engine/include/reel/engine/index.h). Invariants: versions come out sorted ascending;
+// parse(serialize(index)) == index, field by field
 // ([metadata] compared as JSON values); serializing it again gives the same text; find() finds
-// each version.
-#include <nlohmann/json.hpp>
-#include <tuple>
-
+// each version. The SAX fast path (engine/src/index_sax.h) agrees with the document parse: what it
+// accepts, the document parse accepts and reads the same, field by field; what the document parse
+// refuses, it refuses.
 #include "fuzz_check.h"
+#include "index_compare.h"
+#include "index_sax.h"
 #include "reel/engine/index.h"
+#include "reel/engine/input_limits.h"
 
 using reel::IndexEntry;
 using reel::PackageIndex;
 using reel::fuzz::check;
-
-namespace {
-
-bool same_deps(const std::vector<reel::DependencySpec>& a,
-               const std::vector<reel::DependencySpec>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i].name != b[i].name || a[i].range_text != b[i].range_text || !(a[i].range == b[i].range))
-      return false;
-  }
-  return true;
-}
-
-std::string entry_difference(const IndexEntry& a, const IndexEntry& b) {
-  if (!(a.version == b.version) || a.version.to_string() != b.version.to_string()) return "version";
-  if (a.type != b.type) return "type";
-  if (!same_deps(a.dependencies, b.dependencies)) return "dependencies";
-  if (a.groups.size() != b.groups.size()) return "dependency-groups";
-  for (const auto& [group, deps] : a.groups) {
-    auto it = b.groups.find(group);
-    if (it == b.groups.end() || !same_deps(deps, it->second)) return "dependency-groups." + group;
-  }
-  if (a.archive.path != b.archive.path || a.archive.sha256 != b.archive.sha256 ||
-      a.archive.size != b.archive.size)
-    return "archive";
-  if (a.file_count != b.file_count || a.file_size != b.file_size) return "files";
-  if (a.published != b.published) return "published";
-  if (a.source.commit != b.source.commit || a.source.dirty != b.source.dirty) return "source";
-  if (a.yanked != b.yanked) return "yanked";
-  auto yank_fields = [](const IndexEntry& e) {
-    const reel::YankRecord y = e.yank.value_or(reel::YankRecord{});
-    return std::make_tuple(y.reason, y.by, y.at);
-  };
-  if (a.yanked && yank_fields(a) != yank_fields(b)) return "yanked (record)";
-  auto review_fields = [](const reel::ReviewRecord& r) {
-    return std::make_tuple(r.state, r.by, r.at, r.note);
-  };
-  if (review_fields(a.review.current) != review_fields(b.review.current)) return "review";
-  if (a.review.history.size() != b.review.history.size()) return "review.history count";
-  for (std::size_t i = 0; i < a.review.history.size(); ++i) {
-    if (review_fields(a.review.history[i]) != review_fields(b.review.history[i]))
-      return "review.history[" + std::to_string(i) + "]";
-  }
-  auto meta_a = nlohmann::json::parse(a.metadata_json, nullptr, false);
-  auto meta_b = nlohmann::json::parse(b.metadata_json, nullptr, false);
-  if (meta_a.is_discarded() || meta_a != meta_b)
-    return "metadata: " + a.metadata_json + " vs " + b.metadata_json;
-  return "";
-}
-
-// The first field that differs, or "" when the indexes are equal.
-std::string difference(const PackageIndex& a, const PackageIndex& b) {
-  if (a.name != b.name) return "name";
-  if (a.versions.size() != b.versions.size()) return "versions count";
-  for (std::size_t i = 0; i < a.versions.size(); ++i) {
-    std::string d = entry_difference(a.versions[i], b.versions[i]);
-    if (!d.empty()) return "versions[" + std::to_string(i) + "]." + d;
-  }
-  return "";
-}
-
-}  // namespace
+using reel::fuzz::difference;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto index = reel::parse_index(reel::fuzz::as_text(data, size), "index/fuzz.json");
+  const std::string_view input = reel::fuzz::as_text(data, size);
+  auto index = reel::parse_index(input, "index/fuzz.json");
+  if (index) {
+    auto document = reel::parse_index_document(input, "index/fuzz.json");
+    check(document.has_value(), "parse_index accepts what the document parse refuses",
+          [&] { return document.error().message; });
+    const std::string diff = difference(*document, *index);
+    check(diff.empty(), "the SAX parse and the document parse differ", [&] { return diff; });
+  } else if (reel::check_json_input(input, "index/fuzz.json", reel::kMaxIndexBytes)) {
+    check(!reel::parse_index_sax(input).has_value(),
+          "the SAX parse accepts what the document parse refuses",
+          [&] { return index.error().message; });
+  }
   if (!index) return 0;
   for (std::size_t i = 1; i < index->versions.size(); ++i) {
     check(!(index->versions[i].version < index->versions[i - 1].version),

@@ -6,6 +6,8 @@
 //   fuzz_serve/gen-*.http         raw requests with bodies: an object PUT, then (a bigger input, so
 //                                 libFuzzer runs it later) the publish POST that needs the object
 //   fuzz_{index,lock_file,workspace_config,files_json,requirements}/gen-*   the same data as text
+//   fuzz_index_cache/gen-*        index cache files and bare payloads (index_cache.h) of that
+//                                 index, one with review history and a yank record, and its JSON
 // Every output is deterministic (archives have fixed metadata), so rerunning it after a format
 // change shows the change as a diff. Exit code 1 with a message on any error.
 #include <cstdio>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "reel/engine/index.h"
+#include "reel/engine/index_cache.h"
 #include "reel/engine/lock_file.h"
 #include "reel/engine/names.h"
 #include "reel/engine/package.h"
@@ -183,6 +186,23 @@ int main(int argc, char** argv) {
   write(out / "fuzz_serve/gen-publish.http", post_leg);
 
   write(out / "fuzz_index/gen-table.json", serialize_index(index_of(t)));
+  PackageIndex reviewed = index_of(t);
+  for (auto& e : reviewed.versions) {
+    e.review.history = {
+        {ReviewState::kRejected, "Ann <ann@studio>", "2026-11-20T11:00:00Z", "uvs"}};
+    e.review.current = {ReviewState::kApproved, "Jade <jade@studio>", "2026-11-21T09:00:00Z", "ok"};
+    e.yanked = true;
+    e.yank = YankRecord{"broken", "Jade <jade@studio>", "2026-11-22T08:00:00Z"};
+    e.unresolved = true;
+  }
+  for (const auto& [name, index] :
+       {std::pair<std::string, PackageIndex>{"table", index_of(t)}, {"reviewed", reviewed}}) {
+    const std::string json = serialize_index(index);
+    write(out / ("fuzz_index_cache/gen-" + name + ".json"), json);
+    write(out / ("fuzz_index_cache/gen-" + name + ".payload"), encode_index_payload(index));
+    write(out / ("fuzz_index_cache/gen-" + name + ".idx"),
+          encode_index_cache_file({"stat 1830 1 2 3 4", sha256_bytes(json), index}));
+  }
   write(out / "fuzz_files_json/gen-table.json", serialize_files_json(t.entries));
   write(out / "fuzz_files_json/gen-symlink.json", serialize_files_json(link.entries));
   LockFile lock;

@@ -12,6 +12,7 @@
 #include <thread>
 #include <nlohmann/json.hpp>
 
+#include "reel/engine/index_cache.h"
 #include "reel/engine/input_limits.h"
 #include "reel/storage/path_rules.h"
 #include "http_repo.h"
@@ -94,12 +95,15 @@ void remove_dead_temp_files(FileSystem& fs, const std::vector<fs::path>& locked_
 
 class FolderRepo : public Repo {
  public:
-  FolderRepo(FileSystem& fs, std::string url, fs::path root, std::string name)
+  FolderRepo(FileSystem& fs, std::string url, fs::path root, std::string name,
+             const fs::path& index_cache_dir)
       : fs_(fs),
         url_(std::move(url)),
         root_(std::move(root)),
         name_(std::move(name)),
-        objects_(fs, root_ / "objects", /*early_writeback=*/true) {}
+        objects_(fs, root_ / "objects", /*early_writeback=*/true) {
+    if (!index_cache_dir.empty()) index_cache_.emplace(fs, index_cache_dir);
+  }
 
   const std::string& url() const override { return url_; }
   const std::string& name() const override { return name_; }
@@ -114,9 +118,8 @@ class FolderRepo : public Repo {
     auto st = fs_.stat(path);
     if (!st) return tl::unexpected(st.error());
     if (st->type == FileType::kMissing) return std::optional<PackageIndex>();
-    auto text = fs_.read_file(path, kMaxIndexBytes);
-    if (!text) return tl::unexpected(text.error().with_context("repo '" + name_ + "'"));
-    auto index = parse_index(*text, path.string());
+    auto index = read_index_file_cached(fs_, index_cache_ ? &*index_cache_ : nullptr, path, *st,
+                                        "repo '" + name_ + "'");
     if (!index) return tl::unexpected(index.error());
     if (lower_name(index->name) != lower_name(package)) {
       return make_error(ErrorCode::kCorruption, path.string() + ": holds the index of '" +
@@ -273,6 +276,7 @@ class FolderRepo : public Repo {
   fs::path root_;
   std::string name_;
   ObjectStore objects_;
+  std::optional<IndexCache> index_cache_;  // none when opened without a cache
 };
 
 fs::path path_of(const std::string& url) {
@@ -315,7 +319,8 @@ Result<std::unique_ptr<Repo>> open_repo(FileSystem& fs, const std::string& url,
     return make_error(ErrorCode::kInvalidArgument,
                       marker.string() + ": expected {\"format\": 1, \"name\": ...}");
   }
-  return std::unique_ptr<Repo>(new FolderRepo(fs, url, root, j["name"].get<std::string>()));
+  return std::unique_ptr<Repo>(
+      new FolderRepo(fs, url, root, j["name"].get<std::string>(), options.index_cache_dir));
 }
 
 Status init_folder_repo(FileSystem& fs, const fs::path& path, const std::string& name) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "reel/engine/index_cache.h"
 #include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 #include "reel/storage/http_client.h"
@@ -35,7 +36,9 @@ class HttpRepo : public Repo {
         url_(std::move(url)),
         base_(url_.back() == '/' ? url_ : url_ + "/"),
         cache_dir_(options.http_cache_dir / sha256_bytes(url_).hex().substr(0, 16)),
-        client_(fs, http_options(options)) {}
+        client_(fs, http_options(options)) {
+    if (!options.index_cache_dir.empty()) index_cache_.emplace(fs, options.index_cache_dir);
+  }
 
   // GETs reel-repo.json for the repo's name.
   Status open() {
@@ -299,7 +302,7 @@ class HttpRepo : public Repo {
         (void)fs_.write_file_atomic(r.etag_file, got->etag, false);
       }
     }
-    auto index = parse_index(text, r.url);
+    auto index = parse_index_cached(index_cache_ ? &*index_cache_ : nullptr, r.url, text, r.url);
     if (!index) return tl::unexpected(index.error());
     if (lower_name(index->name) != r.lower) {
       return make_error(ErrorCode::kCorruption, r.url + ": holds the index of '" + index->name +
@@ -349,6 +352,7 @@ class HttpRepo : public Repo {
   std::string name_;
   fs::path cache_dir_;
   HttpClient client_;
+  std::optional<IndexCache> index_cache_;  // none when opened without a cache
 };
 
 }  // namespace

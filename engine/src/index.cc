@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "index_sax.h"
 #include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
 
@@ -125,6 +126,11 @@ json deps_json(const std::vector<DependencySpec>& deps) {
 
 Result<PackageIndex> parse_index(std::string_view text, std::string_view file) {
   REEL_TRY(check_json_input(text, file, kMaxIndexBytes));
+  if (auto fast = parse_index_sax(text)) return std::move(*fast);
+  return parse_index_document(text, file);
+}
+
+Result<PackageIndex> parse_index_document(std::string_view text, std::string_view file) {
   json root;
   try {
     root = json::parse(text);

@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "index_sax.h"
+#include "reel/engine/index_cache.h"
+
 namespace reel {
 namespace {
 
@@ -188,6 +191,62 @@ TEST(Index, InvalidJsonNamesFileAndBytePosition) {
   EXPECT_NE(r.error().message.find("at byte 24: parse error at line 2, column 10"),
             std::string::npos)
       << r.error().message;
+}
+
+TEST(Index, SaxParseReadsWhatTheDocumentParseReads) {
+  // encode_index_payload writes every field of every entry: equal bytes, equal indexes.
+  auto same = [](const std::string& text) {
+    auto document = parse_index_document(text, "index/table.json");
+    ASSERT_TRUE(document) << document.error().message;
+    auto sax = parse_index_sax(text);
+    ASSERT_TRUE(sax) << "the SAX parse gave up on\n" << text;
+    EXPECT_EQ(encode_index_payload(*sax), encode_index_payload(*document)) << text;
+  };
+  PackageIndex index;
+  index.name = "Table";
+  index.versions = {entry("3.2.1", "c"), entry("1.0.0", "a"), entry("3.2.1-rc.1", "b")};
+  index.versions[1].yanked = true;
+  index.versions[1].yank = YankRecord{"broken", "Jade", "2026-11-22T08:00:00Z"};
+  index.versions[1].review.history = {{ReviewState::kRejected, "Ann", "x", "uvs"}};
+  index.versions[2].unresolved = true;
+  index.versions[2].metadata_json = R"({"shot":{"in":1001,"tags":["a",1.5,null,true]},"fps":24})";
+  same(serialize_index(index));
+  const std::string sha = sha256_bytes("x").hex();
+  const std::string archive =
+      R"("archive": {"path": "p", "sha256": ")" + sha + R"(", "size": 1, "x": [1]})";
+  auto one = [&](const std::string& fields) {
+    return R"({"format": 1.0, "name": "Table", "extra": {"a": [1, {"b": 2}]}, "versions": [{"version": "1.0.0", )" +
+           archive + fields + "}]}";
+  };
+  for (const std::string& fields :
+       {std::string(),
+        std::string(
+            R"(, "type": null, "dependencies": null, "dependency-groups": {"build": null})"),
+        std::string(R"(, "files": "many", "source": 3, "yanked": true, "review": null)"),
+        std::string(R"(, "files": {"count": 2}, "source": {"dirty": "yes", "commit": null})"),
+        std::string(
+            R"(, "yanked": {"reason": null, "other": {}}, "unresolved": false, "metadata": {})"),
+        std::string(R"(, "review": {"state": "approved", "history": null, "x": 1})"),
+        std::string(R"(, "dependencies": {"leg": "*", "Arm": "^1", "body": ">=1 <2"})"),
+        std::string(R"(, "metadata": {"a": 1, "a": 2, "b": {"c": []}})")}) {
+    same(one(fields));
+  }
+  // It gives up where the document parse fails (that parse names the field) and where only the
+  // whole document knows the answer (a key the reader uses given twice: the last one wins).
+  for (const std::string& text :
+       {one(R"(, "type": 7)"), one(R"(, "type": "a", "type": "b")"),
+        one(R"(, "dependencies": {"Leg": "*", "Leg": "^1"})"), std::string("[1]"),
+        std::string(R"({"format": 1, "name": "Table", "versions": [], "versions": []})"),
+        std::string(R"({"format": 2, "name": "Table", "versions": []})"),
+        std::string("{\"format\": 1,")}) {
+    EXPECT_FALSE(parse_index_sax(text)) << text;
+    auto document = parse_index_document(text, "f");
+    auto full = parse_index(text, "f");
+    ASSERT_EQ(document.has_value(), full.has_value()) << text;
+    if (!document) {
+      EXPECT_EQ(document.error().message, full.error().message);
+    }
+  }
 }
 
 }  // namespace

@@ -118,6 +118,8 @@ RepoOpenOptions repo_open_options(const Context& ctx) {
     auto it = ctx.environment.find(name);
     return it == ctx.environment.end() ? std::string() : it->second;
   };
+  // REEL_INDEX_CACHE=off reads every index file's JSON (benchmarks/index/run.sh's peer).
+  if (env("REEL_INDEX_CACHE") != "off") options.index_cache_dir = ctx.cache.index_dir();
   options.ca_file = env("REEL_CA_FILE");
   std::string stall = env("REEL_HTTP_STALL_SECONDS");
   char* end = nullptr;

@@ -91,6 +91,8 @@ class Repo {
 struct RepoOpenOptions {
   fs::path http_cache_dir;  // where index files are cached with their ETags (Cache::http_dir());
                             // empty: HTTP repos cannot be opened (kUnsupported)
+  fs::path index_cache_dir;  // the binary cache of parsed index files (Cache::index_dir(),
+                             // index_cache.h), for folder and HTTP repos; empty: none
   std::string token;        // bearer token for `reel serve`, as the workspace layer chose it for
                             // this URL (credentials.h); empty: none
   fs::path netrc_file;      // with no token: a netrc file whose `machine` entry for the URL's

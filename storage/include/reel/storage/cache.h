@@ -3,6 +3,7 @@
 //   objects-v1/sha256/<2>/<62>   content objects (an ObjectStore)
 //   archives-v1/sha256/<2>/<62>  package archives, also content-addressed (an ObjectStore)
 //   http-v1/                     HTTP index cache (ETags)
+//   index-v1/                    parsed index files in binary form (engine/index_cache.h)
 //   quarantine-v1/               damaged objects moved out of objects-v1 (ObjectStore::quarantine)
 //   locks/                       flock files
 // Shared by every workspace and by concurrent processes; every write is temp + rename.
@@ -29,6 +30,7 @@ class Cache {
   ObjectStore& objects() { return objects_; }
   ObjectStore& archives() { return archives_; }
   fs::path http_dir() const { return root_ / "http-v1"; }
+  fs::path index_dir() const { return root_ / "index-v1"; }
   fs::path quarantine_dir() const { return root_ / "quarantine-v1"; }
   fs::path locks_dir() const { return root_ / "locks"; }
 

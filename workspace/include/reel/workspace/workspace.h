@@ -35,7 +35,8 @@ struct InitOptions {
 // holds no token.
 Result<std::string> read_token_file(FileSystem& fs, const fs::path& file);
 
-// How this process opens HTTP repos, from the context: the cache's http_dir(), and from its
+// How this process opens repos, from the context: the cache's http_dir() and index_dir() (the
+// binary index cache, unless the environment has REEL_INDEX_CACHE=off), and from its
 // environment REEL_CA_FILE (a PEM CA bundle; --ca-file sets it) and REEL_HTTP_STALL_SECONDS
 // (whole seconds 1-3600: how long a transfer may move under 1 byte/s; anything else keeps the
 // client's 30 s). Empty where unset. No credentials: they depend on the URL (add_credentials in

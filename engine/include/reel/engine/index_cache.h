@@ -1,0 +1,121 @@
+// The binary cache of parsed index files (issue 16): CACHE/index-v1/, beside objects-v1/ and
+// http-v1/ (storage/cache.h). Parsing an index file's JSON and building its versions and ranges
+// costs ~100 µs per 10-version file; reading the cached binary form costs a few µs, so a resolve
+// against 10,000 packages reads its indexes in milliseconds instead of a second.
+//
+// One cache file per index file, at index-v1/<2 hex>/<62 hex>.idx, named by the SHA-256 of a key
+// (a folder repo's index file path, an HTTP repo's index URL). Layout, little-endian:
+//   "REELIDX\n"          8 bytes of magic
+//   u32 format           kIndexCacheFormat (a new layout bumps it; old files are then misses)
+//   u32 validator_len    at most kMaxIndexCacheValidator
+//   u64 payload_len
+//   32 bytes             SHA-256 of the index file's text the payload was parsed from
+//   validator_len bytes  what the caller checks before trusting the entry without reading the
+//                        index file (a folder repo: the file's stat; empty: never)
+//   payload_len bytes    the PackageIndex (encode_index_payload)
+//   32 bytes             SHA-256 of every byte before it
+// A file that is short, long, has another magic or format, or whose checksum or payload does not
+// check out is a miss, never trusted; the caller parses the JSON and writes the file again.
+// Writes are temp + rename without fsync: a torn or empty file after a power loss fails its
+// checksum and costs one parse (docs/decisions.md "Index cache").
+#pragma once
+
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "reel/engine/index.h"
+#include "reel/storage/digest.h"
+#include "reel/storage/error.h"
+#include "reel/storage/file_system.h"
+
+namespace reel {
+
+inline constexpr std::uint32_t kIndexCacheFormat = 1;
+inline constexpr std::size_t kMaxIndexCacheValidator = 4096;
+
+// The cached form of a PackageIndex: every field of every IndexEntry, in a fixed order (strings as
+// u32 length + bytes, integers as u64, flags as one byte 0 or 1). Deterministic: equal indexes
+// give equal bytes, and decode(encode(i)) == i field by field.
+std::string encode_index_payload(const PackageIndex& index);
+
+// Decodes a payload, trusting nothing: every length is bounded by the bytes left, and the result
+// is checked as parse_index checks a file (package names, version and range text re-parsed,
+// versions ascending, dependencies sorted, review and yank rules, metadata a canonical JSON
+// object), so what decodes is what parse_index could have produced. kCorruption naming `what` and
+// the byte offset otherwise.
+class RangeMemo;
+Result<PackageIndex> decode_index_payload(std::string_view bytes, std::string_view what,
+                                          RangeMemo* memo = nullptr);
+
+// Range::parse results by text, shared by the entries a cache decodes: a studio's dependencies
+// use a few hundred distinct range texts ("*", "^2.1", ...), and parsing them was half the cost of
+// decoding an entry. Holds at most kMaxEntries texts (then parses without remembering).
+// Thread-safe.
+class RangeMemo {
+ public:
+  static constexpr std::size_t kMaxEntries = 4096;
+  // Range::parse(text), from the memo when it has it.
+  tl::expected<Range, ParseError> parse(std::string_view text);
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, Range> ranges_;
+};
+
+// One cache file's contents.
+struct IndexCacheRecord {
+  std::string validator;  // opaque to the cache; at most kMaxIndexCacheValidator bytes
+  Digest source;          // SHA-256 of the index file text `index` was parsed from
+  PackageIndex index;
+};
+
+// The whole file (layout above).
+std::string encode_index_cache_file(const IndexCacheRecord& record);
+// Checks magic, format, lengths and checksum, then decodes the payload. kCorruption naming `what`.
+Result<IndexCacheRecord> decode_index_cache_file(std::string_view bytes, std::string_view what);
+
+// The index-v1/ bucket. Safe to share between threads and processes (each write is temp + rename
+// of a whole file; its only state is a RangeMemo).
+class IndexCache {
+ public:
+  // `dir` is CACHE/index-v1 (Cache::index_dir()).
+  IndexCache(FileSystem& fs, std::filesystem::path dir);
+
+  // Where the entry for `key` lives: dir/<2 hex>/<62 hex>.idx of sha256(key).
+  std::filesystem::path file_for(std::string_view key) const;
+  // The entry for `key`, or nullopt when it is missing, unreadable or fails decoding (a miss).
+  std::optional<IndexCacheRecord> load(std::string_view key);
+  // Writes the entry for `key`, best effort: a cache that cannot be written only costs parsing
+  // again. Returns the path written, or nullopt when writing failed.
+  std::optional<std::filesystem::path> store(std::string_view key, const IndexCacheRecord& record);
+
+ private:
+  FileSystem& fs_;
+  std::filesystem::path dir_;
+  RangeMemo ranges_;
+};
+
+// A folder repo's index file through the cache (`cache` may be null: no cache): `stat` is the
+// file's (FileType::kRegular); a read error gets `read_context` ("repo 'blessed'") added. The
+// entry's validator is the file's (size, mtime, ctime, inode, device); when it matches, the JSON is
+// not read. Otherwise the file is read (at most kMaxIndexBytes) and hashed: an entry holding that
+// digest is reused (and its validator renewed), else the text is parsed (parse_index, whose errors
+// are returned) and the entry rewritten. git's racy-timestamp rule: a file modified less than
+// kRacyIndexNs before its entry was written gets an empty validator, so it is re-hashed on the next
+// read rather than trusted by its stat.
+Result<PackageIndex> read_index_file_cached(FileSystem& fs, IndexCache* cache,
+                                            const std::filesystem::path& path, const FileStat& stat,
+                                            std::string_view read_context);
+inline constexpr std::int64_t kRacyIndexNs = std::int64_t{2} * 1000000000;
+
+// An index whose text is already in memory (an HTTP repo's body, fresh or from http-v1/) through
+// the cache under `key` (the URL): an entry holding sha256(text) is reused, else parse_index(text,
+// file) and the entry rewritten. `cache` may be null.
+Result<PackageIndex> parse_index_cached(IndexCache* cache, std::string_view key,
+                                        std::string_view text, std::string_view file);
+
+}  // namespace reel
