@@ -54,6 +54,7 @@ TEST(LockFile, DiffSaysWhatChangedLikeUv) {
   auto fresh = diff_locks(nullptr, after);
   ASSERT_EQ(fresh.size(), 4u);
   EXPECT_EQ(describe(fresh[0]), "Added Chair 1.2.4");
+}
 
 TEST(LockFile, TheFastPathReadsWhatTheWriterWroteAsToml11Does) {
   LockFile lock;
