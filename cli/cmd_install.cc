@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "cli.h"
+#include "reel/workspace/review.h"
 #include "reel/engine/names.h"
 #include "reel/workspace/inspect.h"
 #include "reel/workspace/install.h"
@@ -45,6 +46,12 @@ void print_report(Cli& cli, const SyncReport& report) {
   }
 }
 
+// `warning: Table 3.3.0 is yanked: <reason>` for each yanked version `lock` installs (DESIGN §4:
+// only a lock or an `==` pin brings one in).
+void warn_yanked(Workspace& ws, const LockFile& lock) {
+  for (const auto& w : yanked_warnings(ws, lock)) ws.context().reporter.warn(w);
+}
+
 int fail_unsolvable(Cli& cli, const std::string& explanation) {
   cli.fail("no solution for the workspace's requirements:");
   std::fprintf(stderr, "%s\n", explanation.c_str());
@@ -83,6 +90,7 @@ int relock(Cli& cli, Workspace& ws, const WorkspaceConfig& before, const LockOpt
     restore();
     return cli.fail(report.error());
   }
+  warn_yanked(ws, *outcome->lock);
   print_report(cli, *report);
   return 0;
 }
@@ -210,6 +218,7 @@ void register_install_commands(CLI::App& app, Cli& cli) {
                        {"repo", p.repo},
                        {"archive", p.archive.prefixed()}});
       }
+      warn_yanked(**ws, *outcome->lock);
       cli.info(std::string(lf->dry_run ? "would lock " : "locked ") +
                std::to_string(outcome->lock->packages.size()) + " packages");
       if (cli.json()) cli.print_json(out);
@@ -247,6 +256,7 @@ void register_install_commands(CLI::App& app, Cli& cli) {
       sync_options.reinstall_all = reinstall->count() > 0 && sync_options.reinstall.empty();
       CLI_TRY(report, sync_workspace(**ws, mode, options, sync_options));
       if (!report->explanation.empty()) return fail_unsolvable(cli, report->explanation);
+      if (auto lock = (*ws)->read_lock(); lock && *lock) warn_yanked(**ws, **lock);
       print_report(cli, *report);
       return 0;
     };

@@ -232,7 +232,7 @@ void register_output_commands(CLI::App& app, Cli& cli) {
 
   struct Promote {
     std::string spec, from, to;
-    bool with_deps = false;
+    bool with_deps = false, force = false;
   };
   auto pr = std::make_shared<Promote>();
   auto* promote_cmd = app.add_subcommand("promote", "Copy a published version between repos");
@@ -241,6 +241,8 @@ void register_output_commands(CLI::App& app, Cli& cli) {
   promote_cmd->add_option("--to", pr->to)->required();
   promote_cmd->add_flag("--with-deps", pr->with_deps,
                         "Also promote the dependencies the target repo lacks (first)");
+  promote_cmd->add_flag("--force", pr->force,
+                        "Promote even a version that is not approved (recorded in the audit log)");
   promote_cmd->callback([&cli, pr] {
     cli.action = [&cli, pr]() -> int {
       CLI_TRY(ws, cli.workspace());
@@ -248,7 +250,8 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       std::optional<Version> version;
       if (!split_pin(pr->spec, name, version, error)) return cli.fail(error);
       if (!version) return cli.fail("promote needs NAME==VERSION, got '" + pr->spec + "'");
-      CLI_TRY(done, promote_version(**ws, name, *version, pr->from, pr->to, pr->with_deps));
+      CLI_TRY(done, promote_version(**ws, name, *version, pr->from, pr->to, pr->with_deps,
+                                             pr->force));
       for (const auto& d : *done)
         cli.done("promoted " + d + " from " + pr->from + " to " + pr->to + " (a dependency)");
       cli.done("promoted " + name + " " + version->to_string() + " from " + pr->from + " to " +

@@ -312,6 +312,7 @@ int main(int argc, char** argv) {
   reel::cli::register_cache_commands(app, cli);
   reel::cli::register_serve_command(app, cli);
   reel::cli::register_bundle_commands(app, cli);
+  reel::cli::register_review_commands(app, cli);
   reel::cli::register_version_commands(app, cli);
 
   std::vector<std::string> args = reel::cli::split_passthrough(argc, argv, cli.passthrough);

@@ -87,7 +87,7 @@ bool normalise_range(httplib::Ranges& ranges, std::uint64_t size) {
 }  // namespace
 
 void RepoServer::Impl::get(const httplib::Request& req, httplib::Response& res) {
-  if (auto refused = authorize(req, false)) return respond(req, res, *refused);
+  if (auto refused = authorize(req, server::Permission::kRead)) return respond(req, res, *refused);
   auto route = server::parse_request_target(req.target);
   if (!route) return respond(req, res, Reply{status_for(route.error()), route.error().message});
   switch (route->kind) {
@@ -99,9 +99,14 @@ void RepoServer::Impl::get(const httplib::Request& req, httplib::Response& res) 
     case RouteKind::kArchive:
     case RouteKind::kObject:
       return send_streamed(req, res, *route);
+    case RouteKind::kAuditLog:
+      return send_small_file(req, res, *route);
     case RouteKind::kPublish:
+    case RouteKind::kReview:
+    case RouteKind::kYank:
+    case RouteKind::kUnyank:
       res.set_header("Allow", "POST");
-      return respond(req, res, Reply{405, "publish takes POST"});
+      return respond(req, res, Reply{405, "publish, review, yank and unyank take POST"});
   }
 }
 

@@ -1,6 +1,7 @@
 // Outputs: editable assets in outputs/NAME, each a git working tree (outputs.h): new, bump, the git
 // state, listing and promote. edit is in outputs_edit.cc; build and publish in outputs_publish.cc.
 #include "reel/workspace/outputs.h"
+#include "reel/workspace/review.h"
 
 #include <algorithm>
 #include <map>
@@ -285,11 +286,37 @@ Result<IndexEntry> entry_in(Repo& repo, const std::string& repo_name, const std:
   return *e;
 }
 
+// The audit record of promoting `entry` (of `label`, in repo `from`), or kConflict when it is
+// not approved and not `force`d.
+Result<AuditInfo> promote_audit(Workspace& ws, const IndexEntry& entry, const std::string& label,
+                                const std::string& from, bool force) {
+  AuditInfo audit{audit_actor(ws.context()),
+                  format_rfc3339_utc(ws.context().clock.now_unix_seconds()), "promote", ""};
+  const ReviewRecord& review = entry.review.current;
+  if (review.state == ReviewState::kApproved) return audit;
+  const std::string state(review_state_name(review.state));
+  if (!force) {
+    return tl::unexpected(
+        Error{ErrorCode::kConflict,
+              "cannot promote " + label + ": it is " + state + " in repo '" + from + "'" +
+                  (review.note.empty() ? std::string() : " (" + review.note + ")")}
+            .with_hint(review.state == ReviewState::kPending
+                           ? "approve it first: `reel review approve " + label.substr(0, label.find(' ')) +
+                                 "==" + entry.version.to_string() + " --repo " + from +
+                                 "`; or pass --force (recorded in the audit log)"
+                           : "publish a fixed version and approve it; or pass --force "
+                             "(recorded in the audit log)"));
+  }
+  audit.note = "forced: " + label + " was " + state + " in '" + from + "'";
+  return audit;
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> promote_version(Workspace& ws, const std::string& name,
                                                  const Version& version, const std::string& from,
-                                                 const std::string& to, bool with_deps) {
+                                                 const std::string& to, bool with_deps,
+                                                 bool force) {
   REEL_TRY(check_package_name(name));
   auto a = ws.repo(from);
   if (!a) return tl::unexpected(a.error());
@@ -302,6 +329,8 @@ Result<std::vector<std::string>> promote_version(Workspace& ws, const std::strin
   const std::string label = name + " " + version.to_string();
   auto entry = entry_in(**a, from, name, version);
   if (!entry) return tl::unexpected(entry.error());
+  auto audit = promote_audit(ws, *entry, label, from, force);
+  if (!audit) return tl::unexpected(audit.error());
   std::vector<std::string> promoted;
   auto check = installable_in(**b, to, *entry, label);
   if (!check) return tl::unexpected(check.error());
@@ -339,7 +368,10 @@ Result<std::vector<std::string>> promote_version(Workspace& ws, const std::strin
           ++it;
           continue;
         }
-        REEL_TRY(promote(**a, **b, it->first, it->second, ws.context().cache.objects()));
+        auto dep_audit = promote_audit(ws, *dep_entry, dep_label, from, force);
+        if (!dep_audit) return tl::unexpected(dep_audit.error());
+        REEL_TRY(promote(**a, **b, it->first, it->second, ws.context().cache.objects(),
+                         *dep_audit));
         promoted.push_back(dep_label);
         it = missing.erase(it);
         progressed = true;
@@ -350,7 +382,7 @@ Result<std::vector<std::string>> promote_version(Workspace& ws, const std::strin
       }
     }
   }
-  REEL_TRY(promote(**a, **b, name, version, ws.context().cache.objects()));
+  REEL_TRY(promote(**a, **b, name, version, ws.context().cache.objects(), *audit));
   return promoted;
 }
 

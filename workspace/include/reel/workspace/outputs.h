@@ -101,9 +101,13 @@ Result<std::vector<std::string>> publish_order(Workspace& ws, const std::vector<
 // through the cache. The version's dependency closure (plain and every group) must be
 // installable from B alone: if it is not, kConflict with the resolver's explanation and the
 // versions to promote first, unless `with_deps`, which promotes those first (dependencies before
-// dependents) and returns them. A version already in B is a no-op.
+// dependents) and returns them. A version already in B is a no-op. Only versions approved in A
+// are promoted (each dependency too): a pending or rejected one is kConflict naming its state,
+// unless `force`, which promotes it anyway and records "forced: … was pending" in B's audit log.
+// The review record goes along; B's audit log gets a promote line by audit_actor() (review.h).
 Result<std::vector<std::string>> promote_version(Workspace& ws, const std::string& name,
                                                  const Version& version, const std::string& from,
-                                                 const std::string& to, bool with_deps = false);
+                                                 const std::string& to, bool with_deps = false,
+                                                 bool force = false);
 
 }  // namespace reel
