@@ -30,7 +30,7 @@ Result<TargetRepo> target_repo(Cli& cli, const std::string& repo, bool blessed) 
     out.owned = std::move(*opened);
     out.repo = out.owned.get();
     out.label = out.repo->name();
-    return out;
+    return Result<TargetRepo>(std::move(out));
   }
   if (!ws) return tl::unexpected(ws.error());
   std::optional<std::string> named;
@@ -41,7 +41,7 @@ Result<TargetRepo> target_repo(Cli& cli, const std::string& repo, bool blessed) 
   if (!opened) return tl::unexpected(opened.error());
   out.label = *name;
   out.repo = *opened;
-  return out;
+  return Result<TargetRepo>(std::move(out));
 }
 
 // NAME==VERSION; false with `error` set otherwise.

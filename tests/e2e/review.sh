@@ -61,9 +61,8 @@ folder)
   export REEL_USER="Jade Doe <jade@studio>"
   "$REEL" -q repo init repos/blessed --name blessed
   "$REEL" -q repo init repos/review --name review
-  "$REEL" -q init ws --repo blessed=repos/blessed --repo review=repos/review
-  sed -i '/name = "review"/a default = true' ws/workspace.toml 2>/dev/null || true
-  grep -q 'default = true' ws/workspace.toml || fail "no default repo: $(cat ws/workspace.toml)"
+  "$REEL" -q init ws --repo blessed=repos/blessed
+  "$REEL" -q -C ws repo add review ../repos/review --default
   asset Table 3.3.0 "v 0 0 0"
   expect 0 "$REEL" -C ws publish Table --allow-dirty
   [ -f repos/review/index/table.json ] || fail "Table did not go to review"
@@ -163,8 +162,8 @@ http)
   "$REEL" -q repo init repos/blessed --name blessed
   printf '# NAME ROLE TOKEN\nalice publish tok-publish-1\nrita review tok-review-2\nroot admin tok-admin-3\nbare-token-4\n' > tokens
   serve repos/review --token-file tokens
-  "$REEL" -q init ws --repo blessed=repos/blessed --repo review="$URL"
-  sed -i '/name = "review"/a default = true' ws/workspace.toml
+  "$REEL" -q init ws --repo blessed=repos/blessed
+  "$REEL" -q -C ws repo add review "$URL" --default
   as() { local t=$1; shift; REEL_TOKEN=$t REEL_TOKEN_URL="$URL" "$@"; }
   asset Table 3.3.0 "v 0 0 0"
   # A review token may not publish: 403, nothing written.
