@@ -179,7 +179,7 @@ TEST_F(ReviewTest, NoIndexChangeWithoutItsAuditLine) {
     faulty.clear_faults();
     const bool changed = index_text("review", "table") != before;
     const bool logged = log_text().find("\"approve\"") != std::string::npos;
-    if (changed) EXPECT_TRUE(logged) << "rename " << n;
+    EXPECT_TRUE(!changed || logged) << "rename " << n;
     if (st) break;
     ++failures;
     EXPECT_FALSE(changed) << "rename " << n;
