@@ -113,7 +113,7 @@ void register_cache_commands(CLI::App& app, Cli& cli);    // gc
 void register_serve_command(CLI::App& app, Cli& cli);     // serve
 void register_bundle_commands(CLI::App& app, Cli& cli);   // export bundle, import bundle (after inspect)
 void register_version_commands(CLI::App& app, Cli& cli);  // version, help
-void register_review_commands(CLI::App& app, Cli& cli);   // review list|approve|reject, yank, unyank
+void register_review_commands(CLI::App& app, Cli& cli);  // review list|approve|reject, yank, unyank
 
 // "reel 0.1.0 (COMMIT, BUILD TYPE)": what `reel --version` prints (cmd_version.cc).
 std::string version_line();

@@ -2,10 +2,10 @@
 #include <algorithm>
 
 #include "cli.h"
-#include "reel/workspace/review.h"
 #include "reel/engine/names.h"
 #include "reel/workspace/inspect.h"
 #include "reel/workspace/install.h"
+#include "reel/workspace/review.h"
 
 namespace reel::cli {
 namespace {

@@ -250,8 +250,8 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       std::optional<Version> version;
       if (!split_pin(pr->spec, name, version, error)) return cli.fail(error);
       if (!version) return cli.fail("promote needs NAME==VERSION, got '" + pr->spec + "'");
-      CLI_TRY(done, promote_version(**ws, name, *version, pr->from, pr->to, pr->with_deps,
-                                             pr->force));
+      CLI_TRY(done,
+              promote_version(**ws, name, *version, pr->from, pr->to, pr->with_deps, pr->force));
       for (const auto& d : *done)
         cli.done("promoted " + d + " from " + pr->from + " to " + pr->to + " (a dependency)");
       cli.done("promoted " + name + " " + version->to_string() + " from " + pr->from + " to " +

@@ -110,8 +110,8 @@ void register_review(CLI::App& app, Cli& cli) {
         const ReviewRecord& r = row.entry.review.current;
         std::string st(review_state_name(r.state));
         if (row.entry.yanked) st += " (yanked)";
-        table.push_back({row.name, row.entry.version.to_string(), st, r.by.empty() ? "-" : r.by,
-                         r.note});
+        table.push_back(
+            {row.name, row.entry.version.to_string(), st, r.by.empty() ? "-" : r.by, r.note});
         nlohmann::json history = nlohmann::json::array();
         for (const auto& h : row.entry.review.history) history.push_back(record_json(h));
         nlohmann::json j = record_json(r);
@@ -133,8 +133,7 @@ void register_review(CLI::App& app, Cli& cli) {
       }
       std::vector<std::size_t> width(5, 0);
       for (const auto& line : table)
-        for (std::size_t i = 0; i < line.size(); ++i)
-          width[i] = std::max(width[i], line[i].size());
+        for (std::size_t i = 0; i < line.size(); ++i) width[i] = std::max(width[i], line[i].size());
       for (const auto& line : table) {
         std::string text;
         for (std::size_t i = 0; i < line.size(); ++i) {
@@ -153,12 +152,12 @@ void register_review(CLI::App& app, Cli& cli) {
       std::string spec, note, repo;
     };
     auto d = std::make_shared<Decide>();
-    auto* cmd = review->add_subcommand(approve ? "approve" : "reject",
-                                       approve ? "Approve a published version"
-                                               : "Reject a published version (with a note)");
+    auto* cmd = review->add_subcommand(
+        approve ? "approve" : "reject",
+        approve ? "Approve a published version" : "Reject a published version (with a note)");
     cmd->add_option("NAME==VERSION", d->spec)->required();
-    auto* note = cmd->add_option("--note", d->note,
-                                 approve ? "Why (optional)" : "What to fix (required)");
+    auto* note =
+        cmd->add_option("--note", d->note, approve ? "Why (optional)" : "What to fix (required)");
     if (!approve) note->required();
     cmd->add_option("--repo", d->repo,
                     "A workspace repo name, or a repo path or URL (default: the default repo)");
@@ -169,9 +168,9 @@ void register_review(CLI::App& app, Cli& cli) {
         if (!parse_pin(d->spec, name, version, error)) return cli.fail(error) + 1;  // usage
         CLI_TRY(target, target_repo(cli, d->repo, false));
         CLI_TRY(ctx, cli.context());
-        CLI_TRY(done, review_version(**ctx, *target->repo, name, version,
-                                     approve ? ReviewState::kApproved : ReviewState::kRejected,
-                                     d->note));
+        CLI_TRY(done,
+                review_version(**ctx, *target->repo, name, version,
+                               approve ? ReviewState::kApproved : ReviewState::kRejected, d->note));
         cli.done(std::string(approve ? "approved " : "rejected ") + name + " " +
                  version.to_string() + " in " + target->label);
         if (cli.json()) {
@@ -193,13 +192,12 @@ void register_yank(CLI::App& app, Cli& cli) {
       std::string spec, reason, repo;
     };
     auto y = std::make_shared<Yank>();
-    auto* cmd = app.add_subcommand(yank ? "yank" : "unyank",
-                                   yank ? "Withdraw a version from new resolutions"
-                                        : "Undo a yank");
+    auto* cmd = app.add_subcommand(
+        yank ? "yank" : "unyank", yank ? "Withdraw a version from new resolutions" : "Undo a yank");
     cmd->add_option("NAME==VERSION", y->spec)->required();
-    auto* reason = cmd->add_option("--reason", y->reason,
-                                   yank ? "Why (required; shown to whoever installs it)"
-                                        : "Why (optional)");
+    auto* reason =
+        cmd->add_option("--reason", y->reason,
+                        yank ? "Why (required; shown to whoever installs it)" : "Why (optional)");
     if (yank) reason->required();
     cmd->add_option("--repo", y->repo,
                     "A workspace repo name, or a repo path or URL (default: the blessed repo)");

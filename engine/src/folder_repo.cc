@@ -263,9 +263,9 @@ class FolderRepo : public Repo {
     // 3. The audit line, durable before the index names the version.
     entry.version = package.manifest.version;
     entry.archive = ArchiveRef{rel, package.archive_digest, package.archive_bytes.size()};
-    REEL_TRY(append_audit(AuditRecord{audit.at.empty() ? entry.published : audit.at, audit.actor,
-                                      audit.action, pname, vtext, audit.note,
-                                      entry.source.commit}));
+    REEL_TRY(
+        append_audit(AuditRecord{audit.at.empty() ? entry.published : audit.at, audit.actor,
+                                 audit.action, pname, vtext, audit.note, entry.source.commit}));
     // 4. The index entry, last.
     index.versions.push_back(std::move(entry));
     REEL_TRY(create_durable_directory(fs_, root_, root_ / "index"));
@@ -285,17 +285,15 @@ class FolderRepo : public Repo {
     const std::string action = decision.state == ReviewState::kApproved ? "approve" : "reject";
     return update_entry(package, version, [&](IndexEntry& e, AuditRecord& line) -> Status {
       if (e.review.current.state == decision.state) {
-        return make_error(ErrorCode::kConflict,
-                          label + " is already " +
-                              std::string(review_state_name(decision.state)) + " in repo '" +
-                              name_ + "'" +
-                              (e.review.current.by.empty() ? "" : " (by " + e.review.current.by +
-                                                                      ")"));
+        return make_error(
+            ErrorCode::kConflict,
+            label + " is already " + std::string(review_state_name(decision.state)) + " in repo '" +
+                name_ + "'" +
+                (e.review.current.by.empty() ? "" : " (by " + e.review.current.by + ")"));
       }
       e.review.history.push_back(e.review.current);
       e.review.current = decision;
-      line = AuditRecord{decision.at, decision.by, action, "", "", decision.note,
-                         e.source.commit};
+      line = AuditRecord{decision.at, decision.by, action, "", "", decision.note, e.source.commit};
       return ok();
     });
   }
@@ -310,12 +308,11 @@ class FolderRepo : public Repo {
     }
     return update_entry(package, version, [&](IndexEntry& e, AuditRecord& line) -> Status {
       if (e.yanked == yanked) {
-        return make_error(ErrorCode::kConflict,
-                          label + (yanked ? " is already yanked" : " is not yanked") +
-                              " in repo '" + name_ + "'" +
-                              (yanked && e.yank && !e.yank->reason.empty()
-                                   ? " (" + e.yank->reason + ")"
-                                   : ""));
+        return make_error(
+            ErrorCode::kConflict,
+            label + (yanked ? " is already yanked" : " is not yanked") + " in repo '" + name_ +
+                "'" +
+                (yanked && e.yank && !e.yank->reason.empty() ? " (" + e.yank->reason + ")" : ""));
       }
       e.yanked = yanked;
       if (yanked) {
@@ -323,8 +320,8 @@ class FolderRepo : public Repo {
       } else {
         e.yank.reset();
       }
-      line = AuditRecord{record.at, record.by, yanked ? "yank" : "unyank", "", "", record.reason,
-                         e.source.commit};
+      line = AuditRecord{record.at,     record.by,      yanked ? "yank" : "unyank", "", "",
+                         record.reason, e.source.commit};
       return ok();
     });
   }

@@ -255,9 +255,9 @@ class HttpRepo : public Repo {
                     const ReviewRecord& decision) override {
     nlohmann::json body = {{"state", std::string(review_state_name(decision.state))},
                            {"note", decision.note}};
-    return post_json("review", package, version, body,
-                     std::string(decision.state == ReviewState::kApproved ? "approving "
-                                                                           : "rejecting "));
+    return post_json(
+        "review", package, version, body,
+        std::string(decision.state == ReviewState::kApproved ? "approving " : "rejecting "));
   }
 
   Status set_yank(const std::string& package, const Version& version, bool yanked,
@@ -274,12 +274,13 @@ class HttpRepo : public Repo {
                    const nlohmann::json& body, const std::string& verb) {
     const std::string what =
         verb + package + " " + version.to_string() + " in repo '" + name_ + "'";
-    auto posted = client_.post(base_ + action + "/" + package + "/" + version.to_string(),
-                               body.dump());
+    auto posted =
+        client_.post(base_ + action + "/" + package + "/" + version.to_string(), body.dump());
     if (!posted) {
       const Error& e = posted.error();
       std::size_t at = e.message.find(": HTTP ");
-      std::size_t reason = at == std::string::npos ? std::string::npos : e.message.find(": ", at + 7);
+      std::size_t reason =
+          at == std::string::npos ? std::string::npos : e.message.find(": ", at + 7);
       Error out = e;
       if (reason != std::string::npos &&
           (e.code == ErrorCode::kConflict || e.code == ErrorCode::kNotFound))

@@ -18,7 +18,8 @@ struct ReviewTest : RepoTest {
 
   void SetUp() override {
     auto built = build_package(*fs, cache, asset("Table", "3.3.0", "table")).value();
-    ASSERT_TRUE(repo->publish(built, cache, make_index_entry(built, SourceInfo{"abc123", false}, clock),
+    ASSERT_TRUE(repo->publish(built, cache,
+                              make_index_entry(built, SourceInfo{"abc123", false}, clock),
                               AuditInfo{"Pat Publisher <pat@studio>", "", "publish", ""}));
   }
 
@@ -45,8 +46,8 @@ TEST_F(ReviewTest, PublishStartsPendingAndIsLogged) {
 }
 
 TEST_F(ReviewTest, RejectThenApproveKeepsTheHistory) {
-  ASSERT_TRUE(repo->set_review("table", v("3.3.0"),
-                               ReviewRecord{ReviewState::kRejected, "Jade", "t1", "legs too thin"}));
+  ASSERT_TRUE(repo->set_review(
+      "table", v("3.3.0"), ReviewRecord{ReviewState::kRejected, "Jade", "t1", "legs too thin"}));
   ASSERT_TRUE(repo->set_review("Table", v("3.3.0"),
                                ReviewRecord{ReviewState::kApproved, "Jade", "t2", "fixed"}));
   IndexEntry e = entry(*repo);
@@ -70,18 +71,22 @@ TEST_F(ReviewTest, RejectThenApproveKeepsTheHistory) {
 TEST_F(ReviewTest, RefusalsLeaveIndexAndLogByteIdentical) {
   const std::string index_before = index_text("review", "table");
   const std::string log_before = log_text();
-  auto no_note = repo->set_review("Table", v("3.3.0"), ReviewRecord{ReviewState::kRejected, "J", "t", ""});
+  auto no_note =
+      repo->set_review("Table", v("3.3.0"), ReviewRecord{ReviewState::kRejected, "J", "t", ""});
   ASSERT_FALSE(no_note);
   EXPECT_EQ(no_note.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(no_note.error().message, "rejecting Table 3.3.0 needs a note");
-  auto missing = repo->set_review("Table", v("9.9.9"), ReviewRecord{ReviewState::kApproved, "J", "t", ""});
+  auto missing =
+      repo->set_review("Table", v("9.9.9"), ReviewRecord{ReviewState::kApproved, "J", "t", ""});
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(missing.error().message, "Table 9.9.9 is not published in repo 'review'");
-  auto unknown = repo->set_review("Lamp", v("1.0.0"), ReviewRecord{ReviewState::kApproved, "J", "t", ""});
+  auto unknown =
+      repo->set_review("Lamp", v("1.0.0"), ReviewRecord{ReviewState::kApproved, "J", "t", ""});
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
-  auto pending = repo->set_review("Table", v("3.3.0"), ReviewRecord{ReviewState::kPending, "J", "t", ""});
+  auto pending =
+      repo->set_review("Table", v("3.3.0"), ReviewRecord{ReviewState::kPending, "J", "t", ""});
   EXPECT_FALSE(pending);
   auto no_reason = repo->set_yank("Table", v("3.3.0"), true, YankRecord{"", "J", "t"});
   ASSERT_FALSE(no_reason);
@@ -93,10 +98,12 @@ TEST_F(ReviewTest, RefusalsLeaveIndexAndLogByteIdentical) {
   EXPECT_EQ(log_text(), log_before);
 
   // Approving twice: kConflict, nothing written the second time.
-  ASSERT_TRUE(repo->set_review("Table", v("3.3.0"), ReviewRecord{ReviewState::kApproved, "J", "t", ""}));
+  ASSERT_TRUE(
+      repo->set_review("Table", v("3.3.0"), ReviewRecord{ReviewState::kApproved, "J", "t", ""}));
   const std::string approved = index_text("review", "table");
   const std::string approved_log = log_text();
-  auto twice = repo->set_review("Table", v("3.3.0"), ReviewRecord{ReviewState::kApproved, "K", "t", ""});
+  auto twice =
+      repo->set_review("Table", v("3.3.0"), ReviewRecord{ReviewState::kApproved, "K", "t", ""});
   ASSERT_FALSE(twice);
   EXPECT_EQ(twice.error().code, ErrorCode::kConflict);
   EXPECT_EQ(twice.error().message, "Table 3.3.0 is already approved in repo 'review' (by J)");
@@ -119,7 +126,8 @@ TEST_F(ReviewTest, YankTwiceIsAConflictAndUnyankRestores) {
   EXPECT_EQ(twice.error().message, "Table 3.3.0 is already yanked in repo 'review' (broken UVs)");
   EXPECT_EQ(index_text("review", "table"), yanked);
   EXPECT_EQ(log_text(), yanked_log);
-  ASSERT_TRUE(repo->set_yank("Table", v("3.3.0"), false, YankRecord{"fixed upstream", "Lee", "t3"}));
+  ASSERT_TRUE(
+      repo->set_yank("Table", v("3.3.0"), false, YankRecord{"fixed upstream", "Lee", "t3"}));
   EXPECT_FALSE(entry(*repo).yanked);
   AuditLog l = log(*repo);
   ASSERT_EQ(l.records.size(), 3u);
@@ -137,7 +145,8 @@ TEST_F(ReviewTest, TornLastLineIsReportedThenCutByTheNextAppend) {
   ASSERT_TRUE(torn.torn_line);
   EXPECT_EQ(*torn.torn_line, 2u);
   EXPECT_EQ(torn.records.size(), 1u);
-  ASSERT_TRUE(repo->set_review("Table", v("3.3.0"), ReviewRecord{ReviewState::kApproved, "J", "t", ""}));
+  ASSERT_TRUE(
+      repo->set_review("Table", v("3.3.0"), ReviewRecord{ReviewState::kApproved, "J", "t", ""}));
   AuditLog after = log(*repo);
   EXPECT_FALSE(after.torn_line);
   ASSERT_EQ(after.records.size(), 2u);
@@ -146,8 +155,10 @@ TEST_F(ReviewTest, TornLastLineIsReportedThenCutByTheNextAppend) {
 }
 
 TEST_F(ReviewTest, PromoteCarriesTheReviewAndLogsInTheTarget) {
-  ASSERT_TRUE(repo->set_review("Table", v("3.3.0"), ReviewRecord{ReviewState::kRejected, "J", "t1", "no"}));
-  ASSERT_TRUE(repo->set_review("Table", v("3.3.0"), ReviewRecord{ReviewState::kApproved, "J", "t2", "ok"}));
+  ASSERT_TRUE(
+      repo->set_review("Table", v("3.3.0"), ReviewRecord{ReviewState::kRejected, "J", "t1", "no"}));
+  ASSERT_TRUE(
+      repo->set_review("Table", v("3.3.0"), ReviewRecord{ReviewState::kApproved, "J", "t2", "ok"}));
   auto blessed = make_repo("blessed");
   ASSERT_TRUE(promote(*repo, *blessed, "Table", v("3.3.0"), cache,
                       AuditInfo{"Lead <lead@studio>", "t3", "publish", "forced: test"}));

@@ -1171,7 +1171,7 @@ TEST(RepoServerTokens, RolesAndNames) {
   ASSERT_TRUE(bare);
   EXPECT_EQ(bare->name, "token on line 6");
   EXPECT_EQ(bare->role, server::TokenRole::kPublish);  // as before roles existed
-  EXPECT_FALSE(set->find("alice"));                     // a name is not a token
+  EXPECT_FALSE(set->find("alice"));                    // a name is not a token
   EXPECT_FALSE(set->find("publish"));
   using server::Permission;
   using server::TokenRole;
@@ -1234,12 +1234,12 @@ TEST_F(RepoServerTest, RolesGuardReviewYankAndPublish) {
   auto no_token = c.Post("/review/Table/1.0.0", approve, "application/json");
   ASSERT_TRUE(no_token);
   EXPECT_EQ(no_token->status, 401);
-  auto yank_refused = c.Post("/yank/Table/1.0.0", bearer("tok-a"), R"({"reason": "x"})",
-                             "application/json");
+  auto yank_refused =
+      c.Post("/yank/Table/1.0.0", bearer("tok-a"), R"({"reason": "x"})", "application/json");
   ASSERT_TRUE(yank_refused);
   EXPECT_EQ(yank_refused->status, 403);
-  for (const char* bad : {"not json", R"({"state": "pending"})", R"({"state": "rejected"})",
-                          R"({"state": 1})"}) {
+  for (const char* bad :
+       {"not json", R"({"state": "pending"})", R"({"state": "rejected"})", R"({"state": 1})"}) {
     auto r = c.Post("/review/Table/1.0.0", bearer("tok-r"), bad, "application/json");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400) << bad << ": " << r->body;
@@ -1255,8 +1255,8 @@ TEST_F(RepoServerTest, RolesGuardReviewYankAndPublish) {
   auto twice = c.Post("/review/Table/1.0.0", bearer("tok-r"), approve, "application/json");
   ASSERT_TRUE(twice);
   EXPECT_EQ(twice->status, 409);
-  auto yanked = c.Post("/yank/Table/1.0.0", bearer("tok-r"), R"({"reason": "broken"})",
-                       "application/json");
+  auto yanked =
+      c.Post("/yank/Table/1.0.0", bearer("tok-r"), R"({"reason": "broken"})", "application/json");
   ASSERT_TRUE(yanked);
   EXPECT_EQ(yanked->status, 200) << yanked->body;
   auto get = c.Get("/reel-repo.json");

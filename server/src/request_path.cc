@@ -148,7 +148,7 @@ Result<Route> parse_request_target(std::string_view target) {
     return route;
   }
   const bool write_action = parts.size() == 3 && (parts[0] == "publish" || parts[0] == "review" ||
-                                                   parts[0] == "yank" || parts[0] == "unyank");
+                                                  parts[0] == "yank" || parts[0] == "unyank");
   if (write_action) {
     if (!check_package_name(parts[1]) || !is_version_text(parts[2])) return not_in_layout();
     route.kind = parts[0] == "publish"  ? RouteKind::kPublish

@@ -2,7 +2,6 @@
 // object store's Writer and installed only if the bytes hash to the name, and POST
 // publish/<Name>/<version>, checked and then published through Repo::publish under the repo lock.
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "server_impl.h"
@@ -84,8 +83,8 @@ std::optional<Reply> RepoServer::Impl::refuse_write(const httplib::Request& req,
                           ? "only objects/sha256/... take PUT"
                           : "only publish|review|yank|unyank/<Name>/<version> take POST"};
   }
-  server::Permission need = is_decision(route->kind) ? server::Permission::kReview
-                                                     : server::Permission::kPublish;
+  server::Permission need =
+      is_decision(route->kind) ? server::Permission::kReview : server::Permission::kPublish;
   if (auto refused = authorize(req, need, who)) return refused;
   auto length = content_length(req);
   const std::uint64_t limit = body_limit(*route);

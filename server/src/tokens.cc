@@ -72,11 +72,10 @@ Result<TokenSet> TokenSet::load(FileSystem& fs, const fs::path& file, TokenRole 
     const std::string where = "token file " + file.string() + ":" + std::to_string(line_no);
     TokenInfo info{"token on line " + std::to_string(line_no), default_role};
     if (words.size() == 3) {
-      static const std::pair<const char*, TokenRole> kRoles[] = {
-          {"read", TokenRole::kRead},
-          {"publish", TokenRole::kPublish},
-          {"review", TokenRole::kReview},
-          {"admin", TokenRole::kAdmin}};
+      static const std::pair<const char*, TokenRole> kRoles[] = {{"read", TokenRole::kRead},
+                                                                 {"publish", TokenRole::kPublish},
+                                                                 {"review", TokenRole::kReview},
+                                                                 {"admin", TokenRole::kAdmin}};
       bool known = false;
       for (const auto& [role_name, role] : kRoles) {
         if (words[1] == role_name) {
@@ -85,9 +84,9 @@ Result<TokenSet> TokenSet::load(FileSystem& fs, const fs::path& file, TokenRole 
         }
       }
       if (!known) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          where + ": unknown role '" + std::string(words[1]) +
-                              "' (read, publish, review or admin)");
+        return make_error(ErrorCode::kInvalidArgument, where + ": unknown role '" +
+                                                           std::string(words[1]) +
+                                                           "' (read, publish, review or admin)");
       }
       info.name = std::string(words[0]);
     } else if (words.size() != 1) {

@@ -1,7 +1,6 @@
 // Outputs: editable assets in outputs/NAME, each a git working tree (outputs.h): new, bump, the git
 // state, listing and promote. edit is in outputs_edit.cc; build and publish in outputs_publish.cc.
 #include "reel/workspace/outputs.h"
-#include "reel/workspace/review.h"
 
 #include <algorithm>
 #include <map>
@@ -13,6 +12,7 @@
 #include "outputs_common.h"
 #include "reel/engine/installable.h"
 #include "reel/engine/names.h"
+#include "reel/workspace/review.h"
 
 namespace reel {
 namespace outputs_detail {
@@ -301,7 +301,8 @@ Result<AuditInfo> promote_audit(Workspace& ws, const IndexEntry& entry, const st
               "cannot promote " + label + ": it is " + state + " in repo '" + from + "'" +
                   (review.note.empty() ? std::string() : " (" + review.note + ")")}
             .with_hint(review.state == ReviewState::kPending
-                           ? "approve it first: `reel review approve " + label.substr(0, label.find(' ')) +
+                           ? "approve it first: `reel review approve " +
+                                 label.substr(0, label.find(' ')) +
                                  "==" + entry.version.to_string() + " --repo " + from +
                                  "`; or pass --force (recorded in the audit log)"
                            : "publish a fixed version and approve it; or pass --force "
@@ -370,8 +371,8 @@ Result<std::vector<std::string>> promote_version(Workspace& ws, const std::strin
         }
         auto dep_audit = promote_audit(ws, *dep_entry, dep_label, from, force);
         if (!dep_audit) return tl::unexpected(dep_audit.error());
-        REEL_TRY(promote(**a, **b, it->first, it->second, ws.context().cache.objects(),
-                         *dep_audit));
+        REEL_TRY(
+            promote(**a, **b, it->first, it->second, ws.context().cache.objects(), *dep_audit));
         promoted.push_back(dep_label);
         it = missing.erase(it);
         progressed = true;

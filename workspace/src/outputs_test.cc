@@ -5,9 +5,9 @@
 
 #include "git_repo.h"
 #include "reel/engine/names.h"
-#include "reel/workspace/review.h"
 #include "reel/storage/fault_injection.h"
 #include "reel/storage/testing.h"
+#include "reel/workspace/review.h"
 
 namespace reel {
 namespace {

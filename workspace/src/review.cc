@@ -59,14 +59,13 @@ Result<std::vector<ReviewRow>> list_reviews(Repo& repo, std::optional<ReviewStat
 Status review_version(const Context& ctx, Repo& repo, const std::string& name,
                       const Version& version, ReviewState state, const std::string& note) {
   REEL_TRY(check_package_name(name));
-  return repo.set_review(
-      name, version,
-      ReviewRecord{state, audit_actor(ctx), format_rfc3339_utc(ctx.clock.now_unix_seconds()),
-                   note});
+  return repo.set_review(name, version,
+                         ReviewRecord{state, audit_actor(ctx),
+                                      format_rfc3339_utc(ctx.clock.now_unix_seconds()), note});
 }
 
-Status yank_version(const Context& ctx, Repo& repo, const std::string& name,
-                    const Version& version, bool yank, const std::string& reason) {
+Status yank_version(const Context& ctx, Repo& repo, const std::string& name, const Version& version,
+                    bool yank, const std::string& reason) {
   REEL_TRY(check_package_name(name));
   return repo.set_yank(
       name, version, yank,

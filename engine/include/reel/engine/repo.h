@@ -26,11 +26,11 @@ namespace reel {
 
 // Who made a publication or a promotion, for the audit log (log/audit.jsonl, audit_log.h).
 struct AuditInfo {
-  std::string actor;                // audit_actor() in the workspace layer; over HTTP the server
-                                    // records its token's name and ignores this
-  std::string at;                   // RFC 3339 UTC; "" = the entry's `published` time
-  std::string action = "publish";   // "publish" or "promote"
-  std::string note;                 // e.g. promote --force's "forced: not approved (pending)"
+  std::string actor;               // audit_actor() in the workspace layer; over HTTP the server
+                                   // records its token's name and ignores this
+  std::string at;                  // RFC 3339 UTC; "" = the entry's `published` time
+  std::string action = "publish";  // "publish" or "promote"
+  std::string note;                // e.g. promote --force's "forced: not approved (pending)"
 };
 
 class Repo {
@@ -78,8 +78,8 @@ class Repo {
 
   // Publishes: copies the package's objects from `objects` (skipping those present; nothing to
   // copy when `objects` is local_store()), writes the archive, makes the package's objects and
-  // archive durable, then adds the index entry — all under the repo's lock, so the index never names
-  // an object that is not durable. Same version with the same archive digest: a no-op; with
+  // archive durable, then adds the index entry — all under the repo's lock, so the index never
+  // names an object that is not durable. Same version with the same archive digest: a no-op; with
   // another digest: kConflict. A name the repo holds in another spelling ("table" when it has
   // "Table"): kConflict (names compare case-insensitively; the index keeps one spelling).
   // `entry.archive` is filled in by the repo.

@@ -43,8 +43,8 @@ Status review_version(const Context& ctx, Repo& repo, const std::string& name,
 
 // Yanks (with `reason`, required) or unyanks (`reason` an optional note) NAME VERSION in `repo`
 // as audit_actor(). Repo::set_yank's errors (kConflict for yanking twice).
-Status yank_version(const Context& ctx, Repo& repo, const std::string& name,
-                    const Version& version, bool yank, const std::string& reason);
+Status yank_version(const Context& ctx, Repo& repo, const std::string& name, const Version& version,
+                    bool yank, const std::string& reason);
 
 // The warnings for yanked versions in a lock: "Table 3.3.0 is yanked: <reason>" for each locked
 // package whose index entry in its repo is yanked (a repo that cannot be read is skipped).
