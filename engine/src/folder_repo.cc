@@ -361,6 +361,8 @@ class FolderRepo : public Repo {
     const fs::path dir = root_ / "log";
     const fs::path path = dir / "audit.jsonl";
     REEL_TRY(create_durable_directory(fs_, root_, dir));
+    // log/ is written only under this lock: a temp file there is a killed append's.
+    remove_dead_temp_files(fs_, {dir}, {}, 0);
     auto st = fs_.stat(path);
     if (!st) return tl::unexpected(st.error());
     if (st->type == FileType::kRegular && st->size > 0) {
