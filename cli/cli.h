@@ -127,6 +127,7 @@ void register_cache_commands(CLI::App& app, Cli& cli);    // gc
 void register_serve_command(CLI::App& app, Cli& cli);     // serve
 void register_bundle_commands(CLI::App& app, Cli& cli);   // export bundle, import bundle (after inspect)
 void register_version_commands(CLI::App& app, Cli& cli);  // version, help
+void register_review_commands(CLI::App& app, Cli& cli);  // review list|approve|reject, yank, unyank
 void register_catalog_commands(CLI::App& app, Cli& cli);  // list, search, show, log
 
 // The JSON error code of an ErrorCode ("not_found", "invalid_argument", "io_error", ...).

@@ -7,6 +7,7 @@
 #include "reel/engine/names.h"
 #include "reel/workspace/inspect.h"
 #include "reel/workspace/install.h"
+#include "reel/workspace/review.h"
 
 namespace reel::cli {
 namespace {
@@ -72,6 +73,12 @@ std::optional<LockFile> current_lock(Workspace& ws) {
   return std::move(**lock);
 }
 
+// `warning: Table 3.3.0 is yanked: <reason>` for each yanked version `lock` installs (DESIGN §4:
+// only a lock or an `==` pin brings one in).
+void warn_yanked(Workspace& ws, const LockFile& lock) {
+  for (const auto& w : yanked_warnings(ws, lock)) ws.context().reporter.warn(w);
+}
+
 int fail_unsolvable(Cli& cli, const std::string& explanation) {
   cli.fail("no solution for the workspace's requirements:");
   std::fprintf(stderr, "%s\n", explanation.c_str());
@@ -112,6 +119,7 @@ int relock(Cli& cli, Workspace& ws, const WorkspaceConfig& before, const LockOpt
     return cli.fail(report.error());
   }
   print_changes(cli, before_lock, *outcome->lock);
+  warn_yanked(ws, *outcome->lock);
   print_report(cli, *report);
   return 0;
 }
@@ -261,6 +269,7 @@ void register_install_commands(CLI::App& app, Cli& cli) {
                        {"repo", p.repo},
                        {"archive", p.archive.prefixed()}});
       }
+      warn_yanked(**ws, *outcome->lock);
       cli.info(std::string(lf->dry_run ? "would lock " : "locked ") +
                plural(outcome->lock->packages.size(), "package"));
       if (cli.json()) cli.print_json(out);
@@ -299,7 +308,10 @@ void register_install_commands(CLI::App& app, Cli& cli) {
       std::optional<LockFile> before = current_lock(**ws);
       CLI_TRY(report, sync_workspace(**ws, mode, options, sync_options));
       if (!report->explanation.empty()) return fail_unsolvable(cli, report->explanation);
-      if (std::optional<LockFile> after = current_lock(**ws)) print_changes(cli, before, *after);
+      if (std::optional<LockFile> after = current_lock(**ws)) {
+        print_changes(cli, before, *after);
+        warn_yanked(**ws, *after);
+      }
       print_report(cli, *report);
       return 0;
     };

@@ -241,7 +241,7 @@ void register_output_commands(CLI::App& app, Cli& cli) {
 
   struct Promote {
     std::string spec, from, to;
-    bool with_deps = false;
+    bool with_deps = false, force = false;
   };
   auto pr = std::make_shared<Promote>();
   auto* promote_cmd = app.add_subcommand("promote", "Copy a published version between repos");
@@ -255,6 +255,8 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       ->type_name("REPO");
   promote_cmd->add_flag("--with-deps", pr->with_deps,
                         "Also promote the dependencies the target repo lacks (first)");
+  promote_cmd->add_flag("--force", pr->force,
+                        "Promote even a version that is not approved (recorded in the audit log)");
   promote_cmd->callback([&cli, pr] {
     cli.action = [&cli, pr]() -> int {
       std::string name, error;
@@ -288,7 +290,7 @@ void register_output_commands(CLI::App& app, Cli& cli) {
       if (*from == *to)
         return cli.fail("promote: --from and --to name the same repo '" + pr->from + "'");
       CLI_TRY(done, promote_between(**from, pr->from, **to, pr->to, name, *version, pr->with_deps,
-                                    (*ctx)->cache.objects()));
+                                    pr->force, **ctx));
       std::string what = name + " " + version->to_string();
       for (const auto& d : done->dependencies)
         cli.done("promoted " + d + " from " + pr->from + " to " + pr->to + " (a dependency)");

@@ -437,6 +437,7 @@ int main(int argc, char** argv) {
   reel::cli::register_serve_command(app, cli);
   reel::cli::register_bundle_commands(app, cli);
   reel::cli::register_catalog_commands(app, cli);
+  reel::cli::register_review_commands(app, cli);
   reel::cli::register_version_commands(app, cli);
   reel::cli::register_completions_command(app, cli);
   reel::cli::finish_help(app);

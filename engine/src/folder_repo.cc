@@ -200,7 +200,8 @@ class FolderRepo : public Repo {
     return bytes;
   }
 
-  Status publish(const BuiltPackage& package, ObjectStore& objects, IndexEntry entry) override {
+  Status publish(const BuiltPackage& package, ObjectStore& objects, IndexEntry entry,
+                 const AuditInfo& audit) override {
     const std::string& pname = package.manifest.name;
     const std::string vtext = package.manifest.version.to_string();
     if (sha256_bytes(package.archive_bytes) != package.archive_digest) {
@@ -262,15 +263,123 @@ class FolderRepo : public Repo {
       remove_dead_temp_files(fs_, {root_ / "index", (root_ / rel).parent_path()},
                              {objects_.temp_dir(), root_}, written->mtime_ns);
     }
-    // 3. The index entry, last.
+    // 3. The audit line, durable before the index names the version.
     entry.version = package.manifest.version;
     entry.archive = ArchiveRef{rel, package.archive_digest, package.archive_bytes.size()};
+    REEL_TRY(
+        append_audit(AuditRecord{audit.at.empty() ? entry.published : audit.at, audit.actor,
+                                 audit.action, pname, vtext, audit.note, entry.source.commit}));
+    // 4. The index entry, last.
     index.versions.push_back(std::move(entry));
     REEL_TRY(create_durable_directory(fs_, root_, root_ / "index"));
     return fs_.write_file_atomic(index_path(pname), serialize_index(index), true);
   }
 
+  Status set_review(const std::string& package, const Version& version,
+                    const ReviewRecord& decision) override {
+    const std::string label = package + " " + version.to_string();
+    if (decision.state == ReviewState::kPending)
+      return make_error(ErrorCode::kInvalidArgument, label + ": a review approves or rejects");
+    if (decision.state == ReviewState::kRejected && decision.note.empty()) {
+      return tl::unexpected(
+          Error{ErrorCode::kInvalidArgument, "rejecting " + label + " needs a note"}.with_hint(
+              "say what to fix: --note \"...\""));
+    }
+    const std::string action = decision.state == ReviewState::kApproved ? "approve" : "reject";
+    return update_entry(package, version, [&](IndexEntry& e, AuditRecord& line) -> Status {
+      if (e.review.current.state == decision.state) {
+        return make_error(
+            ErrorCode::kConflict,
+            label + " is already " + std::string(review_state_name(decision.state)) + " in repo '" +
+                name_ + "'" +
+                (e.review.current.by.empty() ? "" : " (by " + e.review.current.by + ")"));
+      }
+      e.review.history.push_back(e.review.current);
+      e.review.current = decision;
+      line = AuditRecord{decision.at, decision.by, action, "", "", decision.note, e.source.commit};
+      return ok();
+    });
+  }
+
+  Status set_yank(const std::string& package, const Version& version, bool yanked,
+                  const YankRecord& record) override {
+    const std::string label = package + " " + version.to_string();
+    if (yanked && record.reason.empty()) {
+      return tl::unexpected(
+          Error{ErrorCode::kInvalidArgument, "yanking " + label + " needs a reason"}.with_hint(
+              "say why: --reason \"...\""));
+    }
+    return update_entry(package, version, [&](IndexEntry& e, AuditRecord& line) -> Status {
+      if (e.yanked == yanked) {
+        return make_error(
+            ErrorCode::kConflict,
+            label + (yanked ? " is already yanked" : " is not yanked") + " in repo '" + name_ +
+                "'" +
+                (yanked && e.yank && !e.yank->reason.empty() ? " (" + e.yank->reason + ")" : ""));
+      }
+      e.yanked = yanked;
+      if (yanked) {
+        e.yank = record;
+      } else {
+        e.yank.reset();
+      }
+      line = AuditRecord{record.at,     record.by,      yanked ? "yank" : "unyank", "", "",
+                         record.reason, e.source.commit};
+      return ok();
+    });
+  }
+
  private:
+  // Under the repo lock: reads NAME's index, lets `change` edit VERSION's entry and fill the
+  // audit line (name and version are filled here), appends the line durably, then replaces the
+  // index. An error from `change` leaves everything as it was.
+  template <class Change>
+  Status update_entry(const std::string& package, const Version& version, Change change) {
+    auto lock = fs_.lock_exclusive(root_ / ".reel-lock");
+    if (!lock) return tl::unexpected(lock.error());
+    auto current = read_index(package);
+    if (!current) return tl::unexpected(current.error());
+    IndexEntry* entry = nullptr;
+    if (*current) {
+      for (auto& e : (*current)->versions)
+        if (e.version == version) entry = &e;
+    }
+    if (!entry) {
+      return make_error(ErrorCode::kNotFound, package + " " + version.to_string() +
+                                                  " is not published in repo '" + name_ + "'");
+    }
+    AuditRecord line;
+    REEL_TRY(change(*entry, line));
+    line.name = (*current)->name;
+    line.version = version.to_string();
+    REEL_TRY(append_audit(line));
+    return fs_.write_file_atomic(index_path(package), serialize_index(**current), true);
+  }
+
+  // Appends `record` to log/audit.jsonl and makes it durable (the file, and the folder and file
+  // entries when new), under the repo lock the caller holds. A torn last line (a crash in the
+  // middle of an append: no '\n' at the end) is cut off first by rewriting the file without it
+  // (atomically), so it never becomes a complete line that does not parse.
+  Status append_audit(const AuditRecord& record) {
+    const fs::path dir = root_ / "log";
+    const fs::path path = dir / "audit.jsonl";
+    REEL_TRY(create_durable_directory(fs_, root_, dir));
+    // log/ is written only under this lock: a temp file there is a killed append's.
+    remove_dead_temp_files(fs_, {dir}, {}, 0);
+    auto st = fs_.stat(path);
+    if (!st) return tl::unexpected(st.error());
+    if (st->type == FileType::kRegular && st->size > 0) {
+      auto text = fs_.read_file(path, kMaxAuditLogBytes);
+      if (!text) return tl::unexpected(text.error().with_context("repo '" + name_ + "'"));
+      if (text->back() != '\n') {
+        std::size_t end = text->rfind('\n');
+        text->resize(end == std::string::npos ? 0 : end + 1);
+        REEL_TRY(fs_.write_file_atomic(path, *text, true));
+      }
+    }
+    return fs_.append_file(path, serialize_audit_record(record), true);
+  }
+
   FileSystem& fs_;
   std::string url_;
   fs::path root_;

@@ -207,7 +207,8 @@ class HttpRepo : public Repo {
     return out;
   }
 
-  Status publish(const BuiltPackage& package, ObjectStore& objects, IndexEntry entry) override {
+  Status publish(const BuiltPackage& package, ObjectStore& objects, IndexEntry entry,
+                 const AuditInfo& audit) override {
     const std::string& pname = package.manifest.name;
     const std::string vtext = package.manifest.version.to_string();
     const std::string what = "publishing " + pname + " " + vtext + " to repo '" + name_ + "'";
@@ -238,6 +239,11 @@ class HttpRepo : public Repo {
     // 3. The archive: the server checks it and its objects and writes the index entry.
     HttpHeaders headers = {{"Reel-Source-Commit", entry.source.commit},
                            {"Reel-Source-Dirty", entry.source.dirty ? "true" : "false"}};
+    if (audit.action == "promote") {
+      // A promotion carries the source's review (docs/http.md: only an admin token may).
+      headers.emplace_back("Reel-Promote", review_json(entry.review).dump());
+      if (!audit.note.empty()) headers.emplace_back("Reel-Audit-Note", one_line(audit.note));
+    }
     auto posted =
         client_.post(base_ + "publish/" + pname + "/" + vtext, package.archive_bytes, headers);
     if (!posted) {
@@ -251,6 +257,22 @@ class HttpRepo : public Repo {
       return tl::unexpected(e.with_context(what));
     }
     return ok();
+  }
+
+  Status set_review(const std::string& package, const Version& version,
+                    const ReviewRecord& decision) override {
+    nlohmann::json body = {{"state", std::string(review_state_name(decision.state))},
+                           {"note", decision.note}};
+    return post_json(
+        "review", package, version, body,
+        std::string(decision.state == ReviewState::kApproved ? "approving " : "rejecting "));
+  }
+
+  Status set_yank(const std::string& package, const Version& version, bool yanked,
+                  const YankRecord& record) override {
+    nlohmann::json body = {{"reason", record.reason}};
+    return post_json(yanked ? "yank" : "unyank", package, version, body,
+                     yanked ? "yanking " : "unyanking ");
   }
 
  private:
@@ -331,6 +353,28 @@ class HttpRepo : public Repo {
     return ok();
   }
 
+  // POSTs `body` to ACTION/<name>/<version> (docs/http.md "Review and yank"). The server's
+  // one-line reason is kept; 404 and 409 keep their codes.
+  Status post_json(const std::string& action, const std::string& package, const Version& version,
+                   const nlohmann::json& body, const std::string& verb) {
+    const std::string what =
+        verb + package + " " + version.to_string() + " in repo '" + name_ + "'";
+    auto posted =
+        client_.post(base_ + action + "/" + package + "/" + version.to_string(), body.dump());
+    if (!posted) {
+      const Error& e = posted.error();
+      std::size_t at = e.message.find(": HTTP ");
+      std::size_t reason =
+          at == std::string::npos ? std::string::npos : e.message.find(": ", at + 7);
+      Error out = e;
+      if (reason != std::string::npos &&
+          (e.code == ErrorCode::kConflict || e.code == ErrorCode::kNotFound))
+        out.message = e.message.substr(reason + 2);
+      return tl::unexpected(out.with_context(what));
+    }
+    return ok();
+  }
+
   Result<std::string> finish_archive_read(const ArchiveRef& archive, Result<HttpResponse> got) {
     std::string url = base_ + archive.path;
     if (!got) return tl::unexpected(got.error().with_context("repo '" + name_ + "'"));
@@ -339,6 +383,27 @@ class HttpRepo : public Repo {
                                                     archive.sha256.prefixed() + ")");
     }
     return std::move(got->body);
+  }
+
+  static std::string one_line(std::string text) {
+    for (char& c : text)
+      if (c == '\n' || c == '\r') c = ' ';
+    return text;
+  }
+
+  static nlohmann::json record_json(const ReviewRecord& r) {
+    return {{"state", std::string(review_state_name(r.state))},
+            {"by", r.by},
+            {"at", r.at},
+            {"note", r.note}};
+  }
+
+  static nlohmann::json review_json(const Review& review) {
+    nlohmann::json j = record_json(review.current);
+    nlohmann::json history = nlohmann::json::array();
+    for (const auto& h : review.history) history.push_back(record_json(h));
+    j["history"] = std::move(history);
+    return j;
   }
 
   std::string object_url(const Digest& d) const {

@@ -94,7 +94,7 @@ IndexEntry make_index_entry(const BuiltPackage& package, const SourceInfo& sourc
 }
 
 Status promote(Repo& from, Repo& to, const std::string& name, const Version& version,
-               ObjectStore& staging) {
+               ObjectStore& staging, const AuditInfo& audit) {
   auto index = from.read_index(name);
   if (!index) return tl::unexpected(index.error());
   const IndexEntry* entry = *index ? (*index)->find(version) : nullptr;
@@ -115,7 +115,9 @@ Status promote(Repo& from, Repo& to, const std::string& name, const Version& ver
   for (const auto& f : package->files) {
     if (!f.symlink) REEL_TRY(from.fetch_object(ObjectRef{f.sha256, f.size}, staging));
   }
-  return to.publish(*package, staging, *entry);
+  AuditInfo promoted = audit;
+  promoted.action = "promote";
+  return to.publish(*package, staging, *entry, promoted);
 }
 
 }  // namespace reel

@@ -64,6 +64,9 @@ if grep -q '"version": "3.3.0"' repos/blessed/index/table.json; then
   exit 1
 fi
 echo "Table 3.3.0 is in review (the default publish target), not yet in blessed"
+run -C shot010 review list
+run -C shot010 review approve Table==3.3.0 --note "varnish matches the lookdev turntable"
+run -C shot010 review list --state approved
 run -C shot010 promote Table==3.3.0 --from review --to blessed
 grep -q '"version": "3.3.0"' repos/blessed/index/table.json
 run init check --repo blessed=repos/blessed

@@ -100,7 +100,11 @@ using server::kDrainLimit;
 using server::Reply;
 using server::respond;
 
-std::optional<Reply> RepoServer::Impl::authorize(const httplib::Request& req, bool write) const {
+std::optional<Reply> RepoServer::Impl::authorize(const httplib::Request& req,
+                                                 server::Permission need,
+                                                 server::TokenInfo* who) const {
+  using server::Permission;
+  const bool write = need != Permission::kRead;
   if (write && !write_tokens)
     return Reply{403, "this server takes no writes (started without --token-file)"};
   if (!write && !read_tokens) return std::nullopt;
@@ -108,11 +112,20 @@ std::optional<Reply> RepoServer::Impl::authorize(const httplib::Request& req, bo
   if (token.empty())
     return Reply{401, "a token is required (Bearer, or Basic with the token as the password)",
                  true};
-  const bool can_write = write_tokens && write_tokens->contains(token);
-  const bool can_read = read_tokens && read_tokens->contains(token);
-  if (can_write || (!write && can_read)) return std::nullopt;
-  if (can_read) return Reply{403, "this token may only read"};
-  return Reply{401, "unknown token", true};
+  std::optional<server::TokenInfo> info;
+  if (write_tokens) info = write_tokens->find(token);
+  if (!info && read_tokens) info = read_tokens->find(token);
+  if (!info) return Reply{401, "unknown token", true};
+  if (!server::role_allows(info->role, need)) {
+    if (info->role == server::TokenRole::kRead) return Reply{403, "this token may only read"};
+    const char* what = need == Permission::kPublish  ? "publish"
+                       : need == Permission::kReview ? "review or yank"
+                                                     : "carry a review record (admin only)";
+    return Reply{403, "token '" + info->name + "' (role " +
+                          std::string(server::token_role_name(info->role)) + ") may not " + what};
+  }
+  if (who) *who = *info;
+  return std::nullopt;
 }
 
 void RepoServer::Impl::discard_body(const httplib::Request& req, httplib::Response& res,
@@ -213,7 +226,7 @@ Result<std::unique_ptr<RepoServer>> RepoServer::open(FileSystem& fs, Clock& cloc
     impl->write_tokens = std::move(*tokens);
   }
   if (!options.read_token_file.empty()) {
-    auto tokens = server::TokenSet::load(fs, options.read_token_file);
+    auto tokens = server::TokenSet::load(fs, options.read_token_file, server::TokenRole::kRead);
     if (!tokens) return tl::unexpected(tokens.error());
     impl->read_tokens = std::move(*tokens);
   }

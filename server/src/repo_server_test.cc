@@ -1154,5 +1154,135 @@ TEST(RepoServerTokens, FileAndBearer) {
   EXPECT_EQ(server::bearer_token("Bearerabc"), "");
 }
 
+TEST(RepoServerTokens, RolesAndNames) {
+  reel::testing::TempDir dir;
+  auto fs = make_real_file_system();
+  write_file(dir.path() / "t",
+             "# NAME ROLE TOKEN\nalice publish tok-a\nrita   review  tok-r\nroot admin tok-x\n"
+             "viewer read tok-v\nbare-one\n");
+  auto set = server::TokenSet::load(*fs, dir.path() / "t");
+  ASSERT_TRUE(set) << set.error().message;
+  auto alice = set->find("tok-a");
+  ASSERT_TRUE(alice);
+  EXPECT_EQ(alice->name, "alice");
+  EXPECT_EQ(alice->role, server::TokenRole::kPublish);
+  EXPECT_EQ(set->find("tok-r")->role, server::TokenRole::kReview);
+  EXPECT_EQ(set->find("tok-x")->role, server::TokenRole::kAdmin);
+  EXPECT_EQ(set->find("tok-v")->role, server::TokenRole::kRead);
+  auto bare = set->find("bare-one");
+  ASSERT_TRUE(bare);
+  EXPECT_EQ(bare->name, "token on line 6");
+  EXPECT_EQ(bare->role, server::TokenRole::kPublish);  // as before roles existed
+  EXPECT_FALSE(set->find("alice"));                    // a name is not a token
+  EXPECT_FALSE(set->find("publish"));
+  using server::Permission;
+  using server::TokenRole;
+  EXPECT_TRUE(server::role_allows(TokenRole::kPublish, Permission::kPublish));
+  EXPECT_FALSE(server::role_allows(TokenRole::kPublish, Permission::kReview));
+  EXPECT_FALSE(server::role_allows(TokenRole::kReview, Permission::kPublish));
+  EXPECT_TRUE(server::role_allows(TokenRole::kReview, Permission::kReview));
+  EXPECT_FALSE(server::role_allows(TokenRole::kRead, Permission::kReview));
+  EXPECT_TRUE(server::role_allows(TokenRole::kAdmin, Permission::kReview));
+  EXPECT_TRUE(server::role_allows(TokenRole::kAdmin, Permission::kPublish));
+
+  write_file(dir.path() / "bad-role", "alice owner tok-a\n");
+  auto bad_role = server::TokenSet::load(*fs, dir.path() / "bad-role");
+  ASSERT_FALSE(bad_role);
+  EXPECT_NE(bad_role.error().message.find(":1: unknown role 'owner'"), std::string::npos)
+      << bad_role.error().message;
+  write_file(dir.path() / "two-words", "alice tok-secret\n");
+  auto two = server::TokenSet::load(*fs, dir.path() / "two-words");
+  ASSERT_FALSE(two);
+  EXPECT_EQ(two.error().message.find("tok-secret"), std::string::npos);  // never the token
+}
+
+// Review and yank over HTTP: a publish token gets 403 (index unchanged), a review token may, and
+// the record names the token, not anything the client sent; a review token may not publish.
+TEST_F(RepoServerTest, RolesGuardReviewYankAndPublish) {
+  write_file(dir.path() / "roles.tokens", "alice publish tok-a\nrita review tok-r\n");
+  ServeOptions options;
+  options.token_file = dir.path() / "roles.tokens";
+  auto running = start(options);
+  ASSERT_TRUE(running);
+  auto c = running->client();
+  BuiltPackage table = build("Table", "1.0.0", "v 1\n");
+  for (const auto& f : table.files) {
+    auto put = c.Put(object_url(f.sha256).c_str(), bearer("tok-r"),
+                     read(cache.object_path(f.sha256)), "application/octet-stream");
+    ASSERT_TRUE(put);
+    EXPECT_EQ(put->status, 403) << put->body;  // a review token uploads nothing
+    put = c.Put(object_url(f.sha256).c_str(), bearer("tok-a"), read(cache.object_path(f.sha256)),
+                "application/octet-stream");
+    ASSERT_TRUE(put);
+    EXPECT_EQ(put->status, 201);
+  }
+  auto refused = c.Post("/publish/Table/1.0.0", bearer("tok-r"), table.archive_bytes,
+                        "application/octet-stream");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_EQ(refused->body, "token 'rita' (role review) may not publish\n");
+  EXPECT_FALSE(exists(root / "index" / "table.json"));
+  auto published = c.Post("/publish/Table/1.0.0", bearer("tok-a"), table.archive_bytes,
+                          "application/octet-stream");
+  ASSERT_TRUE(published);
+  EXPECT_EQ(published->status, 201) << published->body;
+  const std::string before = read(root / "index" / "table.json");
+
+  const std::string approve = R"({"state": "approved", "note": "ok", "by": "claimed"})";
+  auto no_role = c.Post("/review/Table/1.0.0", bearer("tok-a"), approve, "application/json");
+  ASSERT_TRUE(no_role);
+  EXPECT_EQ(no_role->status, 403);
+  EXPECT_EQ(no_role->body, "token 'alice' (role publish) may not review or yank\n");
+  auto no_token = c.Post("/review/Table/1.0.0", approve, "application/json");
+  ASSERT_TRUE(no_token);
+  EXPECT_EQ(no_token->status, 401);
+  auto yank_refused =
+      c.Post("/yank/Table/1.0.0", bearer("tok-a"), R"({"reason": "x"})", "application/json");
+  ASSERT_TRUE(yank_refused);
+  EXPECT_EQ(yank_refused->status, 403);
+  for (const char* bad :
+       {"not json", R"({"state": "pending"})", R"({"state": "rejected"})", R"({"state": 1})"}) {
+    auto r = c.Post("/review/Table/1.0.0", bearer("tok-r"), bad, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << bad << ": " << r->body;
+  }
+  auto missing = c.Post("/review/Table/9.9.9", bearer("tok-r"), approve, "application/json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(read(root / "index" / "table.json"), before);
+
+  auto ok = c.Post("/review/Table/1.0.0", bearer("tok-r"), approve, "application/json");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  auto twice = c.Post("/review/Table/1.0.0", bearer("tok-r"), approve, "application/json");
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->status, 409);
+  auto yanked =
+      c.Post("/yank/Table/1.0.0", bearer("tok-r"), R"({"reason": "broken"})", "application/json");
+  ASSERT_TRUE(yanked);
+  EXPECT_EQ(yanked->status, 200) << yanked->body;
+  auto get = c.Get("/reel-repo.json");
+  ASSERT_TRUE(get);
+
+  auto repo = open_repo(*fs, root.string()).value();
+  const IndexEntry e = *repo->read_index("Table").value()->find(Version(1, 0, 0));
+  EXPECT_EQ(e.review.current.state, ReviewState::kApproved);
+  EXPECT_EQ(e.review.current.by, "rita");  // the token's name, not "claimed"
+  EXPECT_EQ(e.review.current.at, format_rfc3339_utc(clock.now_unix_seconds()));
+  ASSERT_TRUE(e.yank);
+  EXPECT_EQ(e.yank->by, "rita");
+  auto log = c.Get("/log/audit.jsonl");
+  ASSERT_TRUE(log);
+  ASSERT_EQ(log->status, 200);
+  auto parsed = parse_audit_log(log->body, "log").value();
+  ASSERT_EQ(parsed.records.size(), 3u);
+  EXPECT_EQ(parsed.records[0].actor, "alice");
+  EXPECT_EQ(parsed.records[0].action, "publish");
+  EXPECT_EQ(parsed.records[1].actor, "rita");
+  EXPECT_EQ(parsed.records[1].action, "approve");
+  EXPECT_EQ(parsed.records[2].action, "yank");
+  EXPECT_EQ(parsed.records[2].note, "broken");
+}
+
 }  // namespace
 }  // namespace reel

@@ -98,6 +98,11 @@ Result<Route> parse_request_target(std::string_view target) {
     route.relative = "reel-repo.json";
     return route;
   }
+  if (parts.size() == 2 && parts[0] == "log" && parts[1] == "audit.jsonl") {
+    route.kind = RouteKind::kAuditLog;
+    route.relative = "log/audit.jsonl";
+    return route;
+  }
   if (parts.size() == 2 && parts[0] == "index") {
     if (parts[1].empty()) {
       route.kind = RouteKind::kIndexList;
@@ -142,14 +147,14 @@ Result<Route> parse_request_target(std::string_view target) {
     route.relative = "objects/sha256/" + std::string(parts[2]) + "/" + std::string(parts[3]);
     return route;
   }
-  if (parts.size() == 2 && parts[0] == "log" && parts[1] == "audit.jsonl") {
-    route.kind = RouteKind::kAuditLog;
-    route.relative = "log/audit.jsonl";
-    return route;
-  }
-  if (parts.size() == 3 && parts[0] == "publish") {
+  const bool write_action = parts.size() == 3 && (parts[0] == "publish" || parts[0] == "review" ||
+                                                  parts[0] == "yank" || parts[0] == "unyank");
+  if (write_action) {
     if (!check_package_name(parts[1]) || !is_version_text(parts[2])) return not_in_layout();
-    route.kind = RouteKind::kPublish;
+    route.kind = parts[0] == "publish"  ? RouteKind::kPublish
+                 : parts[0] == "review" ? RouteKind::kReview
+                 : parts[0] == "yank"   ? RouteKind::kYank
+                                        : RouteKind::kUnyank;
     route.name = std::string(parts[1]);
     route.version = std::string(parts[2]);
     return route;

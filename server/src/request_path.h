@@ -20,14 +20,17 @@ enum class RouteKind {
   kObject,     // objects/sha256/<2>/<62>
   kAuditLog,   // log/audit.jsonl
   kPublish,    // publish/<Name>/<version>
+  kReview,     // review/<Name>/<version>  (POST {"state", "note"})
+  kYank,       // yank/<Name>/<version>    (POST {"reason"})
+  kUnyank,     // unyank/<Name>/<version>  (POST {"reason"}, optional)
 };
 
 struct Route {
   RouteKind kind = RouteKind::kRepoJson;
   std::string relative;  // repo-relative file path ('/'-separated); "" for kIndexList, kPublish
   Digest digest;         // kObject
-  std::string name;      // kPublish: the package name as given
-  std::string version;   // kPublish: the version text as given
+  std::string name;      // kPublish, kReview, kYank, kUnyank: the package name as given
+  std::string version;   // ... and the version text as given
 };
 
 // Parses a raw request target ("/objects/sha256/ab/cd…?x=1"; the query is ignored).

@@ -87,7 +87,7 @@ bool normalise_range(httplib::Ranges& ranges, std::uint64_t size) {
 }  // namespace
 
 void RepoServer::Impl::get(const httplib::Request& req, httplib::Response& res) {
-  if (auto refused = authorize(req, false)) return respond(req, res, *refused);
+  if (auto refused = authorize(req, server::Permission::kRead)) return respond(req, res, *refused);
   auto route = server::parse_request_target(req.target);
   if (!route) return respond(req, res, Reply{status_for(route.error()), route.error().message});
   switch (route->kind) {
@@ -101,8 +101,11 @@ void RepoServer::Impl::get(const httplib::Request& req, httplib::Response& res) 
     case RouteKind::kAuditLog:  // append-only: streamed, so a range resumes a long one
       return send_streamed(req, res, *route);
     case RouteKind::kPublish:
+    case RouteKind::kReview:
+    case RouteKind::kYank:
+    case RouteKind::kUnyank:
       res.set_header("Allow", "POST");
-      return respond(req, res, Reply{405, "publish takes POST"});
+      return respond(req, res, Reply{405, "publish, review, yank and unyank take POST"});
   }
 }
 

@@ -2,6 +2,7 @@
 // object store's Writer and installed only if the bytes hash to the name, and POST
 // publish/<Name>/<version>, checked and then published through Repo::publish under the repo lock.
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "server_impl.h"
 
@@ -14,21 +15,77 @@ using server::Route;
 using server::RouteKind;
 using server::status_for;
 
+namespace {
+
+bool is_decision(RouteKind kind) {
+  return kind == RouteKind::kReview || kind == RouteKind::kYank || kind == RouteKind::kUnyank;
+}
+
+// The largest review/yank body: {"state", "note"} or {"reason"}, a note being a line or a
+// paragraph.
+constexpr std::uint64_t kMaxDecisionBody = std::uint64_t{64} << 10;
+
+// One {"state", "by", "at", "note"} object of a Reel-Promote header.
+Result<ReviewRecord> carried_record(const nlohmann::json& j) {
+  if (!j.is_object()) return make_error(ErrorCode::kInvalidArgument, "expected an object");
+  ReviewRecord rec;
+  std::string state = "pending";
+  for (auto [key, out] : {std::pair<const char*, std::string*>{"state", &state},
+                          {"by", &rec.by},
+                          {"at", &rec.at},
+                          {"note", &rec.note}}) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) continue;
+    if (!it->is_string())
+      return make_error(ErrorCode::kInvalidArgument, std::string(key) + ": expected a string");
+    *out = it->get<std::string>();
+  }
+  auto parsed = parse_review_state(state);
+  if (!parsed) return make_error(ErrorCode::kInvalidArgument, "unknown state '" + state + "'");
+  rec.state = *parsed;
+  return rec;
+}
+
+// The review a promotion carries (Reel-Promote: {"state", "by", "at", "note", "history": [...]}).
+Result<Review> parse_carried_review(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  auto current = carried_record(j);
+  if (!current) return tl::unexpected(current.error());
+  Review review{*current, {}};
+  auto history = j.find("history");
+  if (history != j.end() && !history->is_null()) {
+    if (!history->is_array())
+      return make_error(ErrorCode::kInvalidArgument, "history: expected an array");
+    for (const auto& item : *history) {
+      auto rec = carried_record(item);
+      if (!rec) return tl::unexpected(rec.error().with_context("history"));
+      review.history.push_back(std::move(*rec));
+    }
+  }
+  return review;
+}
+
+}  // namespace
+
 std::optional<Reply> RepoServer::Impl::refuse_write(const httplib::Request& req,
                                                     httplib::Response& res,
-                                                    const Result<Route>& route,
-                                                    RouteKind wanted) const {
+                                                    const Result<Route>& route, RouteKind wanted,
+                                                    server::TokenInfo* who) const {
   if (!route) return Reply{status_for(route.error()), route.error().message};
-  if (route->kind != wanted) {
-    if (route->kind == RouteKind::kPublish) {
+  const bool post_route = route->kind == RouteKind::kPublish || is_decision(route->kind);
+  if (wanted == RouteKind::kObject ? route->kind != RouteKind::kObject : !post_route) {
+    if (post_route) {
       res.set_header("Allow", "POST");
     } else {
       res.set_header("Allow", route->kind == RouteKind::kObject ? "GET, HEAD, PUT" : "GET, HEAD");
     }
-    return Reply{405, wanted == RouteKind::kObject ? "only objects/sha256/... take PUT"
-                                                   : "only publish/<Name>/<version> takes POST"};
+    return Reply{405, wanted == RouteKind::kObject
+                          ? "only objects/sha256/... take PUT"
+                          : "only publish|review|yank|unyank/<Name>/<version> take POST"};
   }
-  if (auto refused = authorize(req, true)) return refused;
+  server::Permission need =
+      is_decision(route->kind) ? server::Permission::kReview : server::Permission::kPublish;
+  if (auto refused = authorize(req, need, who)) return refused;
   auto length = content_length(req);
   const std::uint64_t limit = body_limit(*route);
   if (length && *length > limit) {
@@ -41,6 +98,7 @@ std::optional<Reply> RepoServer::Impl::refuse_write(const httplib::Request& req,
 std::uint64_t RepoServer::Impl::body_limit(const Route& route) const {
   if (route.kind == RouteKind::kPublish)
     return std::min(options.max_body, server::kMaxArchiveBytes);
+  if (is_decision(route.kind)) return std::min(options.max_body, kMaxDecisionBody);
   return options.max_body;
 }
 
@@ -111,7 +169,8 @@ Reply RepoServer::Impl::receive_object(const Route& route, const httplib::Conten
 void RepoServer::Impl::post(const httplib::Request& req, httplib::Response& res,
                             const httplib::ContentReader& reader) {
   auto route = server::parse_request_target(req.target);
-  if (auto refused = refuse_write(req, res, route, RouteKind::kPublish)) {
+  server::TokenInfo who;
+  if (auto refused = refuse_write(req, res, route, RouteKind::kPublish, &who)) {
     discard_body(req, res, reader);
     return respond(req, res, *refused);
   }
@@ -132,11 +191,48 @@ void RepoServer::Impl::post(const httplib::Request& req, httplib::Response& res,
     return respond(req, res, Reply{413, "body over the limit of " + std::to_string(limit)});
   }
   if (!ok) return respond(req, res, Reply{400, "incomplete body"});
-  respond(req, res, publish(req, *route, body));
+  if (is_decision(route->kind)) return respond(req, res, decide(*route, body, who));
+  respond(req, res, publish(req, *route, body, who));
+}
+
+Reply RepoServer::Impl::decide(const Route& route, const std::string& body,
+                               const server::TokenInfo& who) {
+  const std::string label = route.name + " " + route.version;
+  auto version = Version::parse(route.version);
+  if (!version) return Reply{400, version.error().to_string()};
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object()) return Reply{400, "expected a JSON object body"};
+  auto text = [&](const char* key, std::string& out) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return true;
+    if (!it->is_string()) return false;
+    out = it->get<std::string>();
+    return true;
+  };
+  std::string note, state_text, reason;
+  if (!text("note", note) || !text("state", state_text) || !text("reason", reason))
+    return Reply{400, "\"state\", \"note\" and \"reason\" must be strings"};
+  const std::string now = format_rfc3339_utc(clock.now_unix_seconds());
+  Status done;
+  if (route.kind == RouteKind::kReview) {
+    auto state = parse_review_state(state_text);
+    if (!state || *state == ReviewState::kPending)
+      return Reply{400, "\"state\" must be \"approved\" or \"rejected\""};
+    done = repo->set_review(route.name, *version, ReviewRecord{*state, who.name, now, note});
+  } else {
+    done = repo->set_yank(route.name, *version, route.kind == RouteKind::kYank,
+                          YankRecord{reason, who.name, now});
+  }
+  if (!done) return Reply{status_for(done.error()), done.error().message};
+  const char* what = route.kind == RouteKind::kYank     ? "yanked "
+                     : route.kind == RouteKind::kUnyank ? "unyanked "
+                     : state_text == "approved"         ? "approved "
+                                                        : "rejected ";
+  return Reply{200, what + label + " (by " + who.name + ")"};
 }
 
 Reply RepoServer::Impl::publish(const httplib::Request& req, const Route& route,
-                                const std::string& body) {
+                                const std::string& body, const server::TokenInfo& who) {
   const std::string label = route.name + " " + route.version;
   auto url_version = Version::parse(route.version);
   if (!url_version) return Reply{400, url_version.error().to_string()};
@@ -186,7 +282,24 @@ Reply RepoServer::Impl::publish(const httplib::Request& req, const Route& route,
                             existing->archive.sha256.prefixed() + ")"};
     }
   }
-  auto done = repo->publish(*package, *store, make_index_entry(*package, source, clock));
+  IndexEntry entry = make_index_entry(*package, source, clock);
+  AuditInfo audit{who.name, entry.published, "publish", ""};
+  if (req.has_header("Reel-Promote")) {
+    // A promotion: the audit line says promote. The source repo's review record comes along
+    // only from an admin token; a publish token cannot vouch for a review (the version then
+    // starts pending here, and the line says so).
+    auto review = parse_carried_review(req.get_header_value("Reel-Promote"));
+    if (!review) return Reply{400, "Reel-Promote: " + review.error().message};
+    audit.action = "promote";
+    audit.note = req.get_header_value("Reel-Audit-Note");
+    if (server::role_allows(who.role, server::Permission::kAdmin)) {
+      entry.review = std::move(*review);
+    } else {
+      audit.note += std::string(audit.note.empty() ? "" : "; ") +
+                    "review not carried (a publish token): pending here";
+    }
+  }
+  auto done = repo->publish(*package, *store, std::move(entry), audit);
   if (!done) return Reply{status_for(done.error()), done.error().message};
   return Reply{201, "published " + label};
 }

@@ -80,7 +80,10 @@ struct RepoServer::Impl {
   bool bound = false;
 
   void install();
-  std::optional<server::Reply> authorize(const httplib::Request& req, bool write) const;
+  // Whether the request's token grants `need` (401 none or unknown, 403 a role without it, or
+  // writes without --token-file); fills `who` with the token's name and role when it does.
+  std::optional<server::Reply> authorize(const httplib::Request& req, server::Permission need,
+                                         server::TokenInfo* who = nullptr) const;
   void discard_body(const httplib::Request& req, httplib::Response& res,
                     const httplib::ContentReader& reader) const;
   void get(const httplib::Request& req, httplib::Response& res);
@@ -93,14 +96,18 @@ struct RepoServer::Impl {
   // `wanted`, 401/403 token, 413 declared size), or nullopt.
   std::optional<server::Reply> refuse_write(const httplib::Request& req, httplib::Response& res,
                                             const Result<server::Route>& route,
-                                            server::RouteKind wanted) const;
+                                            server::RouteKind wanted,
+                                            server::TokenInfo* who = nullptr) const;
   void put(const httplib::Request& req, httplib::Response& res,
            const httplib::ContentReader& reader);
   server::Reply receive_object(const server::Route& route, const httplib::ContentReader& reader);
   void post(const httplib::Request& req, httplib::Response& res,
             const httplib::ContentReader& reader);
   server::Reply publish(const httplib::Request& req, const server::Route& route,
-                        const std::string& body);
+                        const std::string& body, const server::TokenInfo& who);
+  // POST review|yank|unyank/<Name>/<version> with its small JSON body, as `who`.
+  server::Reply decide(const server::Route& route, const std::string& body,
+                       const server::TokenInfo& who);
   // The largest body a write to `route` may have: max_body, or kMaxArchiveBytes for a publish.
   std::uint64_t body_limit(const server::Route& route) const;
   void log_request(const httplib::Request& req, const httplib::Response& res,

@@ -22,17 +22,81 @@ unsigned char differ(const Digest& a, const Digest& b) {
 
 }  // namespace
 
-Result<TokenSet> TokenSet::load(FileSystem& fs, const fs::path& file) {
+std::string_view token_role_name(TokenRole role) {
+  switch (role) {
+    case TokenRole::kRead:
+      return "read";
+    case TokenRole::kPublish:
+      return "publish";
+    case TokenRole::kReview:
+      return "review";
+    case TokenRole::kAdmin:
+      return "admin";
+  }
+  return "read";
+}
+
+bool role_allows(TokenRole role, Permission need) {
+  switch (role) {
+    case TokenRole::kAdmin:
+      return true;
+    case TokenRole::kPublish:
+      return need == Permission::kRead || need == Permission::kPublish;
+    case TokenRole::kReview:
+      return need == Permission::kRead || need == Permission::kReview;
+    case TokenRole::kRead:
+      return need == Permission::kRead;
+  }
+  return false;
+}
+
+Result<TokenSet> TokenSet::load(FileSystem& fs, const fs::path& file, TokenRole default_role) {
   auto text = fs.read_file(file);
   if (!text) return tl::unexpected(text.error().with_context("token file " + file.string()));
   TokenSet set;
   std::string_view rest = *text;
+  std::size_t line_no = 0;
   while (!rest.empty()) {
     std::size_t nl = rest.find('\n');
     std::string_view line = trim(rest.substr(0, nl));
     rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    ++line_no;
     if (line.empty() || line.front() == '#') continue;
-    set.digests_.push_back(sha256_bytes(line));
+    std::vector<std::string_view> words;
+    while (!line.empty()) {
+      std::size_t end = 0;
+      while (end < line.size() && !std::isspace(static_cast<unsigned char>(line[end]))) ++end;
+      words.push_back(line.substr(0, end));
+      line = trim(line.substr(end));
+    }
+    const std::string where = "token file " + file.string() + ":" + std::to_string(line_no);
+    TokenInfo info{"token on line " + std::to_string(line_no), default_role};
+    if (words.size() == 3) {
+      static const std::pair<const char*, TokenRole> kRoles[] = {{"read", TokenRole::kRead},
+                                                                 {"publish", TokenRole::kPublish},
+                                                                 {"review", TokenRole::kReview},
+                                                                 {"admin", TokenRole::kAdmin}};
+      bool known = false;
+      for (const auto& [role_name, role] : kRoles) {
+        if (words[1] == role_name) {
+          info.role = role;
+          known = true;
+        }
+      }
+      if (!known) {
+        return make_error(ErrorCode::kInvalidArgument, where + ": unknown role '" +
+                                                           std::string(words[1]) +
+                                                           "' (read, publish, review or admin)");
+      }
+      info.name = std::string(words[0]);
+    } else if (words.size() != 1) {
+      // Never echo the line: it holds a token.
+      return make_error(ErrorCode::kInvalidArgument,
+                        where + ": expected `NAME ROLE TOKEN` or a bare token, got " +
+                            std::to_string(words.size()) + " words");
+    }
+    set.digests_.push_back(sha256_bytes(words.back()));
+    set.infos_.push_back(std::move(info));
   }
   if (set.digests_.empty()) {
     return make_error(ErrorCode::kInvalidArgument,
@@ -41,12 +105,16 @@ Result<TokenSet> TokenSet::load(FileSystem& fs, const fs::path& file) {
   return set;
 }
 
-bool TokenSet::contains(std::string_view token) const {
-  if (token.empty()) return false;
+std::optional<TokenInfo> TokenSet::find(std::string_view token) const {
+  if (token.empty()) return std::nullopt;
   const Digest wanted = sha256_bytes(token);
-  bool found = false;
-  for (const Digest& d : digests_) found |= differ(d, wanted) == 0;
-  return found;
+  std::size_t found = digests_.size();
+  for (std::size_t i = 0; i < digests_.size(); ++i) {
+    const bool match = differ(digests_[i], wanted) == 0;
+    found = match ? i : found;
+  }
+  if (found == digests_.size()) return std::nullopt;
+  return infos_[found];
 }
 
 namespace {

@@ -2,6 +2,7 @@
 // token of an Authorization header (Bearer or Basic).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,22 +13,48 @@
 
 namespace reel::server {
 
+// What a token may do (DESIGN §2 "Credentials"): kRead reads; kPublish reads, uploads objects
+// and publishes; kReview reads, approves, rejects, yanks and unyanks; kAdmin does everything
+// (and may carry a review record along with a promotion).
+enum class TokenRole { kRead, kPublish, kReview, kAdmin };
+
+// "read" | "publish" | "review" | "admin".
+std::string_view token_role_name(TokenRole role);
+
+// What a request needs.
+enum class Permission { kRead, kPublish, kReview, kAdmin };
+
+// Whether `role` grants `need`.
+bool role_allows(TokenRole role, Permission need);
+
+// One token's name and role; the token itself is kept only as a digest.
+struct TokenInfo {
+  std::string name;  // recorded as the audit log's actor; "token on line N" for a bare token
+  TokenRole role = TokenRole::kPublish;
+};
+
 // A set of tokens, kept only as their SHA-256 digests, so a lookup compares fixed-size values.
 class TokenSet {
  public:
-  // Reads a token file: one token a line, surrounding spaces trimmed, blank lines and lines
-  // starting with '#' skipped. Errors name the file: kNotFound / kIOError when it cannot be read,
-  // kInvalidArgument when it holds no token.
-  static Result<TokenSet> load(FileSystem& fs, const fs::path& file);
+  // Reads a token file: one token a line, as `NAME ROLE TOKEN` (ROLE one of read, publish,
+  // review, admin) or a bare `TOKEN` (role `default_role`, named "token on line N"); surrounding
+  // spaces trimmed, blank lines and lines starting with '#' skipped. Errors name the file:
+  // kNotFound / kIOError when it cannot be read; kInvalidArgument, naming the line, for two
+  // words, an unknown role or more than three words; kInvalidArgument when it holds no token.
+  static Result<TokenSet> load(FileSystem& fs, const fs::path& file,
+                               TokenRole default_role = TokenRole::kPublish);
 
-  // Whether `token` is in the set. Every stored token is compared, each in constant time (no
-  // early exit), so the time taken does not depend on where or whether the token matched, nor on
-  // how much of it did.
-  bool contains(std::string_view token) const;
+  // The name and role of `token`, or nullopt. Every stored token is compared, each in constant
+  // time (no early exit), so the time taken does not depend on where or whether the token
+  // matched, nor on how much of it did.
+  std::optional<TokenInfo> find(std::string_view token) const;
+  // Whether `token` is in the set (find() has a value).
+  bool contains(std::string_view token) const { return find(token).has_value(); }
   bool empty() const { return digests_.empty(); }
 
  private:
   std::vector<Digest> digests_;
+  std::vector<TokenInfo> infos_;  // parallel to digests_
 };
 
 // The token of an `Authorization: Bearer <token>` header value (scheme case-insensitive), or ""

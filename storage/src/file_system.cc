@@ -15,6 +15,20 @@
 #include "posix_io.h"
 
 namespace reel {
+
+Status FileSystem::append_file(const fs::path& path, std::string_view data, bool sync) {
+  auto st = stat(path);
+  if (!st) return tl::unexpected(st.error());
+  std::string text;
+  if (st->type != FileType::kMissing) {
+    auto old = read_file(path, st->size + 1);
+    if (!old) return tl::unexpected(old.error());
+    text = std::move(*old);
+  }
+  text.append(data);
+  return write_file_atomic(path, text, sync);
+}
+
 namespace {
 
 using posix::close_quietly;
@@ -147,6 +161,25 @@ class PosixFileSystem : public FileSystem {
     if (sync) REEL_TRY((*out)->sync());
     REEL_TRY((*out)->commit(path));
     if (sync) REEL_TRY(sync_directory(dir));
+    return ok();
+  }
+
+  Status append_file(const fs::path& path, std::string_view data, bool sync) override {
+    struct stat before;
+    const bool existed = ::lstat(path.c_str(), &before) == 0;
+    int fd = open_retry(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0644);
+    if (fd < 0) return sys_error("open for appending", path);
+    Status written = posix::write_all(fd, data.data(), data.size(), path);
+    if (written && sync) {
+      int rc;
+      do {
+        rc = ::fsync(fd);
+      } while (rc != 0 && errno == EINTR);
+      if (rc != 0) written = sys_error("fsync", path);
+    }
+    close_quietly(fd);
+    if (!written) return written;
+    if (sync && !existed) REEL_TRY(sync_directory(dir_of(path)));
     return ok();
   }
 

@@ -112,8 +112,8 @@ TEST(CrashSweep, Promote) {
     Session s(fs, w.cache_dir());
     auto ws = Workspace::find(s.ctx, w.workspace("pub"));
     if (!ws) return tl::unexpected(ws.error());
-    auto promoted =
-        promote_version(*ws, "Table", Version::parse("1.0.0").value(), "review", "blessed");
+    auto promoted = promote_version(*ws, "Table", Version::parse("1.0.0").value(), "review",
+                                    "blessed", false, /*force=*/true);
     if (!promoted) return tl::unexpected(promoted.error());
     return ok();
   };

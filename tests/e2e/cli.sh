@@ -87,6 +87,7 @@ quiet)
   quiet_run verify
   quiet_run bump Table minor
   quiet_run publish Table --repo review --allow-dirty
+  quiet_run review approve Table==0.2.0 --repo review
   quiet_run promote Table==0.2.0 --from review --to blessed
   quiet_run gc
   quiet_run export bundle -o ../job.tar.zst

@@ -218,6 +218,7 @@ serve)
   sed -i 's/"Shot"/"Lamp"/; s/SHOT_FRAMES/LAMP_FRAMES/' rw/outputs/Lamp/asset.toml
   "$REEL" -q -C rw publish Lamp --allow-dirty >/dev/null
   REEL_TOKEN=read-token-456 REEL_TOKEN_URL="$URL" "$REEL" -q -C rw repo add blessed "$URL" >/dev/null
+  "$REEL" -q -C rw review approve Lamp==1.0.0 --repo review
   REEL_TOKEN=write-token-123 REEL_TOKEN_URL="$URL" expect 0 "$REEL" -C rw promote Lamp==1.0.0 --from review --to blessed
   [ -f repo/index/lamp.json ] || fail "promote did not publish"
   REEL_TOKEN=read-token-456 REEL_TOKEN_URL="$URL" expect 0 "$REEL" rdeps Shot --repo "$URL"

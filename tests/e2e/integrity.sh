@@ -196,6 +196,8 @@ installable)
   printf '[asset]\nname = "Lamp"\nversion = "1.0.0"\n[dependencies]\nBulb = "^1"\nSet = "*"\n' > ws/outputs/Lamp/asset.toml
   expect 0 "$REEL" -C ws publish Bulb --allow-dirty
   expect 0 "$REEL" -C ws publish Lamp --allow-dirty   # Bulb in review, Set in blessed: fine
+  expect 0 "$REEL" -C ws review approve Bulb==1.0.0 --repo review
+  expect 0 "$REEL" -C ws review approve Lamp==1.0.0 --repo review
   blessed_before=$(snapshot repos/r/index)
   expect 1 "$REEL" -C ws promote Lamp==1.0.0 --from review --to blessed
   stderr_starts_with_error; stderr_has "cannot promote Lamp 1.0.0 to 'blessed'"

@@ -74,8 +74,8 @@ while [ "$rounds" -lt 1 ] || [ "$SECONDS" -lt "$deadline" ]; do
   done
   "$REEL" -q gc > gc.out 2>&1 &
   pids+=($!) kinds+=(gc) outs+=(gc.out)
-  # The version the round before published (or round 0's).
-  "$REEL" -q -C promoter promote "P1==1.$((rounds - 1)).0" --from review --to blessed \
+  # The version the round before published (or round 0's); --force: unreviewed (recorded).
+  "$REEL" -q -C promoter promote "P1==1.$((rounds - 1)).0" --from review --to blessed --force \
     > promote.out 2>&1 &
   pids+=($!) kinds+=(promote) outs+=(promote.out)
   same_ok=0

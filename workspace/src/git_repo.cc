@@ -126,6 +126,21 @@ Result<std::string> stage_and_commit(RepoPtr& repo, const std::filesystem::path&
 
 }  // namespace
 
+std::string default_identity() {
+  Library lib;
+  Owned<git_config, git_config_free> config;
+  if (git_config_open_default(config.out()) != 0) return "";
+  Owned<git_config, git_config_free> snapshot;
+  if (git_config_snapshot(snapshot.out(), config.get()) != 0) return "";
+  const char* name = nullptr;
+  const char* email = nullptr;
+  if (git_config_get_string(&name, snapshot.get(), "user.name") != 0 || !name || !*name) return "";
+  std::string out = name;
+  if (git_config_get_string(&email, snapshot.get(), "user.email") == 0 && email && *email)
+    out += std::string(" <") + email + ">";
+  return out;
+}
+
 Result<State> state(const std::filesystem::path& dir) {
   Library lib;
   State s;

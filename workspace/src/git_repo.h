@@ -28,6 +28,11 @@ Result<std::string> init_and_commit_all(const std::filesystem::path& dir,
 // id. Errors: kIOError with libgit2's message and `dir` (also when `dir` is not a repository).
 Result<std::string> commit_all(const std::filesystem::path& dir, const std::string& message);
 
+// git's configured identity as "user.name <user.email>" (libgit2's default config: the global
+// and system files, as `git config --global` sees them; no repository), "user.name" alone when
+// it has no email, or "" when user.name is unset or the config cannot be read.
+std::string default_identity();
+
 struct State {
   bool is_repo = false;
   std::string head;    // HEAD commit hex, "" if `dir` is not a repo or has no commit yet

@@ -12,6 +12,7 @@
 #include "outputs_common.h"
 #include "reel/engine/installable.h"
 #include "reel/engine/names.h"
+#include "reel/workspace/review.h"
 
 namespace reel {
 namespace outputs_detail {
@@ -285,11 +286,38 @@ Result<IndexEntry> entry_in(Repo& repo, const std::string& repo_name, const std:
   return *e;
 }
 
+// The audit record of promoting `entry` (of `label`, in repo `from`), or kConflict when it is
+// not approved and not `force`d.
+Result<AuditInfo> promote_audit(Context& context, const IndexEntry& entry,
+                                const std::string& label, const std::string& from, bool force) {
+  AuditInfo audit{audit_actor(context), format_rfc3339_utc(context.clock.now_unix_seconds()),
+                  "promote", ""};
+  const ReviewRecord& review = entry.review.current;
+  if (review.state == ReviewState::kApproved) return audit;
+  const std::string state(review_state_name(review.state));
+  if (!force) {
+    return tl::unexpected(
+        Error{ErrorCode::kConflict,
+              "cannot promote " + label + ": it is " + state + " in repo '" + from + "'" +
+                  (review.note.empty() ? std::string() : " (" + review.note + ")")}
+            .with_hint(review.state == ReviewState::kPending
+                           ? "approve it first: `reel review approve " +
+                                 label.substr(0, label.find(' ')) +
+                                 "==" + entry.version.to_string() + " --repo " + from +
+                                 "`; or pass --force (recorded in the audit log)"
+                           : "publish a fixed version and approve it; or pass --force "
+                             "(recorded in the audit log)"));
+  }
+  audit.note = "forced: " + label + " was " + state + " in '" + from + "'";
+  return audit;
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> promote_version(Workspace& ws, const std::string& name,
                                                  const Version& version, const std::string& from,
-                                                 const std::string& to, bool with_deps) {
+                                                 const std::string& to, bool with_deps,
+                                                 bool force) {
   REEL_TRY(check_package_name(name));
   auto a = ws.repo(from);
   if (!a) return tl::unexpected(a.error());
@@ -299,16 +327,16 @@ Result<std::vector<std::string>> promote_version(Workspace& ws, const std::strin
     return make_error(ErrorCode::kInvalidArgument,
                       "promote: --from and --to name the same repo '" + from + "'");
   }
-  auto result =
-      promote_between(**a, from, **b, to, name, version, with_deps, ws.context().cache.objects());
+  auto result = promote_between(**a, from, **b, to, name, version, with_deps, force, ws.context());
   if (!result) return tl::unexpected(result.error());
   return std::move(result->dependencies);
 }
 
 Result<PromoteResult> promote_between(Repo& source, const std::string& from, Repo& target,
                                       const std::string& to, const std::string& name,
-                                      const Version& version, bool with_deps,
-                                      ObjectStore& staging) {
+                                      const Version& version, bool with_deps, bool force,
+                                      Context& context) {
+  ObjectStore& staging = context.cache.objects();
   REEL_TRY(check_package_name(name));
   const std::string label = name + " " + version.to_string();
   auto entry = entry_in(source, from, name, version);
@@ -323,6 +351,8 @@ Result<PromoteResult> promote_between(Repo& source, const std::string& from, Rep
       return result;
     }
   }
+  auto audit = promote_audit(context, *entry, label, from, force);
+  if (!audit) return tl::unexpected(audit.error());
   std::vector<std::string>& promoted = result.dependencies;
   auto check = installable_in(target, to, *entry, label);
   if (!check) return tl::unexpected(check.error());
@@ -360,7 +390,9 @@ Result<PromoteResult> promote_between(Repo& source, const std::string& from, Rep
           ++it;
           continue;
         }
-        REEL_TRY(promote(source, target, it->first, it->second, staging));
+        auto dep_audit = promote_audit(context, *dep_entry, dep_label, from, force);
+        if (!dep_audit) return tl::unexpected(dep_audit.error());
+        REEL_TRY(promote(source, target, it->first, it->second, staging, *dep_audit));
         promoted.push_back(dep_label);
         it = missing.erase(it);
         progressed = true;
@@ -371,7 +403,7 @@ Result<PromoteResult> promote_between(Repo& source, const std::string& from, Rep
       }
     }
   }
-  REEL_TRY(promote(source, target, name, version, staging));
+  REEL_TRY(promote(source, target, name, version, staging, *audit));
   return result;
 }
 

@@ -6,6 +6,7 @@
 #include "reel/storage/stat_cache.h"
 #include "reel/workspace/gc.h"
 #include "reel/workspace/outputs.h"
+#include "reel/workspace/review.h"
 #include "reel/workspace/steps.h"
 
 namespace reel {
@@ -196,7 +197,8 @@ Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
   IndexEntry entry =
       make_index_entry(*built, SourceInfo{source->commit, source->dirty}, ws.context().clock);
   entry.unresolved = unresolved;
-  REEL_TRY((*repo)->publish(*built, *store, std::move(entry)));
+  AuditInfo audit{audit_actor(ws.context()), entry.published, "publish", ""};
+  REEL_TRY((*repo)->publish(*built, *store, std::move(entry), audit));
   return result;
 }
 

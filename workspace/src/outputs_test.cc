@@ -7,6 +7,7 @@
 #include "reel/engine/names.h"
 #include "reel/storage/fault_injection.h"
 #include "reel/storage/testing.h"
+#include "reel/workspace/review.h"
 
 namespace reel {
 namespace {
@@ -408,7 +409,16 @@ TEST_F(OutputsFixture, PromoteCopiesAVersionBetweenFolderRepos) {
   make_chair();
   auto published = publish_output(*ws, "Chair", std::string("review"), false);
   ASSERT_TRUE(published);
+  auto pending = promote_version(*ws, "chair", v("0.1.0"), "review", "blessed");
+  ASSERT_FALSE(pending);  // not approved yet
+  EXPECT_EQ(pending.error().code, ErrorCode::kConflict);
+  EXPECT_NE(pending.error().message.find("it is pending in repo 'review'"), std::string::npos)
+      << pending.error().message;
+  ASSERT_TRUE(review_version(ctx, *ws->repo("review").value(), "Chair", v("0.1.0"),
+                             ReviewState::kApproved, "ok"));
   ASSERT_TRUE(promote_version(*ws, "chair", v("0.1.0"), "review", "blessed"));
+  EXPECT_EQ(index("blessed", "Chair").versions.at(0).review.current.state,
+            ReviewState::kApproved);  // the review went along
   auto entry = index("blessed", "Chair").versions.at(0);
   EXPECT_EQ(entry.version.to_string(), "0.1.0");
   EXPECT_EQ(entry.archive.sha256, published->archive);

@@ -24,6 +24,15 @@
 
 namespace reel {
 
+// Who made a publication or a promotion, for the audit log (log/audit.jsonl, audit_log.h).
+struct AuditInfo {
+  std::string actor;               // audit_actor() in the workspace layer; over HTTP the server
+                                   // records its token's name and ignores this
+  std::string at;                  // RFC 3339 UTC; "" = the entry's `published` time
+  std::string action = "publish";  // "publish" or "promote"
+  std::string note;                // e.g. promote --force's "forced: not approved (pending)"
+};
+
 class Repo {
  public:
   virtual ~Repo() = default;
@@ -79,12 +88,33 @@ class Repo {
 
   // Publishes: copies the package's objects from `objects` (skipping those present; nothing to
   // copy when `objects` is local_store()), writes the archive, makes the package's objects and
-  // archive durable, then adds the index entry — all under the repo's lock, so the index never names
-  // an object that is not durable. Same version with the same archive digest: a no-op; with
+  // archive durable, then adds the index entry — all under the repo's lock, so the index never
+  // names an object that is not durable. Same version with the same archive digest: a no-op; with
   // another digest: kConflict. A name the repo holds in another spelling ("table" when it has
   // "Table"): kConflict (names compare case-insensitively; the index keeps one spelling).
   // `entry.archive` is filled in by the repo.
-  virtual Status publish(const BuiltPackage& package, ObjectStore& objects, IndexEntry entry) = 0;
+  // The audit line (`audit`: action publish or promote) is appended and made durable before the
+  // index is replaced (docs/decisions.md "Review, yank and the audit log"); nothing is logged for
+  // a no-op. `entry.review` is written as given (promote carries the source's review along).
+  virtual Status publish(const BuiltPackage& package, ObjectStore& objects, IndexEntry entry,
+                         const AuditInfo& audit = {}) = 0;
+
+  // Records a review decision on NAME VERSION (DESIGN §2 "review"): `decision.state` approved
+  // or rejected (a rejection needs a note), `decision.by`/`at` the actor and time (over HTTP the
+  // server sets both: its token's name, its clock). The current decision moves into the history.
+  // Under the repo lock: the audit line (approve/reject) is durable before the index changes.
+  // Errors: kNotFound (no such package or version, naming the repo); kInvalidArgument (a
+  // rejection without a note, a pending state); kConflict when the version already has that
+  // state (approving twice; the index is unchanged); transport errors over HTTP (403: the token
+  // may not review).
+  virtual Status set_review(const std::string& name, const Version& version,
+                            const ReviewRecord& decision) = 0;
+  // Yanks (`yanked` true: `record` = {reason, by, at}, reason required) or unyanks (`yanked`
+  // false: record.reason is an optional note, by/at the actor and time) NAME VERSION, with its
+  // audit line (yank/unyank) first, as set_review. kConflict when it is already yanked (or, to
+  // unyank, not yanked): the index is unchanged. Other errors as set_review's.
+  virtual Status set_yank(const std::string& name, const Version& version, bool yanked,
+                          const YankRecord& record) = 0;
 };
 
 // What opening an HTTP repo needs beyond its URL (folder repos ignore it).
@@ -118,7 +148,9 @@ IndexEntry make_index_entry(const BuiltPackage& package, const SourceInfo& sourc
 
 // Copies NAME==VERSION from `from` to `to` (reel promote): objects, archive and index entry,
 // fetching objects through `staging` (usually the cache). Same rules as publish.
+// The review record (current + history) goes along, and the target's audit log gets a promote
+// line from `audit` (action set to "promote"). Approval is the caller's check (promote_version).
 Status promote(Repo& from, Repo& to, const std::string& name, const Version& version,
-               ObjectStore& staging);
+               ObjectStore& staging, const AuditInfo& audit = {});
 
 }  // namespace reel

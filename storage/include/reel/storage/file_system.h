@@ -100,6 +100,12 @@ class FileSystem {
   virtual Result<std::unique_ptr<OutputFile>> create_temp(const fs::path& dest_dir) = 0;
   // Temp file + optional fsync + rename + (if sync) fsync of the directory.
   virtual Status write_file_atomic(const fs::path& path, std::string_view data, bool sync) = 0;
+  // Appends `data` to `path` (created, mode 0644 before umask, if missing), then, if `sync`,
+  // fsyncs the file, and its directory when the file was created. Not atomic: a crash may leave
+  // part of `data` at the end (a torn last line of an append-only log, audit_log.h). The default
+  // reads the file and rewrites it with write_file_atomic (fakes and wrappers get its write
+  // points); the POSIX file system appends with O_APPEND.
+  virtual Status append_file(const fs::path& path, std::string_view data, bool sync);
   virtual Status rename(const fs::path& from, const fs::path& to) = 0;
   // link(2). kAlreadyExists if `to` exists.
   virtual Status hard_link(const fs::path& from, const fs::path& to) = 0;

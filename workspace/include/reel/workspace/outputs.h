@@ -101,10 +101,14 @@ Result<std::vector<std::string>> publish_order(Workspace& ws, const std::vector<
 // through the cache. The version's dependency closure (plain and every group) must be
 // installable from B alone: if it is not, kConflict with the resolver's explanation and the
 // versions to promote first, unless `with_deps`, which promotes those first (dependencies before
-// dependents) and returns them. A version already in B is a no-op.
+// dependents) and returns them. A version already in B is a no-op. Only versions approved in A
+// are promoted (each dependency too): a pending or rejected one is kConflict naming its state,
+// unless `force`, which promotes it anyway and records "forced: … was pending" in B's audit log.
+// The review record goes along; B's audit log gets a promote line by audit_actor() (review.h).
 Result<std::vector<std::string>> promote_version(Workspace& ws, const std::string& name,
                                                  const Version& version, const std::string& from,
-                                                 const std::string& to, bool with_deps = false);
+                                                 const std::string& to, bool with_deps = false,
+                                                 bool force = false);
 
 // What promote_between did: the dependencies it promoted first ("Leg 1.0.0"), and whether the
 // version was in the target already (same archive digest), in which case nothing was written.
@@ -114,10 +118,12 @@ struct PromoteResult {
 };
 // promote_version between two open repos, no workspace needed (a CI promotion job: `reel promote
 // NAME==V --from URL --to URL`). `from` / `to` label the repos in messages (a name or the URL).
-// Objects are staged through `staging` (the cache). Same errors as promote_version; the same
+// Objects are staged through the context's cache; the audit actor and time are the context's
+// (audit_actor, its clock). Same errors and review rules (`force`) as promote_version; the same
 // version with another digest in `target` is refused by promote() (kConflict).
 Result<PromoteResult> promote_between(Repo& source, const std::string& from, Repo& target,
                                       const std::string& to, const std::string& name,
-                                      const Version& version, bool with_deps, ObjectStore& staging);
+                                      const Version& version, bool with_deps, bool force,
+                                      Context& context);
 
 }  // namespace reel
