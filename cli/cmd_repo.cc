@@ -9,6 +9,16 @@ namespace reel::cli {
 
 namespace {
 
+// The workspace's repos as `reel repo list --json` prints them (docs/json.md).
+nlohmann::json repos_json(const WorkspaceConfig& config) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : config.repos) {
+    out.push_back(
+        {{"name", r.name}, {"url", r.url}, {"blessed", r.blessed}, {"default", r.is_default}});
+  }
+  return out;
+}
+
 // `reel repo remove|set-default|set-blessed NAME`: edit workspace.toml's [[repo]] flags, keeping
 // everything else as it was.
 void register_repo_edit_commands(CLI::App& repo, Cli& cli) {
@@ -58,6 +68,7 @@ void register_repo_edit_commands(CLI::App& repo, Cli& cli) {
           reporter.warn("reel.lock installs " + plural(from_it, "package") + " from '" + *name +
                         "': run `reel lock` to resolve them from the other repos");
       }
+      if (cli.json()) cli.print_json(repos_json(config));
       return 0;
     };
   });
@@ -75,6 +86,7 @@ void register_repo_edit_commands(CLI::App& repo, Cli& cli) {
       (*found)->is_default = true;
       CLI_TRY(saved, (*ws)->save_config());
       cli.done("repo '" + *set_default_name + "' is the default publish target");
+      if (cli.json()) cli.print_json(repos_json(config));
       return 0;
     };
   });
@@ -100,6 +112,7 @@ void register_repo_edit_commands(CLI::App& repo, Cli& cli) {
       CLI_TRY(saved, (*ws)->save_config());
       cli.done("repo '" + sb->name + "' is blessed" +
                (sb->add ? "" : " (the only one installs resolve against)"));
+      if (cli.json()) cli.print_json(repos_json(config));
       return 0;
     };
   });
