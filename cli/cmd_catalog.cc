@@ -211,8 +211,8 @@ void register_search(CLI::App& app, Cli& cli) {
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
-      "search", "Packages whose name, type, description or tags contain TEXT (any case)");
-  cmd->add_option("TEXT", a->text, "The text to look for")->required();
+      "search", "Packages whose name, type, description or tags contain QUERY (any case)");
+  cmd->add_option("QUERY", a->text, "The text to look for")->required();
   cmd->add_option("--repo", a->repo, "A workspace repo name, or a repo path or URL");
   cmd->callback([&cli, a] {
     cli.action = [&cli, a]() -> int {

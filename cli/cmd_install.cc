@@ -310,7 +310,9 @@ void register_install_commands(CLI::App& app, Cli& cli) {
       if (!report->explanation.empty()) return fail_unsolvable(cli, report->explanation);
       if (std::optional<LockFile> after = current_lock(**ws)) {
         print_changes(cli, before, *after);
-        warn_yanked(**ws, *after);
+        // --frozen (the farm's bootstrap) never reads the indexes again for this: the yank
+        // warning came when the lock was made, and `reel status` lists yanked locked versions.
+        if (mode != SyncMode::kFrozen) warn_yanked(**ws, *after);
       }
       print_report(cli, *report);
       return 0;

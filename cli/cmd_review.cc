@@ -155,7 +155,8 @@ void register_review(CLI::App& app, Cli& cli) {
     auto* cmd = review->add_subcommand(
         approve ? "approve" : "reject",
         approve ? "Approve a published version" : "Reject a published version (with a note)");
-    cmd->add_option("NAME==VERSION", d->spec)->required();
+    cmd->add_option("NAME==VERSION", d->spec, "The published version, e.g. Table==3.3.0")
+        ->required();
     auto* note =
         cmd->add_option("--note", d->note, approve ? "Why (optional)" : "What to fix (required)");
     if (!approve) note->required();
@@ -194,7 +195,8 @@ void register_yank(CLI::App& app, Cli& cli) {
     auto y = std::make_shared<Yank>();
     auto* cmd = app.add_subcommand(
         yank ? "yank" : "unyank", yank ? "Withdraw a version from new resolutions" : "Undo a yank");
-    cmd->add_option("NAME==VERSION", y->spec)->required();
+    cmd->add_option("NAME==VERSION", y->spec, "The published version, e.g. Table==3.3.0")
+        ->required();
     auto* reason =
         cmd->add_option("--reason", y->reason,
                         yank ? "Why (required; shown to whoever installs it)" : "Why (optional)");

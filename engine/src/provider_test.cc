@@ -56,7 +56,8 @@ TEST_F(RepoTest, ProviderReportsYankedVersionsAndCachesIndexes) {
   ASSERT_EQ(versions.size(), 2u);
   EXPECT_FALSE(versions[0].yanked);
   EXPECT_TRUE(versions[1].yanked);
-  ASSERT_TRUE(fs->remove(file));  // read once, then served from the provider's cache
+  auto removed = fs->remove(file);  // read once, then served from the provider's cache
+  ASSERT_TRUE(removed) << removed.error().message;
   EXPECT_EQ(provider.versions("LAMP").size(), 2u);
 }
 

@@ -119,6 +119,9 @@ promote_no_workspace)
   publish_to review Leg 1.0.0
   publish_to review Table 2.0.0 'Leg = "^1"'
   mkdir job && cd job
+  # Only approved versions are promoted (issue 14): a reviewer approves both first.
+  "$REEL" -q review approve Leg==1.0.0 --repo ../repos/review
+  "$REEL" -q review approve Table==2.0.0 --repo ../repos/review
   expect 1 "$REEL" promote Table==2.0.0 --from ../repos/review --to ../repos/blessed
   stderr_has "promote first Leg 1.0.0 (or pass --with-deps)"
   expect 0 "$REEL" promote Table==2.0.0 --from ../repos/review --to ../repos/blessed --with-deps
