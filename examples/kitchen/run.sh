@@ -19,6 +19,8 @@ mkdir -p "$work"
 cd "$work"
 export REEL_CACHE_DIR="$work/cache"
 export GIT_AUTHOR_NAME="reel example" GIT_AUTHOR_EMAIL="example@reel.invalid"
+# Who the audit logs name (the artist publishing; the lead below approves as herself).
+export REEL_USER="Ana Artist <ana@kitchen.example>"
 export GIT_COMMITTER_NAME="reel example" GIT_COMMITTER_EMAIL="example@reel.invalid"
 
 step() { printf '\n== %s\n' "$*"; }
@@ -65,7 +67,8 @@ if grep -q '"version": "3.3.0"' repos/blessed/index/table.json; then
 fi
 echo "Table 3.3.0 is in review (the default publish target), not yet in blessed"
 run -C shot010 review list
-run -C shot010 review approve Table==3.3.0 --note "varnish matches the lookdev turntable"
+REEL_USER="Jade Lead <jade@kitchen.example>" \
+  run -C shot010 review approve Table==3.3.0 --note "varnish matches the lookdev turntable"
 run -C shot010 review list --state approved
 run -C shot010 promote Table==3.3.0 --from review --to blessed
 grep -q '"version": "3.3.0"' repos/blessed/index/table.json
