@@ -47,9 +47,12 @@ void check_route(std::string_view target, const Route& r) {
       check(r.relative.empty(), "index/ with a file path", where);
       return;
     case RouteKind::kPublish:
+    case RouteKind::kReview:
+    case RouteKind::kYank:
+    case RouteKind::kUnyank:
       check(r.relative.empty() && reel::check_package_name(r.name).has_value() &&
                 !r.version.empty(),
-            "a publish route with a bad name or version", where);
+            "a publish, review or yank route with a bad name or version", where);
       return;
     case RouteKind::kRepoJson:
       check(r.relative == "reel-repo.json", "reel-repo.json route", where);
