@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cli.h"
+#include "repo_arg.h"
 #include "reel/engine/catalog.h"
 #include "reel/engine/names.h"
 #include "reel/engine/studio_metadata.h"
@@ -26,20 +27,9 @@ Result<RepoList> catalog_repos(Cli& cli, const std::string& repo, const char* co
   RepoList out;
   auto ws = cli.workspace();
   if (!repo.empty()) {
-    if (ws && (*ws)->config().find_repo(repo)) {
-      auto r = (*ws)->repo(repo);
-      if (!r) return tl::unexpected(r.error());
-      out.emplace_back(repo, *r);
-      return out;
-    }
-    auto ctx = cli.context();
-    if (!ctx) return tl::unexpected(ctx.error());
-    std::string url = repo;
-    if (url.find("://") == std::string::npos) url = (cli.start_dir() / repo).lexically_normal();
-    auto opened = cli.open_repo_url(url);
-    if (!opened) return tl::unexpected(opened.error());
-    owned.push_back(std::move(*opened));
-    out.emplace_back(owned.back()->name(), owned.back().get());
+    auto one = open_repo_arg(cli, repo, owned);
+    if (!one) return tl::unexpected(one.error());
+    out.push_back(*one);
     return out;
   }
   if (!ws) {

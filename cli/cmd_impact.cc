@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "cli.h"
+#include "repo_arg.h"
 #include "reel/engine/impact.h"
 #include "reel/workspace/outdated.h"
 
@@ -20,20 +21,9 @@ Result<std::vector<std::pair<std::string, Repo*>>> rdeps_repos(
   std::vector<std::pair<std::string, Repo*>> out;
   auto ws = cli.workspace();
   if (!repo.empty()) {
-    if (ws && (*ws)->config().find_repo(repo)) {
-      auto r = (*ws)->repo(repo);
-      if (!r) return tl::unexpected(r.error());
-      out.emplace_back(repo, *r);
-      return out;
-    }
-    auto ctx = cli.context();
-    if (!ctx) return tl::unexpected(ctx.error());
-    std::string url = repo;
-    if (url.find("://") == std::string::npos) url = (cli.start_dir() / repo).lexically_normal();
-    auto opened = cli.open_repo_url(url);
-    if (!opened) return tl::unexpected(opened.error());
-    owned.push_back(std::move(*opened));
-    out.emplace_back(owned.back()->name(), owned.back().get());
+    auto one = open_repo_arg(cli, repo, owned);
+    if (!one) return tl::unexpected(one.error());
+    out.push_back(*one);
     return out;
   }
   if (!ws) {
