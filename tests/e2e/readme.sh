@@ -11,13 +11,14 @@
 #     needs a server with a studio CA); keep that set tiny;
 #   - the port 8080 of `reel serve`'s examples becomes a free loopback port, and the line after a
 #     `reel serve ... &` waits until that port answers (the reader types slower than a script);
-#   - absolute example paths (a word starting /studio/ or /farm/) go under the test's temp dir ($WORK/root),
-#     so a README line with one never writes outside it (the tour itself uses relative paths);
+#   - absolute example paths (a word starting /studio/ or /farm/) go under the test's temp dir
+#     ($WORK/root), so a README line with one never writes outside it (the tour's are relative);
 #   - the environment is a clean user's: HOME, TMPDIR (where `mktemp -d` makes the tour's folder)
 #     and the cache are under the test's temp dir, git has an identity (a user's git config), and
 #     stdin is empty, so `reel shell` starts the user's shell (SHELL=/bin/bash), which sees the end
 #     of its input and leaves, as after the user's `exit`.
-# Servers the tour starts in the background are stopped at exit, also when a command fails.
+# Servers the tour starts in the background are stopped at exit, also when a command fails. The
+# harness checks itself first on a few made-up lines (a failure inside `a && b` is caught too).
 # It also checks that the Quick start's commands name scripts that exist and parse (they install
 # packages, so they are not run).
 #
@@ -52,10 +53,6 @@ while IFS=$'\t' read -r n text; do
   esac
 done < "$WORK/quick.txt"
 
-# --- "Using reel", run.
-section "Using reel" > "$WORK/tour.txt"
-[ "$(wc -l < "$WORK/tour.txt")" -ge 40 ] || fail "README.md's '## Using reel' has fewer than 40 command lines"
-
 # A free loopback port for `reel serve` (below the kernel's ephemeral range, so no client socket
 # holds it), tried for being taken just before the tour starts.
 for _ in 1 2 3 4 5 6 7 8; do
@@ -63,17 +60,22 @@ for _ in 1 2 3 4 5 6 7 8; do
   (echo > "/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || break
 done
 
-# The script: each README line is preceded by the README line number it came from (a line that
-# continues the one before, after a trailing backslash, is not), so the ERR trap can name it.
-{
+# tour_script: the "Using reel" lines (LINENO<TAB>TEXT on stdin) as a bash script on stdout. Each
+# README line is preceded by its line number, so a failure can name it, and followed by a check of
+# its exit status: `set -e` alone lets `a && b` go on when a fails. A line that ends in a backslash
+# continues into the next; the number and the check go around the whole command.
+tour_script() {
   echo 'set -eo pipefail'
   echo '__line=0'
-  echo 'trap '\''echo "FAIL: README.md:$__line: the command there failed (exit $?)" >&2'\'' ERR'
+  echo '__fail() { echo "FAIL: README.md:$__line: the command there failed (exit $1)" >&2; exit 1; }'
+  echo 'trap '\''__fail $?'\'' ERR'
   echo 'trap '\''kill $(jobs -p) 2>/dev/null || true'\'' EXIT'
-  continued=0
+  local n text continued=0 skip=0
   while IFS=$'\t' read -r n text; do
-    skip=0
-    case "$text" in *"(skipped by e2e.readme)"*) skip=1 ;; esac
+    if [ "$continued" = 0 ]; then
+      skip=0
+      case "$text" in *"(skipped by e2e.readme)"*) skip=1 ;; esac
+    fi
     text=${text//:8080/:$PORT}
     text=$(printf '%s\n' "$text" | sed -E "s#(^|[ =\"'])/(studio|farm)/#\\1$WORK/root/\\2/#g")
     if [ "$continued" = 0 ]; then
@@ -83,16 +85,44 @@ done
         printf '__line=%d; echo "+ README.md:%d: %s"\n' "$n" "$n" "$(printf %s "$text" | sed 's/[\\"$`]/\\&/g')"
       fi
     fi
-    [ "$skip" = 1 ] && [ "$continued" = 0 ] || printf '%s\n' "$text"
+    [ "$skip" = 1 ] || printf '%s\n' "$text"
     case "$text" in *\\) continued=1 ;; *) continued=0 ;; esac
+    [ "$skip" = 0 ] && [ "$continued" = 0 ] || continue
+    echo '__rc=$?; [ "$__rc" = 0 ] || __fail "$__rc"'
     # A server started in the background: wait until it answers (or has died).
     case "$text" in
       "reel serve "*"&"*)
         printf 'for __i in $(seq 1 400); do (echo > /dev/tcp/127.0.0.1/%s) 2>/dev/null && break; kill -0 $! 2>/dev/null || break; sleep 0.05; done\n' "$PORT"
         ;;
     esac
-  done < "$WORK/tour.txt"
-} > "$WORK/tour.sh"
+  done
+}
+
+# The harness itself: a failure anywhere in an `&&` list, or a plain failing command, is named by
+# its line; a skipped line does not run; a continued line runs as one command.
+check_harness() {  # check_harness LINES WANT: WANT is the FAIL line expected ("" for success)
+  printf '%b' "$1" | tour_script > "$WORK/harness.sh"
+  set +e
+  bash "$WORK/harness.sh" > "$WORK/harness.log" 2>&1 < /dev/null
+  local rc=$?
+  set -e
+  if [ -z "$2" ]; then
+    [ "$rc" = 0 ] || { cat "$WORK/harness.log"; fail "harness: '$1' failed"; }
+  else
+    [ "$rc" != 0 ] && grep -qxF "$2" "$WORK/harness.log" ||
+      { cat "$WORK/harness.log"; fail "harness: '$1' did not print '$2'"; }
+  fi
+}
+check_harness '7\ttrue\n8\tfalse && true\n9\ttouch reached\n' 'FAIL: README.md:8: the command there failed (exit 1)'
+check_harness '7\ttrue && false\n8\ttrue\n' 'FAIL: README.md:7: the command there failed (exit 1)'
+check_harness '3\tls /nonexistent-dir\n' 'FAIL: README.md:3: the command there failed (exit 2)'
+check_harness '3\tfalse  # (skipped by e2e.readme)\n4\techo a \\\n5\t  b | grep -qx "a b"\n' ''
+[ ! -e "$WORK/reached" ] || fail "harness: the tour went on after a failed command"
+
+# --- "Using reel", run.
+section "Using reel" > "$WORK/tour.txt"
+[ "$(wc -l < "$WORK/tour.txt")" -ge 40 ] || fail "README.md's '## Using reel' has fewer than 40 command lines"
+tour_script < "$WORK/tour.txt" > "$WORK/tour.sh"
 
 # The checkout-shaped folder the tour starts in (the README's first line takes build/cli and
 # examples/ from the current directory).
