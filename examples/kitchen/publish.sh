@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Publishes every version of the kitchen example's assets (Table 1.2.3-3.2.1, Chair 1.2.4,
-# KitchenSet 1.2.0-1.4.0, KitchenTools 1.0.0; not the Shot, which a workspace makes) into the folder
-# repo REPO, through a scratch workspace (and cache) that is removed afterwards. The README's "Using reel" tour
-# starts with it.
+# KitchenSet 1.2.0-1.4.0, KitchenTools 1.0.0; not the Shot, which a workspace makes) into the
+# folder repo REPO, through a scratch workspace (and cache) that is removed afterwards. The
+# README's "Using reel" tour starts with it; benchmarks/startup/run.sh uses it too.
 #
 # usage: publish.sh REPO   (reel is $REEL, else the reel on PATH)
 set -euo pipefail
