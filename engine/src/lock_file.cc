@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <unordered_map>
 
 #include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
@@ -13,9 +14,8 @@
 namespace reel {
 
 const LockedPackage* LockFile::find(std::string_view name) const {
-  std::string key = lower_name(name);
   for (const auto& p : packages) {
-    if (lower_name(p.name) == key) return &p;
+    if (same_name(p.name, name)) return &p;
   }
   return nullptr;
 }
@@ -237,9 +237,20 @@ std::string serialize_lock_file(const LockFile& lock) {
 
 std::vector<LockChange> diff_locks(const LockFile* before, const LockFile& after) {
   std::vector<LockChange> out;
+  // By lower name, once: LockFile::find is linear, and a lock of 658 packages made this O(n²).
+  auto by_name = [](const LockFile& lock) {
+    std::unordered_map<std::string, const LockedPackage*> map;
+    map.reserve(lock.packages.size());
+    for (const auto& p : lock.packages) map.emplace(lower_name(p.name), &p);
+    return map;
+  };
+  const auto after_by_name = by_name(after);
+  const auto before_by_name =
+      before ? by_name(*before) : std::unordered_map<std::string, const LockedPackage*>{};
   if (before) {
     for (const auto& old : before->packages) {
-      const LockedPackage* now = after.find(old.name);
+      auto found = after_by_name.find(lower_name(old.name));
+      const LockedPackage* now = found == after_by_name.end() ? nullptr : found->second;
       if (now == nullptr) {
         out.push_back({LockChange::Kind::kRemoved, old.name, old.version, std::nullopt});
       } else if (now->version != old.version || now->archive != old.archive ||
@@ -249,7 +260,7 @@ std::vector<LockChange> diff_locks(const LockFile* before, const LockFile& after
     }
   }
   for (const auto& now : after.packages) {
-    if (before == nullptr || before->find(now.name) == nullptr)
+    if (before == nullptr || !before_by_name.count(lower_name(now.name)))
       out.push_back({LockChange::Kind::kAdded, now.name, std::nullopt, now.version});
   }
   std::sort(out.begin(), out.end(), [](const LockChange& a, const LockChange& b) {

@@ -22,10 +22,22 @@ Status check_package_name(std::string_view name) {
   return ok();
 }
 
+namespace {
+// ASCII only, whatever the locale (std::tolower is a call through the locale for every byte).
+constexpr char lower_ascii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+}  // namespace
+
 std::string lower_name(std::string_view name) {
   std::string out(name);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : out) c = lower_ascii(c);
   return out;
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower_ascii(a[i]) != lower_ascii(b[i])) return false;
+  return true;
 }
 
 Status check_text(std::string_view data, std::string_view file) {
