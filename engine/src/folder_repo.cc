@@ -185,14 +185,15 @@ class FolderRepo : public Repo {
                                                     " bytes) in its index");
     }
     fs::path path = root_ / archive.path;
-    auto bytes = fs_.read_file(path, archive.size);  // never more than the index announced
+    // Never more than the index announced (or than any archive may be, when it is not known).
+    auto bytes = fs_.read_file(path, archive.size ? archive.size : kMaxArchiveBytes);
     if (!bytes) {
       if (bytes.error().code == ErrorCode::kInvalidArgument)  // larger, or not a regular file
         return make_error(ErrorCode::kCorruption, bytes.error().message + " (repo '" + name_ +
                                                       "': the archive its index names)");
       return tl::unexpected(bytes.error());
     }
-    if (bytes->size() != archive.size || sha256_bytes(*bytes) != archive.sha256) {
+    if ((archive.size && bytes->size() != archive.size) || sha256_bytes(*bytes) != archive.sha256) {
       return make_error(ErrorCode::kCorruption,
                         path.string() + ": archive does not match its index entry (sha256:" +
                             archive.sha256.hex() + ")");
@@ -254,7 +255,7 @@ class FolderRepo : public Repo {
     }
     REEL_TRY(sync_all(fs_, files, dirs));
     // 2. The archive, durable before the index names it (its folder too, when new).
-    std::string rel = "packages/" + lower_name(pname) + "/" + pname + "-" + vtext + ".reel";
+    std::string rel = archive_layout_path(pname, package.manifest.version);
     REEL_TRY(create_durable_directory(fs_, root_, (root_ / rel).parent_path()));
     REEL_TRY(fs_.write_file_atomic(root_ / rel, package.archive_bytes, true));
     // Leftovers of killed publishes go, timed on the file system's clock by the new archive.

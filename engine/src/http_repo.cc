@@ -184,7 +184,7 @@ class HttpRepo : public Repo {
   Result<std::string> read_archive(const ArchiveRef& archive) override {
     REEL_TRY(check_archive_ref(archive));
     std::string url = base_ + archive.path;
-    auto got = client_.get(url, "", archive.size);  // never more than the index announced
+    auto got = client_.get(url, "", archive_bound(archive));  // never more than announced
     return finish_archive_read(archive, std::move(got));
   }
 
@@ -198,7 +198,7 @@ class HttpRepo : public Repo {
         out[i] = tl::unexpected(st.error());
         continue;
       }
-      requests.push_back(GetRequest{base_ + archives[i].path, "", archives[i].size});
+      requests.push_back(GetRequest{base_ + archives[i].path, "", archive_bound(archives[i])});
       sent.push_back(i);
     }
     auto answers = client_.get_many(requests);
@@ -375,10 +375,16 @@ class HttpRepo : public Repo {
     return ok();
   }
 
+  // The most bytes a read of `archive` takes: its size, else any archive's limit.
+  static std::uint64_t archive_bound(const ArchiveRef& archive) {
+    return archive.size ? archive.size : kMaxArchiveBytes;
+  }
+
   Result<std::string> finish_archive_read(const ArchiveRef& archive, Result<HttpResponse> got) {
     std::string url = base_ + archive.path;
     if (!got) return tl::unexpected(got.error().with_context("repo '" + name_ + "'"));
-    if (got->body.size() != archive.size || sha256_bytes(got->body) != archive.sha256) {
+    if ((archive.size && got->body.size() != archive.size) ||
+        sha256_bytes(got->body) != archive.sha256) {
       return make_error(ErrorCode::kCorruption, url + ": archive does not match its index entry (" +
                                                     archive.sha256.prefixed() + ")");
     }

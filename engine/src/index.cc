@@ -10,6 +10,11 @@
 
 namespace reel {
 
+std::string archive_layout_path(std::string_view name, const Version& version) {
+  return "packages/" + lower_name(name) + "/" + std::string(name) + "-" + version.to_string() +
+         ".reel";
+}
+
 std::string_view review_state_name(ReviewState state) {
   switch (state) {
     case ReviewState::kPending:

@@ -83,6 +83,12 @@ class CancellableFileSystem : public FileSystem {
   Status set_xattr(const fs::path& path, const std::string& name, std::string_view value) override;
   Result<std::unique_ptr<FileLock>> lock_exclusive(const fs::path& path) override;
   Result<std::unique_ptr<FileLock>> lock_shared(const fs::path& path) override;
+  // Forwarded, not left to FileSystem's defaults (a whole-file flock, which neither a CLI's
+  // transient nor its byte locks exclude: the Python module and `reel sync` on one cache would
+  // fetch one package at once).
+  Result<std::unique_ptr<FileLock>> lock_exclusive_transient(const fs::path& path) override;
+  Result<std::unique_ptr<FileLock>> lock_exclusive_byte(const fs::path& path,
+                                                        std::uint64_t offset) override;
   Status sync_file(const fs::path& path) override;
   Status sync_directory(const fs::path& path) override;
   Status sync_filesystem(const fs::path& path) override;

@@ -127,6 +127,14 @@ Result<std::unique_ptr<FileLock>> CancellableFileSystem::lock_exclusive(const fs
 Result<std::unique_ptr<FileLock>> CancellableFileSystem::lock_shared(const fs::path& p) {
   return base_->lock_shared(p);
 }
+Result<std::unique_ptr<FileLock>> CancellableFileSystem::lock_exclusive_transient(
+    const fs::path& p) {
+  return base_->lock_exclusive_transient(p);
+}
+Result<std::unique_ptr<FileLock>> CancellableFileSystem::lock_exclusive_byte(const fs::path& p,
+                                                                             std::uint64_t offset) {
+  return base_->lock_exclusive_byte(p, offset);
+}
 Status CancellableFileSystem::sync_file(const fs::path& p) { return base_->sync_file(p); }
 Status CancellableFileSystem::sync_directory(const fs::path& p) { return base_->sync_directory(p); }
 Status CancellableFileSystem::sync_filesystem(const fs::path& p) {

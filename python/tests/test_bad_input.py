@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 
 import pytest
 
@@ -183,12 +184,17 @@ def test_ctrl_c_during_sync_stops_it_cleanly(tmp_path, frames_repo, cache):
     ws = reel.Workspace.open(tmp_path / "job", cache_dir=cache)
     lock = ws.lock()
     lock_text = (ws.root / "reel.lock").read_text()
-    # Sync waits for this per-package fetch lock (install.h) before it fetches: the signal is
-    # sent once the kernel shows it waiting, then the lock is released.
-    fetch_lock = cache / "locks" / f"fetch-{lock['Frames'].archive.split(':')[1]}"
+    # Sync waits for this per-package fetch lock (install.h: one byte of locks/fetch at the
+    # archive digest's first 62 bits, an open file description lock) before it fetches: the
+    # signal is sent once the kernel shows it waiting, then the lock is released. (An OFD lock
+    # here too: a POSIX record lock would go when sync closes its own descriptor of the file.)
+    fetch_lock = cache / "locks" / "fetch"
     fetch_lock.parent.mkdir(parents=True, exist_ok=True)
+    digest = bytes.fromhex(lock["Frames"].archive.split(":")[1])
+    offset = int.from_bytes(digest[:8], "big") >> 2
     held = open(fetch_lock, "a")
-    fcntl.flock(held, fcntl.LOCK_EX)
+    fcntl.fcntl(held, fcntl.F_OFD_SETLK,
+                struct.pack("hhxxxxqqixxxx", fcntl.F_WRLCK, os.SEEK_SET, offset, 1, 0))
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
     def interrupter():
@@ -196,8 +202,7 @@ def test_ctrl_c_during_sync_stops_it_cleanly(tmp_path, frames_repo, cache):
         while not _blocked_on(fetch_lock) and time.monotonic() < deadline:
             time.sleep(0.001)
         os.kill(os.getpid(), signal.SIGINT)
-        fcntl.flock(held, fcntl.LOCK_UN)
-        held.close()
+        held.close()  # releases the OFD lock
 
     t = threading.Thread(target=interrupter)
     t.start()

@@ -375,6 +375,32 @@ class PosixFileSystem : public FileSystem {
     }
   }
 
+  Result<std::unique_ptr<FileLock>> lock_exclusive_byte(const fs::path& path,
+                                                        std::uint64_t offset) override {
+    if (offset >= (std::uint64_t{1} << 62))
+      return make_error(ErrorCode::kInvalidArgument,
+                        path.string() + ": lock offset " + std::to_string(offset) + " too large");
+    int fd = open_retry(path, O_RDWR | O_CREAT, 0644);
+    if (fd < 0) return sys_error("open lock file", path);
+    struct ::flock range {};
+    range.l_type = F_WRLCK;
+    range.l_whence = SEEK_SET;
+    range.l_start = static_cast<off_t>(offset);
+    range.l_len = 1;
+    range.l_pid = 0;  // required for F_OFD_* (fcntl(2))
+    int rc;
+    do {
+      rc = ::fcntl(fd, F_OFD_SETLKW, &range);
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+      auto e = sys_error("fcntl F_OFD_SETLKW", path);
+      close_quietly(fd);
+      return e;
+    }
+    // Closing the descriptor (its only one) releases the lock.
+    return std::unique_ptr<FileLock>(new posix::ClosedFile(fd));
+  }
+
   static Result<std::unique_ptr<FileLock>> lock(const fs::path& path, int operation) {
     int fd = open_retry(path, O_RDWR | O_CREAT, 0644);
     if (fd < 0) return sys_error("open lock file", path);

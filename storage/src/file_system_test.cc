@@ -209,6 +209,49 @@ TEST(FileSystem, TransientLockIsRemovedAfterUseAndStillExcludes) {
   EXPECT_EQ(fs->stat(lock_path).value().type, FileType::kMissing);
 }
 
+// Byte locks of one file: holders of one offset never overlap (threads of one process included),
+// a holder of another offset never waits, and the file is the only one ever created.
+TEST(FileSystem, ByteLocksExcludePerOffsetInOneFile) {
+  TempDir dir;
+  auto fs = make_real_file_system();
+  const fs::path lock_path = dir.path() / "fetch";
+  const std::uint64_t far = (std::uint64_t{1} << 62) - 1;
+  {
+    auto a = fs->lock_exclusive_byte(lock_path, 7).value();
+    // Another offset (the largest allowed) is taken at once while 7 is held: if it waited, this
+    // thread would block here forever, since 7 is released only below.
+    auto b = fs->lock_exclusive_byte(lock_path, far);
+    ASSERT_TRUE(b) << b.error().message;
+  }
+  auto too_far = fs->lock_exclusive_byte(lock_path, far + 1);
+  ASSERT_FALSE(too_far);
+  EXPECT_EQ(too_far.error().code, ErrorCode::kInvalidArgument);
+
+  std::atomic<int> inside{0}, most{0}, rounds{0};
+  auto worker = [&] {
+    for (int i = 0; i < 200; ++i) {
+      auto held = fs->lock_exclusive_byte(lock_path, 42);
+      ASSERT_TRUE(held) << held.error().message;
+      const int now = ++inside;
+      int seen = most.load();
+      while (now > seen && !most.compare_exchange_weak(seen, now)) {
+      }
+      ++rounds;
+      for (int k = 0; k < 20; ++k) (void)fs->stat(dir.path());
+      std::this_thread::yield();
+      --inside;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(rounds.load(), 800);
+  EXPECT_EQ(most.load(), 1) << "two holders of one byte lock at once";
+  auto entries = fs->list_dir(dir.path()).value();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].name, "fetch");
+}
+
 TEST(FileSystem, SyncCalls) {
   TempDir dir;
   auto fs = make_real_file_system();

@@ -163,6 +163,8 @@ FlockedFile::~FlockedFile() {
   close_quietly(fd_);
 }
 
+ClosedFile::~ClosedFile() { close_quietly(fd_); }
+
 TransientLock::~TransientLock() {
   struct ::stat held {}, now {};
   if (::fstat(fd_, &held) == 0 && ::stat(path_.c_str(), &now) == 0 &&

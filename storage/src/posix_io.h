@@ -83,6 +83,19 @@ class FlockedFile : public FileLock {
   int fd_;
 };
 
+// A descriptor holding open file description locks (FileSystem::lock_exclusive_byte): closed on
+// destruction, which releases them.
+class ClosedFile : public FileLock {
+ public:
+  explicit ClosedFile(int fd) : fd_(fd) {}
+  ~ClosedFile() override;
+  ClosedFile(const ClosedFile&) = delete;
+  ClosedFile& operator=(const ClosedFile&) = delete;
+
+ private:
+  int fd_;
+};
+
 // FileSystem::lock_exclusive_transient's lock: on destruction `path` is unlinked while still
 // locked (if it is still this descriptor's file), then the descriptor is unlocked and closed.
 class TransientLock : public FileLock {

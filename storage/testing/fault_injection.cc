@@ -58,6 +58,8 @@ std::string_view fs_op_name(FsOp op) {
       return "lock_shared";
     case FsOp::kLockExclusiveTransient:
       return "lock_exclusive_transient";
+    case FsOp::kLockExclusiveByte:
+      return "lock_exclusive_byte";
     case FsOp::kSyncFile:
       return "sync_file";
     case FsOp::kSyncDirectory:
@@ -535,6 +537,12 @@ Result<std::unique_ptr<FileLock>> FaultInjectingFileSystem::lock_exclusive_trans
     const fs::path& path) {
   REEL_TRY(check(FsOp::kLockExclusiveTransient, path));
   return base_.lock_exclusive_transient(path);
+}
+
+Result<std::unique_ptr<FileLock>> FaultInjectingFileSystem::lock_exclusive_byte(
+    const fs::path& path, std::uint64_t offset) {
+  REEL_TRY(check(FsOp::kLockExclusiveByte, path));
+  return base_.lock_exclusive_byte(path, offset);
 }
 
 Status FaultInjectingFileSystem::sync_file(const fs::path& path) {

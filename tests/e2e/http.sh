@@ -158,14 +158,39 @@ pipeline)
   job job1 job0
   expect 0 "$REEL" -C job1 sync --frozen
   expect 0 "$REEL" -C job1 verify
+  # A no-op sync writes nothing: installed.json (temp + rename when written) keeps its inode.
+  inode=$(stat -c %i job1/.reel/installed.json)
+  expect 0 "$REEL" -C job1 sync --frozen
+  [ "$(stat -c %i job1/.reel/installed.json)" = "$inode" ] || fail "a no-op sync rewrote installed.json"
   tail -n +"$((start_line + 1))" "$WORK/serve.log" | grep " GET /" | awk '{ print $3 }' |
     grep -v '^/reel-repo.json$' > gets.txt
-  [ "$(grep -c '^/index/' gets.txt)" = 12 ] || fail "index GETs: $(cat gets.txt)"
+  # The lock names each archive by digest and the layout says where it is: no index file is read.
+  [ "$(grep -c '^/index/' gets.txt)" = 0 ] || fail "index GETs: $(cat gets.txt)"
   [ "$(grep -c '^/packages/' gets.txt)" = 12 ] || fail "archive GETs: $(cat gets.txt)"
   [ "$(grep -c '^/objects/' gets.txt)" = 36 ] || fail "object GETs: $(cat gets.txt)"
   # One phase after another: the kinds of request never interleave package by package.
   phases=$(sed 's|^/\([a-z]*\)/.*|\1|' gets.txt | uniq | tr '\n' ' ')
-  [ "$phases" = "index packages objects " ] || fail "requests went package by package: $phases"
+  [ "$phases" = "packages objects " ] || fail "requests went package by package: $phases"
+  # An archive that is not where the layout puts it (moved; its index entry says where) is found
+  # through its index entry; one whose bytes there are not the lock's is too.
+  mv repo/packages/prop1/Prop1-1.0.0.reel repo/packages/prop1/Prop1-1.0.0-moved.reel
+  jq -c '.versions[0].archive.path = "packages/prop1/Prop1-1.0.0-moved.reel"' repo/index/prop1.json > p1.json
+  mv p1.json repo/index/prop1.json
+  cp repo/packages/prop2/Prop2-1.0.0.reel p2.reel
+  chmod u+w repo/packages/prop2/Prop2-1.0.0.reel
+  cp repo/packages/prop3/Prop3-1.0.0.reel repo/packages/prop2/Prop2-1.0.0.reel
+  jq -c '.versions[0].archive.path = "packages/prop2/Prop2-1.0.0-moved.reel"' repo/index/prop2.json > p2.json
+  mv p2.json repo/index/prop2.json
+  mv p2.reel repo/packages/prop2/Prop2-1.0.0-moved.reel
+  export REEL_CACHE_DIR="$WORK/node-cache-moved"
+  start_line=$(wc -l < "$WORK/serve.log")
+  job job-moved job0
+  expect 0 "$REEL" -C job-moved sync --frozen
+  expect 0 "$REEL" -C job-moved verify
+  tail -n +"$((start_line + 1))" "$WORK/serve.log" | grep " GET /" | awk '{ print $3 }' |
+    grep -v '^/reel-repo.json$' > gets.txt
+  [ "$(grep -c '^/index/' gets.txt)" = 2 ] || fail "index GETs after the move: $(cat gets.txt)"
+  grep -q '^/packages/prop1/Prop1-1.0.0-moved.reel$' gets.txt || fail "moved archive not read: $(cat gets.txt)"
   # Farm jobs at once on one empty cache: each object still downloaded once.
   export REEL_CACHE_DIR="$WORK/node-cache-2"
   start_line=$(wc -l < "$WORK/serve.log")

@@ -308,6 +308,16 @@ export)
   validate site3
   expect 1 "$REEL" -C ws export watchtower -o "$WORK/site4" --project Nope
   stderr_has 'no package has [metadata] project = "Nope"'
+  # A first image file that is not an image (no [metadata] thumbnail names it) costs its package
+  # the preview, with a warning; a named thumbnail that is not one fails the export.
+  mkdir -p staging/outputs/Broken
+  printf '[asset]\nname = "Broken"\nversion = "1.0.0"\ntype = "prop"\n\n[metadata]\nproject = "Kitchen"\n' \
+    > staging/outputs/Broken/asset.toml
+  echo "not a png" > staging/outputs/Broken/a.png
+  "$REEL" -q -C staging publish Broken --allow-dirty >/dev/null
+  expect 0 "$REEL" -C ws export watchtower -o "$WORK/site5" --project Kitchen
+  stderr_has "Broken 1.0.0: a.png: not an image OpenImageIO can read"
+  stderr_has "no preview for it"
   ;;
 bad_metadata)
   "$REEL" -q repo init repos/blessed --name blessed

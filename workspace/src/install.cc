@@ -250,14 +250,27 @@ Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPa
   return prepare_files(ws, locked, files, report);
 }
 
+std::uint64_t fetch_lock_offset(const Digest& archive) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | archive.bytes[i];
+  return v >> 2;
+}
+
+Result<std::unique_ptr<FileLock>> lock_fetch(Context& ctx, const Digest& archive) {
+  auto dir = ctx.fs.create_directories(ctx.cache.locks_dir());
+  if (!dir) return tl::unexpected(dir.error().with_context("using the cache"));
+  auto turn =
+      ctx.fs.lock_exclusive_byte(ctx.cache.locks_dir() / "fetch", fetch_lock_offset(archive));
+  if (!turn) return tl::unexpected(turn.error().with_context("using the cache"));
+  return turn;
+}
+
 Status prepare_files(Workspace& ws, const LockedPackage& locked,
                      const std::vector<const FileEntry*>& files, SyncReport& report) {
   Context& ctx = ws.context();
   ObjectStore& objects = ctx.cache.objects();
-  // Transient: the lock file goes when the last process that needed it is done (issue 11).
-  auto turn =
-      ctx.fs.lock_exclusive_transient(ctx.cache.locks_dir() / ("fetch-" + locked.archive.hex()));
-  if (!turn) return tl::unexpected(turn.error().with_context("using the cache"));
+  auto turn = lock_fetch(ctx, locked.archive);
+  if (!turn) return tl::unexpected(turn.error());
   std::vector<const FileEntry*> missing;
   std::set<Digest> seen;
   for (const FileEntry* fp : files) {
@@ -505,7 +518,8 @@ Result<SyncReport> sync_workspace(Workspace& ws, SyncMode mode, const LockOption
   if (records->changed()) {
     REEL_TRY(records->save(fs, installed_files_path(ws.root()), /*sync=*/!placed_dirs.empty()));
   }
-  REEL_TRY(write_installed(ws, *installed));
+  // A no-op sync writes nothing (an fsync of installed.json cost most of its time).
+  if (*installed != durable_claims) REEL_TRY(write_installed(ws, *installed));
   // An editable output outside a dependent's range is worth knowing; it never fails the sync.
   if (auto warnings = editable_range_warnings(ws, **lock)) {
     for (const auto& w : *warnings) ws.context().reporter.warn(w);

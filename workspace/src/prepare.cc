@@ -29,31 +29,12 @@ std::optional<std::size_t> first_failure(const std::vector<Result<T>>& results) 
   return std::nullopt;
 }
 
-// The archives of `which` (indexes into `packages`), all from repo `repo_name`: index entries,
-// then archive bytes, each batch in parallel; each checked and kept in the cache.
-Status fetch_archives(Workspace& ws, const std::string& repo_name,
-                      const std::vector<const LockedPackage*>& packages,
-                      const std::vector<std::size_t>& which,
-                      std::vector<std::optional<BuiltPackage>>& built) {
-  auto repo = ws.repo(repo_name);
-  if (!repo) return tl::unexpected(repo.error());
-  std::vector<std::string> names;
-  for (std::size_t i : which) names.push_back(packages[i]->name);
-  auto indexes = (*repo)->read_indexes(names);
-  std::vector<Result<LockedIndexEntry>> entries;
-  for (std::size_t k = 0; k < which.size(); ++k) {
-    if (!indexes[k])
-      entries.push_back(tl::unexpected(indexes[k].error()));
-    else
-      entries.push_back(check_locked_entry(*packages[which[k]], **repo, *indexes[k]));
-  }
-  if (auto bad = first_failure(entries)) return tl::unexpected(entries[*bad].error());
-  std::vector<ArchiveRef> refs;
-  for (const auto& e : entries) refs.push_back(e->entry.archive);
-  auto archives = (*repo)->read_archives(refs);
-  if (auto bad = first_failure(archives)) return tl::unexpected(archives[*bad].error());
-  // Read, checked before the cache keeps it, and kept: on 4 threads (each archive is parsed and
-  // written to the cache while the network is idle).
+// Checks the archive bytes of packages[which[k]] and keeps them in the cache, on 4 threads (each
+// archive is parsed and written to the cache while the network is idle).
+Status keep_archives(Workspace& ws, const std::vector<const LockedPackage*>& packages,
+                     const std::vector<std::size_t>& which,
+                     std::vector<Result<std::string>>& archives,
+                     std::vector<std::optional<BuiltPackage>>& built) {
   ObjectStore& cache = ws.context().cache.archives();
   return parallel_for(which.size(), 4, [&](std::size_t k) -> Status {
     const LockedPackage& locked = *packages[which[k]];
@@ -64,6 +45,66 @@ Status fetch_archives(Workspace& ws, const std::string& repo_name,
     built[which[k]] = std::move(*package);
     return ok();
   });
+}
+
+// The archives of `which` (indexes into `packages`), all from repo `repo_name`, each checked
+// against reel.lock's digest and kept in the cache. The lock names each archive by digest, and the
+// repo layout (DESIGN §2) says where it is, so they are fetched straight from there, all at once;
+// only those not found there or not matching (a repo laid out otherwise, a version gone or
+// replaced) go the long way, through their index entries, which also give the precise error.
+Status fetch_archives(Workspace& ws, const std::string& repo_name,
+                      const std::vector<const LockedPackage*>& packages,
+                      const std::vector<std::size_t>& which,
+                      std::vector<std::optional<BuiltPackage>>& built) {
+  auto repo = ws.repo(repo_name);
+  if (!repo) return tl::unexpected(repo.error());
+  std::vector<ArchiveRef> direct;
+  for (std::size_t i : which)
+    direct.push_back(ArchiveRef{archive_layout_path(packages[i]->name, packages[i]->version),
+                                packages[i]->archive, 0});
+  auto straight = (*repo)->read_archives(direct);
+  std::vector<std::size_t> found, missed;
+  std::vector<Result<std::string>> found_bytes;
+  std::map<std::size_t, Error> damaged;  // package -> why its bytes at the layout path were refused
+  for (std::size_t k = 0; k < which.size(); ++k) {
+    if (straight[k]) {
+      found.push_back(which[k]);
+      found_bytes.push_back(std::move(straight[k]));
+    } else if (straight[k].error().code == ErrorCode::kNotFound ||
+               straight[k].error().code == ErrorCode::kCorruption) {
+      if (straight[k].error().code == ErrorCode::kCorruption)
+        damaged.emplace(which[k], straight[k].error());
+      missed.push_back(which[k]);
+    } else {
+      return tl::unexpected(straight[k].error());
+    }
+  }
+  REEL_TRY(keep_archives(ws, packages, found, found_bytes, built));
+  if (missed.empty()) return ok();
+  std::vector<std::string> names;
+  for (std::size_t i : missed) names.push_back(packages[i]->name);
+  auto indexes = (*repo)->read_indexes(names);
+  std::vector<Result<LockedIndexEntry>> entries;
+  for (std::size_t k = 0; k < missed.size(); ++k) {
+    if (!indexes[k])
+      entries.push_back(tl::unexpected(indexes[k].error()));
+    else
+      entries.push_back(check_locked_entry(*packages[missed[k]], **repo, *indexes[k]));
+  }
+  if (auto bad = first_failure(entries)) return tl::unexpected(entries[*bad].error());
+  // An index entry naming the path already read: its refusal stands (read once, never again).
+  for (std::size_t k = 0; k < missed.size(); ++k) {
+    auto d = damaged.find(missed[k]);
+    const LockedPackage& locked = *packages[missed[k]];
+    if (d != damaged.end() &&
+        entries[k]->entry.archive.path == archive_layout_path(locked.name, locked.version))
+      return tl::unexpected(d->second.with_context(package_label(locked)));
+  }
+  std::vector<ArchiveRef> refs;
+  for (const auto& e : entries) refs.push_back(e->entry.archive);
+  auto archives = (*repo)->read_archives(refs);
+  if (auto bad = first_failure(archives)) return tl::unexpected(archives[*bad].error());
+  return keep_archives(ws, packages, missed, archives, built);
 }
 
 // One object to fetch, and the first package file that needs it (for error messages).
@@ -125,14 +166,14 @@ Status prepare_batch(Workspace& ws, const std::vector<const LockedPackage*>& pac
                      const std::vector<std::size_t>& batch, SyncReport& report) {
   Context& ctx = ws.context();
   ObjectStore& objects = ctx.cache.objects();
-  std::vector<std::unique_ptr<FileLock>> turns;  // released (and removed) when this returns
-  std::set<Digest> archives;  // a second flock of one file from this process would wait forever
-  for (std::size_t i : batch) {
-    if (!archives.insert(packages[i]->archive).second) continue;
-    // Transient: the lock file goes when the last process that needed it is done (issue 11).
-    auto turn = ctx.fs.lock_exclusive_transient(ctx.cache.locks_dir() /
-                                                ("fetch-" + packages[i]->archive.hex()));
-    if (!turn) return tl::unexpected(turn.error().with_context("using the cache"));
+  std::vector<std::unique_ptr<FileLock>> turns;  // released when this returns
+  // Ascending, each once: a second lock of one offset from this process would wait forever.
+  std::map<std::uint64_t, Digest> archive_at;
+  for (std::size_t i : batch)
+    archive_at.emplace(fetch_lock_offset(packages[i]->archive), packages[i]->archive);
+  for (const auto& held : archive_at) {
+    auto turn = lock_fetch(ctx, held.second);
+    if (!turn) return tl::unexpected(turn.error());
     turns.push_back(std::move(*turn));
   }
   // 1. Archives: the cache's, else fetched a repo at a time (index files, then archives).

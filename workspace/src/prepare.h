@@ -32,10 +32,11 @@ Result<std::optional<BuiltPackage>> cached_locked_package(Workspace& ws,
 
 // locked_package and prepare_objects for many packages at once, as one pipeline. In batches of
 // at most kFetchLockBatch packages, in archive-digest order, holding every package's fetch lock
-// of the batch (CACHE/locks/fetch-<archive hex>): archives the cache holds are used as they are;
-// for the rest, each repo's index files are read in parallel (Repo::read_indexes: conditional
-// GETs from the http-v1/ cache over HTTP), then their archives (Repo::read_archives), each
-// checked against the lock before the cache keeps it; then every object the batch names that the
+// of the batch (lock_fetch, install.h): archives the cache holds are used as they are; the rest
+// are read from where the repo layout puts them (Repo::read_archives, all at once), each checked
+// against the lock's digest before the cache keeps it; only those not found there or not matching
+// go through their index entries (Repo::read_indexes: conditional GETs from the http-v1/ cache
+// over HTTP), which give the precise error; then every object the batch names that the
 // cache lacks or holds damaged goes through one Repo::fetch_objects call a repo (one shared pool
 // of transfers over HTTP, each object hashed as it lands). A concurrent sync of the same
 // packages waits on the first lock, then finds archives and objects in the cache: each is

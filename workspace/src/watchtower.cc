@@ -141,22 +141,36 @@ const FileEntry* preview_source(const Item& item) {
 }
 
 // Writes the preview (once per source object) under data/projects/<pid>/previews/; sets
-// item.preview_url.
+// item.preview_url. An implicit source (the first image file) that OpenImageIO cannot read is a
+// warning and no preview (`unreadable` remembers it); a [metadata] thumbnail's is an error.
 Status make_preview(Context& ctx, const fs::path& out, const std::string& pid, Item& item,
-                    std::set<std::string>& written, std::size_t& count) {
+                    std::set<std::string>& written, std::set<std::string>& unreadable,
+                    std::size_t& count) {
   const FileEntry* src = preview_source(item);
   if (!src) return ok();
   std::string hex = src->sha256.hex();
   std::string rel = "data/projects/" + pid + "/previews/" + hex.substr(0, 2) + "/" + hex + ".png";
+  if (unreadable.count(rel) && item.meta.thumbnail.empty()) return ok();
   item.preview_url = rel;
   if (!written.insert(rel).second) return ok();
   REEL_TRY(item.repo->fetch_object(ObjectRef{src->sha256, src->size}, ctx.cache.objects()));
   fs::path dest = out / rel;
   REEL_TRY(ctx.fs.create_directories(dest.parent_path()));
-  REEL_TRY(write_preview_png(
+  auto made = write_preview_png(
       ctx.cache.objects().object_path(src->sha256), dest, kWatchtowerPreviewWidth,
       kWatchtowerPreviewHeight,
-      item.package->index.name + " " + item.entry->version.to_string() + ": " + src->path));
+      item.package->index.name + " " + item.entry->version.to_string() + ": " + src->path);
+  // A named thumbnail must be an image; a first image file that is not one (a .png that is
+  // something else) only costs the item its preview.
+  if (!made && made.error().code == ErrorCode::kInvalidArgument && item.meta.thumbnail.empty()) {
+    ctx.reporter.warn(made.error().message + "; no preview for it");
+    (void)ctx.fs.remove(dest);
+    item.preview_url.clear();
+    written.erase(rel);
+    unreadable.insert(rel);
+    return ok();
+  }
+  if (!made) return tl::unexpected(made.error());
   ++count;
   return ok();
 }
@@ -226,11 +240,11 @@ Result<WatchtowerReport> export_watchtower(Context& ctx, const RepoList& repos,
 
   const fs::path& out = options.output;
   REEL_TRY(ctx.fs.remove_all(out / "data"));
-  std::set<std::string> written;
+  std::set<std::string> written, unreadable;
   for (auto& item : items) {
     REEL_TRY(load_files(item));
     if (item.kind == "shot" || item.kind == "asset")  // Watchtower shows no sequence preview
-      REEL_TRY(make_preview(ctx, out, pid, item, written, report.previews));
+      REEL_TRY(make_preview(ctx, out, pid, item, written, unreadable, report.previews));
   }
 
   // Sequences: the sequence packages, and any sequence a shot names without one.

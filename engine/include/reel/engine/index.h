@@ -18,8 +18,14 @@ namespace reel {
 struct ArchiveRef {
   std::string path;  // repo-relative: "packages/table/Table-3.2.1.reel"
   Digest sha256;
+  // Bytes. 0 when not known (a lock names an archive by digest only): a read then accepts up to
+  // kMaxArchiveBytes and checks the digest alone.
   std::uint64_t size = 0;
 };
+
+// Where the repo layout (DESIGN §2) puts the archive of `name` (its published spelling) at
+// `version`: "packages/<lowercase name>/<Name>-<version>.reel".
+std::string archive_layout_path(std::string_view name, const Version& version);
 
 struct SourceInfo {
   std::string commit;  // git commit of the output when published ("" if none)

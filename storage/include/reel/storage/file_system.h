@@ -153,6 +153,20 @@ class FileSystem {
   virtual Result<std::unique_ptr<FileLock>> lock_exclusive_transient(const fs::path& path) {
     return lock_exclusive(path);
   }
+  // Blocks until an exclusive lock on one byte, at `offset` (below 2^62), of the file at `path`
+  // (created empty if missing; it stays) is held: an open file description lock (fcntl(2)
+  // F_OFD_SETLKW), so holders of different offsets never wait on each other, two threads of one
+  // process holding the same offset do, and the lock goes when the returned object is destroyed
+  // (or the process dies). One file serves any number of keys (the per-package fetch locks: a
+  // cold sync of 658 packages creates no lock files). Holders must take several offsets in one
+  // order (no deadlock detection). The default, for a file system without one of its own, is
+  // lock_exclusive_transient of its own file per offset, `<path>-<offset>` (the same exclusion;
+  // one file a holder). Errors as lock_exclusive's; kInvalidArgument for an offset of 2^62 or
+  // more.
+  virtual Result<std::unique_ptr<FileLock>> lock_exclusive_byte(const fs::path& path,
+                                                                std::uint64_t offset) {
+    return lock_exclusive_transient(path.string() + "-" + std::to_string(offset));
+  }
   // fsync(2) of an existing file (opened read-only): makes its data and inode durable.
   virtual Status sync_file(const fs::path& path) = 0;
   // fsync(2) of a directory, to make renames and creations in it durable.

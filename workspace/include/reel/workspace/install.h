@@ -129,10 +129,19 @@ Result<BuiltPackage> locked_package(Workspace& ws, const LockedPackage& locked);
 // such an object is moved to the cache's quarantine-v1/ first), from the locked package's repo,
 // each verified on entry; counts them into report.objects_fetched / bytes_fetched and
 // report.objects_quarantined. The repo is opened only when something is missing.
-// Holds CACHE/locks/fetch-<archive hex> meanwhile (FileSystem::lock_exclusive_transient: the
-// file is removed when done), so concurrent processes fetch each object once. Errors: the repo's (kNotFound, kNetwork), kCorruption naming the package and file.
+// Holds the package's fetch lock meanwhile (lock_fetch), so concurrent processes fetch each
+// object once. Errors: the repo's (kNotFound, kNetwork), kCorruption naming the package and file.
 Status prepare_objects(Workspace& ws, const LockedPackage& locked, const BuiltPackage& package,
                        SyncReport& report);
+// The fetch lock of the package whose archive is `archive`: held while its archive and objects
+// are fetched into the cache, so concurrent processes fetch each once. One byte of
+// CACHE/locks/fetch (FileSystem::lock_exclusive_byte) at fetch_lock_offset(archive): a sync of any
+// number of packages creates no lock files. Take several in ascending offset order, never the
+// same offset twice in one process (it would wait on itself). Errors: the file system's, with
+// "using the cache".
+Result<std::unique_ptr<FileLock>> lock_fetch(Context& ctx, const Digest& archive);
+// The archive digest's first 62 bits, big-endian: its byte in CACHE/locks/fetch.
+std::uint64_t fetch_lock_offset(const Digest& archive);
 // prepare_objects for some of the package's files only (a repair of damaged inputs).
 Status prepare_files(Workspace& ws, const LockedPackage& locked,
                      const std::vector<const FileEntry*>& files, SyncReport& report);

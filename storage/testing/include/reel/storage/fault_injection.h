@@ -48,6 +48,7 @@ enum class FsOp {
   kLockExclusive,
   kLockShared,
   kLockExclusiveTransient,
+  kLockExclusiveByte,
   kSyncFile,
   kSyncDirectory,
   kSyncFilesystem,
@@ -147,6 +148,8 @@ class FaultInjectingFileSystem : public FileSystem {
   Result<std::unique_ptr<FileLock>> lock_exclusive(const fs::path& path) override;
   Result<std::unique_ptr<FileLock>> lock_shared(const fs::path& path) override;
   Result<std::unique_ptr<FileLock>> lock_exclusive_transient(const fs::path& path) override;
+  Result<std::unique_ptr<FileLock>> lock_exclusive_byte(const fs::path& path,
+                                                        std::uint64_t offset) override;
   Status sync_file(const fs::path& path) override;
   Status sync_directory(const fs::path& path) override;
   Status sync_filesystem(const fs::path& path) override;
