@@ -185,6 +185,17 @@ Result<GcReport> collect_garbage(Context& ctx, const GcOptions& options) {
   REEL_TRY(remove_temp_files(ctx, workspaces_dir(cache), ".tmp-", start_ns, options.dry_run,
                              report));
   REEL_TRY(remove_temp_files(ctx, cache.locks_dir(), ".tmp-", start_ns, options.dry_run, report));
+  // Killed index cache writes (index-v1/<2 hex>/.tmp-*, written without the cache hold: only
+  // those older than this collection's start, so a live writer's file stays).
+  if (auto st = ctx.fs.stat(cache.index_dir()); st && st->type == FileType::kDirectory) {
+    auto shards = ctx.fs.list_dir(cache.index_dir());
+    if (!shards) return tl::unexpected(shards.error());
+    for (const auto& shard : *shards) {
+      if (shard.type != FileType::kDirectory) continue;
+      REEL_TRY(remove_temp_files(ctx, cache.index_dir() / shard.name, ".tmp-", start_ns,
+                                 options.dry_run, report));
+    }
+  }
   if (!options.dry_run) {
     for (const auto& reg : forget) REEL_TRY(ctx.fs.remove(reg));
     // Per-package fetch locks left by killed syncs (a finished sync removes its own: they are

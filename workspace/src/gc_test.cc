@@ -96,13 +96,18 @@ TEST_F(WorkspaceFixture, GcKeepsBuildsAndYoungObjectsAndRemovesOldTempFiles) {
   later[1] = later[0];
   ASSERT_EQ(utimensat(AT_FDCWD, young_path.c_str(), later, 0), 0);
   testing::write_file(cache.objects().temp_dir() / ".tmp-1-dead", "partial");
+  // And one of a killed index cache write, beside an entry that stays.
+  testing::write_file(cache.index_dir() / "ab" / ".tmp-2-dead", "partial entry");
+  testing::write_file(cache.index_dir() / "ab" / "cdef.idx", "an entry");
   let_a_tick_pass();
 
   auto report = collect_garbage(ctx, {});
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_TRUE(cached(cache, "prop mesh"));  // build/Prop-0.1.0.reel names it
   EXPECT_TRUE(cache.objects().contains(young).value());
-  EXPECT_EQ(report->temp_files_removed, 1u);
+  EXPECT_EQ(report->temp_files_removed, 2u);
+  EXPECT_EQ(fs->stat(cache.index_dir() / "ab" / ".tmp-2-dead").value().type, FileType::kMissing);
+  EXPECT_EQ(fs->stat(cache.index_dir() / "ab" / "cdef.idx").value().type, FileType::kRegular);
   // Without the build archive the mesh goes.
   ASSERT_TRUE(fs->remove(ws.build_dir() / "Prop-0.1.0.reel"));
   report = collect_garbage(ctx, {});
