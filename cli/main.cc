@@ -457,8 +457,11 @@ int main(int argc, char** argv) {
   app.add_option("--ca-file", cli.options.ca_file,
                  "https repos: trust the CAs in this PEM FILE (a studio CA; instead of "
                  "$REEL_CA_FILE and a repo's ca-file key)");
-  app.add_flag("-q,--quiet", cli.options.quiet, "Print only errors and results");
-  app.add_flag("-v,--verbose", cli.options.verbose, "Print more detail (repeatable)");
+  app.add_flag("-q,--quiet", cli.options.quiet,
+               "Print only errors, warnings and results (not what was done; wins over -v)");
+  app.add_flag("-v,--verbose", cli.options.verbose,
+               "Say each step on stderr (debug: lines); -vv also each request, index file and "
+               "package (trace: lines)");
   app.add_flag("--json", cli.options.json, "Machine-readable result on stdout");
   app.add_flag("--no-progress", cli.options.no_progress, "No progress display");
   app.add_option("--color", cli.options.color,

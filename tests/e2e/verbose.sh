@@ -200,11 +200,20 @@ quiet)
   quiet publish Table --allow-dirty
   quiet review approve Table==0.2.0 --repo review
   quiet promote Table==0.2.0 --from review --to blessed
+  quiet bump Table minor
+  quiet publish Table --allow-dirty
+  quiet review reject Table==0.3.0 --repo review --note "fix the legs"
+  rm -rf outputs/Table
+  quiet edit Table==0.2.0
+  echo "reference" > ../ref.txt
+  quiet ingest Table ../ref.txt
+  quiet ingest --check
   quiet yank Table==0.1.0 --repo blessed --reason "broken"
   quiet unyank Table==0.1.0 --repo blessed
   quiet export requirements -o ../requirements.txt
   quiet export bundle -o ../job.tar.zst
   quiet import bundle ../job.tar.zst --workspace ../job
+  quiet import bundle ../job.tar.zst --repo-dir ../farm --workspace ../farmjob
   quiet remove Table
   quiet add Table
   quiet gc
