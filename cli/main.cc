@@ -40,6 +40,11 @@ class Cli::TerminalReporter : public Reporter {
   void detail(int level, std::string_view message) override {
     if (level < 1 || level > detail_level()) return;
     std::lock_guard<std::mutex> lock(mutex_);
+    // A progress line being drawn is erased first; the next update draws it again below.
+    if (!current_.empty() && drawn_ != std::chrono::steady_clock::time_point{}) {
+      std::cerr << "\r\033[K";
+      drawn_ = {};
+    }
     std::cerr << (level == 1 ? "debug: " : "trace: ") << message << "\n";
   }
   // A progress line on stderr when it is a terminal (not with -q, --json or --no-progress),

@@ -114,6 +114,7 @@ folder)
   # Sync: packages installed and kept, objects fetched, files placed, the link mode.
   same_stdout ws sync
   has '^debug: sync: 1 package installed, 0 kept, 0 removed; [0-9]+ objects? fetched into the cache \([0-9.]+ [KMG]?i?B\); [1-9][0-9]* files? placed \([0-9.]+ [KMG]?i?B\) by (hardlink|clone|copy|symlink)$'
+  has '^debug: prepare: 1 package: [01] archives in the cache, [01] fetched; [1-9][0-9]* objects?, [0-9]+ in the cache, [0-9]+ to fetch$'
   grep -qE '^trace: materialised Table 3\.2\.1$' "$WORK/err.vv" ||
     { cat "$WORK/err.vv"; fail "-vv did not name the package materialised"; }
   # Publish: files, objects, hashing, the archive.
@@ -161,6 +162,7 @@ http)
   has '^debug: index files: ([1-9][0-9]*) read \(0 from the index cache by stat, \1 by digest, 0 parsed\); HTTP: \1 not modified \(304\), 0 fetched$'
   same_stdout ws sync
   has '^debug: sync: 2 packages installed, 0 kept, 0 removed; [1-9][0-9]* objects? fetched into the cache'
+  has '^debug: prepare: 2 packages: 0 archives in the cache, 2 fetched; ([1-9][0-9]*) objects, 0 in the cache, \1 to fetch$'
   grep -qE "^trace: GET $URL/objects/sha256/[0-9a-f]{2}/[0-9a-f]{62}: 200, [0-9]+ B, [0-9]+ ms$" "$WORK/err.vv" ||
     { cat "$WORK/err.vv"; fail "-vv did not show the object GETs"; }
   # Publish over HTTP: how many objects went up and how many the server had.
