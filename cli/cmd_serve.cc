@@ -137,7 +137,7 @@ void register_serve_command(CLI::App& app, Cli& cli) {
   auto* cmd = app.add_subcommand("serve",
                                  "Serve a folder repo over HTTP (reads, and publishes "
                                  "with a token)");
-  cmd->add_option("repo", args->repo, "The folder repo to serve")->required();
+  cmd->add_option("PATH", args->repo, "The folder repo to serve")->required();
   cmd->add_option("--bind", args->bind, "ADDR:PORT to listen on (port 0: any free port)")
       ->required();
   cmd->add_option("--token-file", args->token_file,

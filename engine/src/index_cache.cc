@@ -7,6 +7,7 @@
 
 #include "reel/engine/input_limits.h"
 #include "reel/engine/names.h"
+#include "reel/storage/utf8.h"
 
 namespace reel {
 namespace {
@@ -80,6 +81,12 @@ class Reader {
       return {};
     }
     std::string_view s = bytes_.substr(pos_, n);
+    // Every string of an index came from JSON text, so it is valid UTF-8; one that is not was
+    // damaged, and would make serialize_index throw.
+    if (first_invalid_utf8(s)) {
+      fail("a string that is not valid UTF-8");
+      return {};
+    }
     pos_ += n;
     return s;
   }

@@ -147,6 +147,10 @@ TEST(IndexCache, PayloadThatParseIndexCouldNotProduceIsRefused) {
           "rejection without a note");
   refused(bad([](PackageIndex& i) { i.versions[1].metadata_json = "[1]"; }), "metadata");
   refused(bad([](PackageIndex& i) { i.versions[1].metadata_json = "{ }"; }), "metadata");
+  // Fuzzing found a payload whose note was not UTF-8: serialize_index then threw.
+  refused(bad([](PackageIndex& i) { i.versions[1].review.history[1].note = "ok \x9d"; }),
+          "not valid UTF-8");
+  refused(bad([](PackageIndex& i) { i.versions[0].type = "\xc3"; }), "not valid UTF-8");
   std::string bytes = encode_index_payload(sample_index());
   refused(decode_index_payload(bytes + "x", "entry"), "bytes after");
   for (std::size_t n = 0; n < bytes.size(); ++n)

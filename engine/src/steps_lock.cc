@@ -31,6 +31,20 @@ Result<std::vector<StepFile>> parse_files(const TomlValue& step, std::string_vie
     auto bad = deps ? step_dep_problem(*path) : step_out_problem(*path);
     if (bad) return tl::unexpected(toml_field_error(t, file, at, "'" + *path + "': " + *bad));
     f.path = *path;
+    // A pkg: dependency is recorded by its archive digest and version; a path by its size and
+    // file count. Keys of the other kind are refused rather than dropped on the next write.
+    const bool package = deps && step_dep_package(*path).has_value();
+    static const std::vector<std::string> kPackageOnly{"version"}, kPathOnly{"size", "files"};
+    for (const std::string& other : package ? kPathOnly : kPackageOnly) {
+      if (t.contains(other))
+        return tl::unexpected(
+            toml_field_error(t, file, at,
+                             "'" + *path + "': " + other + " is not recorded for a " +
+                                 (package ? "package dependency" : "file or folder")));
+    }
+    if (package && !t.contains("version"))
+      return tl::unexpected(
+          toml_field_error(t, file, at, "'" + *path + "': a package dependency needs its version"));
     auto digest = digest_field(t, file, at, "sha256");
     if (!digest) return tl::unexpected(digest.error());
     f.sha256 = *digest;

@@ -48,6 +48,19 @@ TEST(StepsLock, MalformedInputNamesTheField) {
             "[[step]] a outs sha256"},
            {"version = 1\n[[step]]\nname = \"a\"\ncmd = \"x\"\nextra = 1\n",
             "[[step]] a extra: unknown key"},
+           // Fuzzing found a size on a pkg: dependency, which the next write dropped.
+           {"version = 1\n[[step]]\nname = \"a\"\ncmd = \"x\"\ndeps = [{ path = \"pkg:T\", "
+            "sha256 = \"" +
+                hex + "\", size = 5, version = \"1.0.0\" }]\n",
+            "'pkg:T': size is not recorded for a package dependency"},
+           {"version = 1\n[[step]]\nname = \"a\"\ncmd = \"x\"\ndeps = [{ path = \"pkg:T\", "
+            "sha256 = \"" +
+                hex + "\" }]\n",
+            "'pkg:T': a package dependency needs its version"},
+           {"version = 1\n[[step]]\nname = \"a\"\ncmd = \"x\"\nouts = [{ path = \"o\", "
+            "sha256 = \"" +
+                hex + "\", size = 1, version = \"1.0.0\" }]\n",
+            "'o': version is not recorded for a file or folder"},
        }) {
     auto r = parse_steps_lock(c.text, "steps.lock");
     ASSERT_FALSE(r) << c.text;

@@ -263,6 +263,10 @@ help_text)
       cat "$WORK/out"; fail "reel help $cmd: a CLI11 type name as metavar"
     fi
     grep -q "Excludes" "$WORK/out" && { cat "$WORK/out"; fail "reel help $cmd: Excludes"; }
+    # A positional's metavar says what goes there in capitals (NAME, PATH), as in the usage line.
+    if sed -n '/^Positionals:/,/^[^ P]/p' "$WORK/out" | grep -Eq '^  [a-z]'; then
+      cat "$WORK/out"; fail "reel help $cmd: a positional in lower case"
+    fi
     grep -q "^Global options (every command takes them):" "$WORK/out" ||
       { cat "$WORK/out"; fail "reel help $cmd: no global options"; }
     # Option and positional lines (two spaces, then the name) must have a description, on the

@@ -1,4 +1,5 @@
-// Preview images for the Watchtower export (private): OpenImageIO stays behind this header.
+// Preview images for the Watchtower export (private): OpenImageIO stays behind this header, in
+// the reel_preview module (workspace/preview/), loaded on the first write_preview_png.
 #pragma once
 
 #include <string>
@@ -16,7 +17,8 @@ bool is_image_path(const std::string& path);
 // resized to exactly width × height pixels (stretched: the Watchtower grid needs that exact size),
 // 8-bit RGB, as a PNG at `dest` (overwritten), with no metadata, so the same source always gives
 // the same bytes. kInvalidArgument naming `what` when the image cannot be read, kIOError when
-// the PNG cannot be written.
+// the PNG cannot be written, kUnsupported (naming the places tried) when the reel_preview module
+// cannot be loaded. Thread-safe for distinct `dest`s.
 Status write_preview_png(const fs::path& source, const fs::path& dest, int width, int height,
                          const std::string& what);
 
