@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -54,6 +55,7 @@ class Cli {
 
   GlobalOptions options;
   std::function<int()> action;
+  std::string command;      // "reel lock": the command run (for -v's last line)
   Passthrough passthrough;  // `reel run` / `reel shell` (split_passthrough)
 
   // The directory commands run in (-C, else the current directory), absolute.
@@ -86,6 +88,13 @@ class Cli {
   void done(std::string_view line);
   // A step report on stderr, unless -q.
   void info(std::string_view line);
+  // Ends the command: at -v, the summary lines on stderr (index files read and where from, HTTP
+  // requests and bytes, then "reel lock: exit 0 after 12.3 ms"); returns `code`.
+  int finish(int code);
+  // Whether detail lines at `level` (1: -v, 2: -vv) are shown (never with -q).
+  bool detail_on(int level) const { return !options.quiet && options.verbose >= level; }
+  // A detail line (level 1 `debug: `, level 2 `trace: `) on stderr, through the reporter.
+  void detail(int level, std::string_view line);
   // Prints a JSON document on stdout (for --json).
   void print_json(const nlohmann::json& value);
   bool json() const { return options.json; }
@@ -103,6 +112,7 @@ class Cli {
   std::optional<Workspace> workspace_;
   std::set<std::string> credential_warnings_;  // shown already (open_repo_url)
   bool json_printed_ = false;                  // print_json ran: no error object after it
+  std::chrono::steady_clock::time_point started_;  // when the command began (-v's wall time)
   std::optional<UserConfig> user_config_;
 };
 

@@ -35,6 +35,23 @@ void print_report(Cli& cli, const SyncReport& report) {
     summary += ", " + plural(report.repaired.size(), "file") + " repaired";
   if (report.link_mode) summary += " (" + std::string(link_mode_name(*report.link_mode)) + ")";
   cli.done(summary);
+  if (cli.detail_on(2)) {
+    for (const auto& p : report.installed) cli.detail(2, "materialised " + p);
+    for (const auto& p : report.removed) cli.detail(2, "removed " + p);
+    for (const auto& f : report.repaired) cli.detail(2, "repaired " + f);
+  }
+  if (cli.detail_on(1)) {
+    std::string line = "sync: " + plural(report.installed.size(), "package") + " installed, " +
+                       std::to_string(report.unchanged) + " kept, " +
+                       std::to_string(report.removed.size()) + " removed; " +
+                       plural(report.objects_fetched, "object") + " fetched into the cache (" +
+                       human_bytes(report.bytes_fetched) + "); " + plural(report.files, "file") +
+                       " placed (" + human_bytes(report.bytes) + ")";
+    if (report.link_mode) line += " by " + std::string(link_mode_name(*report.link_mode));
+    if (report.objects_quarantined > 0)
+      line += "; " + plural(report.objects_quarantined, "damaged object") + " quarantined";
+    cli.detail(1, line);
+  }
   if (cli.json()) {
     cli.print_json({{"installed", report.installed},
                     {"removed", report.removed},

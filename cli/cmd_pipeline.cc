@@ -126,7 +126,11 @@ void register_pipeline_commands(CLI::App& app, Cli& cli) {
         std::size_t changed = 0;
         for (const auto& c : *checks) {
           std::string what = "outputs/" + c.output + "/" + c.record.path + " <- " + c.record.url;
-          cli.out((c.changed ? "changed: " + what + ": " + c.detail : "up to date: " + what));
+          // -q keeps what fails the check (exit 1), not the sources that are fine.
+          if (c.changed)
+            cli.out("changed: " + what + ": " + c.detail);
+          else
+            cli.done("up to date: " + what);
           auto j = source_json(c.output, c.record);
           j["changed"] = c.changed;
           if (c.changed) j["detail"] = c.detail;

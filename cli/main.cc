@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "reel/workspace/credentials.h"
+#include "reel/workspace/inspect.h"
 #include "reel/workspace/progress.h"
 
 extern char** environ;
@@ -32,6 +33,19 @@ class Cli::TerminalReporter : public Reporter {
     if (cli_.options.quiet) return;
     std::lock_guard<std::mutex> lock(mutex_);
     std::cerr << message << "\n";
+  }
+  // -v / -vv (storage/detail.h): `debug: ` lines at level 1 and `trace: ` lines at level 2 on
+  // stderr (uv's -v and -vv are its debug and trace levels); -q wins over -v.
+  int detail_level() const override { return cli_.options.quiet ? 0 : cli_.options.verbose; }
+  void detail(int level, std::string_view message) override {
+    if (level < 1 || level > detail_level()) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    // A progress line being drawn is erased first; the next update draws it again below.
+    if (!current_.empty() && drawn_ != std::chrono::steady_clock::time_point{}) {
+      std::cerr << "\r\033[K";
+      drawn_ = {};
+    }
+    std::cerr << (level == 1 ? "debug: " : "trace: ") << message << "\n";
   }
   // A progress line on stderr when it is a terminal (not with -q, --json or --no-progress),
   // redrawn at most 10 times a second and erased when the transfer finishes.
@@ -68,8 +82,40 @@ class Cli::TerminalReporter : public Reporter {
   std::chrono::steady_clock::time_point started_, drawn_;
 };
 
-Cli::Cli() = default;
+Cli::Cli() : started_(std::chrono::steady_clock::now()) {}
 Cli::~Cli() = default;
+
+void Cli::detail(int level, std::string_view line) {
+  if (!detail_on(level)) return;
+  if (reporter_) {
+    reporter_->detail(level, line);
+    return;
+  }
+  std::cerr << (level == 1 ? "debug: " : "trace: ") << line << "\n";
+}
+
+int Cli::finish(int code) {
+  if (!detail_on(1)) return code;
+  if (reporter_) {
+    const DetailCounters& c = reporter_->counters();
+    auto n = [](const std::atomic<std::uint64_t>& a) { return a.load(); };
+    if (n(c.index_files) > 0) {
+      std::string line = "index files: " + std::to_string(n(c.index_files)) + " read (" +
+                         std::to_string(n(c.index_cache_stat)) + " from the index cache by stat, " +
+                         std::to_string(n(c.index_cache_digest)) + " by digest, " +
+                         std::to_string(n(c.index_parsed)) + " parsed)";
+      if (n(c.index_not_modified) + n(c.index_fetched) > 0)
+        line += "; HTTP: " + std::to_string(n(c.index_not_modified)) + " not modified (304), " +
+                std::to_string(n(c.index_fetched)) + " fetched";
+      detail(1, line);
+    }
+    if (n(c.http_requests) > 0)
+      detail(1, "http: " + plural_count(n(c.http_requests), "request") + ", " +
+                    human_bytes(n(c.http_bytes)) + " received");
+  }
+  detail(1, command + ": exit " + std::to_string(code) + " after " + elapsed_text(started_));
+  return code;
+}
 
 fs::path Cli::start_dir() const {
   std::error_code ec;
@@ -416,8 +462,11 @@ int main(int argc, char** argv) {
   app.add_option("--ca-file", cli.options.ca_file,
                  "https repos: trust the CAs in this PEM FILE (a studio CA; instead of "
                  "$REEL_CA_FILE and a repo's ca-file key)");
-  app.add_flag("-q,--quiet", cli.options.quiet, "Print only errors and results");
-  app.add_flag("-v,--verbose", cli.options.verbose, "Print more detail (repeatable)");
+  app.add_flag("-q,--quiet", cli.options.quiet,
+               "Print only errors, warnings and results (not what was done; wins over -v)");
+  app.add_flag("-v,--verbose", cli.options.verbose,
+               "Say each step on stderr (debug: lines); -vv also each request, index file and "
+               "package (trace: lines)");
   app.add_flag("--json", cli.options.json, "Machine-readable result on stdout");
   app.add_flag("--no-progress", cli.options.no_progress, "No progress display");
   app.add_option("--color", cli.options.color,
@@ -464,9 +513,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!cli.action) return cli.usage_fail("no command given", "run `reel --help`");
+  cli.command = reel::cli::failing_command(app);
   try {
-    return cli.action();
+    return cli.finish(cli.action());
   } catch (const std::exception& e) {
-    return cli.fail(std::string("internal error: ") + e.what());
+    return cli.finish(cli.fail(std::string("internal error: ") + e.what()));
   }
 }

@@ -6,18 +6,20 @@
 // files killed publishes left are removed by the next one (remove_dead_temp_files).
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <thread>
-#include <nlohmann/json.hpp>
 
+#include "http_repo.h"
 #include "reel/engine/index_cache.h"
 #include "reel/engine/input_limits.h"
-#include "reel/storage/path_rules.h"
-#include "http_repo.h"
 #include "reel/engine/names.h"
 #include "reel/engine/repo.h"
+#include "reel/storage/path_rules.h"
+#include "repo_detail.h"
 
 namespace reel {
 namespace {
@@ -96,12 +98,13 @@ void remove_dead_temp_files(FileSystem& fs, const std::vector<fs::path>& locked_
 class FolderRepo : public Repo {
  public:
   FolderRepo(FileSystem& fs, std::string url, fs::path root, std::string name,
-             const fs::path& index_cache_dir)
+             const fs::path& index_cache_dir, DetailSink* detail)
       : fs_(fs),
         url_(std::move(url)),
         root_(std::move(root)),
         name_(std::move(name)),
-        objects_(fs, root_ / "objects", /*early_writeback=*/true) {
+        objects_(fs, root_ / "objects", /*early_writeback=*/true),
+        detail_(detail) {
     if (!index_cache_dir.empty()) index_cache_.emplace(fs, index_cache_dir);
   }
 
@@ -118,9 +121,11 @@ class FolderRepo : public Repo {
     auto st = fs_.stat(path);
     if (!st) return tl::unexpected(st.error());
     if (st->type == FileType::kMissing) return std::optional<PackageIndex>();
+    IndexSource source = IndexSource::kParsed;
     auto index = read_index_file_cached(fs_, index_cache_ ? &*index_cache_ : nullptr, path, *st,
-                                        "repo '" + name_ + "'");
+                                        "repo '" + name_ + "'", &source);
     if (!index) return tl::unexpected(index.error());
+    report_index_read(detail_, name_, path.filename().string(), source, 0);
     if (lower_name(index->name) != lower_name(package)) {
       return make_error(ErrorCode::kCorruption, path.string() + ": holds the index of '" +
                                                     index->name + "', not '" + package + "'");
@@ -387,6 +392,7 @@ class FolderRepo : public Repo {
   std::string name_;
   ObjectStore objects_;
   std::optional<IndexCache> index_cache_;  // none when opened without a cache
+  DetailSink* detail_ = nullptr;           // -v / -vv (repo_detail.h); may be null
 };
 
 fs::path path_of(const std::string& url) {
@@ -396,8 +402,10 @@ fs::path path_of(const std::string& url) {
 
 }  // namespace
 
-Result<std::unique_ptr<Repo>> open_repo(FileSystem& fs, const std::string& url,
-                                        const RepoOpenOptions& options) {
+namespace {
+
+Result<std::unique_ptr<Repo>> open_any_repo(FileSystem& fs, const std::string& url,
+                                            const RepoOpenOptions& options) {
   if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) {
     if (options.http_cache_dir.empty()) {
       return make_error(ErrorCode::kUnsupported,
@@ -429,8 +437,25 @@ Result<std::unique_ptr<Repo>> open_repo(FileSystem& fs, const std::string& url,
     return make_error(ErrorCode::kInvalidArgument,
                       marker.string() + ": expected {\"format\": 1, \"name\": ...}");
   }
-  return std::unique_ptr<Repo>(
-      new FolderRepo(fs, url, root, j["name"].get<std::string>(), options.index_cache_dir));
+  return std::unique_ptr<Repo>(new FolderRepo(fs, url, root, j["name"].get<std::string>(),
+                                              options.index_cache_dir, options.detail));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Repo>> open_repo(FileSystem& fs, const std::string& url,
+                                        const RepoOpenOptions& options) {
+  auto started = std::chrono::steady_clock::now();
+  auto repo = open_any_repo(fs, url, options);
+  if (repo && options.detail != nullptr) {
+    count(options.detail->counters().repos_opened);
+    if (options.detail->detail_on(1)) {
+      bool http = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+      options.detail->detail(1, "repo " + (*repo)->name() + ": " + (http ? "http " : "folder ") +
+                                    url + " (" + elapsed_text(started) + ")");
+    }
+  }
+  return repo;
 }
 
 Status init_folder_repo(FileSystem& fs, const fs::path& path, const std::string& name) {

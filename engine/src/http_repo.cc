@@ -15,6 +15,7 @@
 #include "reel/storage/http_client.h"
 #include "reel/storage/parallel.h"
 #include "reel/storage/path_rules.h"
+#include "repo_detail.h"
 
 namespace reel {
 namespace {
@@ -26,6 +27,7 @@ HttpOptions http_options(const RepoOpenOptions& options) {
   out.ca_file = options.ca_file;
   if (options.stall_seconds > 0) out.stall_seconds = options.stall_seconds;
   if (options.max_parallel > 0) out.max_parallel = options.max_parallel;
+  out.detail = options.detail;
   return out;
 }
 
@@ -36,7 +38,8 @@ class HttpRepo : public Repo {
         url_(std::move(url)),
         base_(url_.back() == '/' ? url_ : url_ + "/"),
         cache_dir_(options.http_cache_dir / sha256_bytes(url_).hex().substr(0, 16)),
-        client_(fs, http_options(options)) {
+        client_(fs, http_options(options)),
+        detail_(options.detail) {
     if (!options.index_cache_dir.empty()) index_cache_.emplace(fs, options.index_cache_dir);
   }
 
@@ -230,6 +233,13 @@ class HttpRepo : public Repo {
       if (*present[i] == 404)
         uploads.push_back(FileUpload{urls[i], objects.object_path(digests[i])});
     }
+    if (detail_ != nullptr && detail_->detail_on(1)) {
+      detail_->detail(
+          1, "publish " + pname + " " + vtext + " to repo " + name_ + ": " +
+                 std::to_string(uploads.size()) + " of " + plural_count(digests.size(), "object") +
+                 " to upload (" + std::to_string(digests.size() - uploads.size()) +
+                 " already there), archive " + std::to_string(package.archive_bytes.size()) + " B");
+    }
     auto put = client_.put_files(uploads);
     for (const auto& r : put)  // the failure itself, not the uploads it cancelled
       if (!r && r.error().code != ErrorCode::kCancelled)
@@ -324,8 +334,11 @@ class HttpRepo : public Repo {
         (void)fs_.write_file_atomic(r.etag_file, got->etag, false);
       }
     }
-    auto index = parse_index_cached(index_cache_ ? &*index_cache_ : nullptr, r.url, text, r.url);
+    IndexSource source = IndexSource::kParsed;
+    auto index =
+        parse_index_cached(index_cache_ ? &*index_cache_ : nullptr, r.url, text, r.url, &source);
     if (!index) return tl::unexpected(index.error());
+    report_index_read(detail_, name_, r.lower + ".json", source, got->status);
     if (lower_name(index->name) != r.lower) {
       return make_error(ErrorCode::kCorruption, r.url + ": holds the index of '" + index->name +
                                                     "', not '" + r.package + "'");
@@ -424,6 +437,7 @@ class HttpRepo : public Repo {
   fs::path cache_dir_;
   HttpClient client_;
   std::optional<IndexCache> index_cache_;  // none when opened without a cache
+  DetailSink* detail_ = nullptr;           // -v / -vv (repo_detail.h); may be null
 };
 
 }  // namespace

@@ -414,37 +414,50 @@ void store_for_file(FileSystem& fs, IndexCache& cache, const std::string& key, c
 
 Result<PackageIndex> read_index_file_cached(FileSystem& fs, IndexCache* cache,
                                             const std::filesystem::path& path, const FileStat& stat,
-                                            std::string_view read_context) {
+                                            std::string_view read_context, IndexSource* source) {
+  IndexSource ignored;
+  IndexSource& from = source ? *source : ignored;
   std::optional<IndexCacheRecord> cached;
   const std::string key = path.string();
   if (cache) {
     cached = cache->load(key);
-    if (cached && !cached->validator.empty() && cached->validator == stat_validator(stat))
+    if (cached && !cached->validator.empty() && cached->validator == stat_validator(stat)) {
+      from = IndexSource::kCacheByStat;
       return std::move(cached->index);
+    }
   }
   auto text = fs.read_file(path, kMaxIndexBytes);
   if (!text) return tl::unexpected(text.error().with_context(std::string(read_context)));
+  from = IndexSource::kParsed;
   if (!cache) return parse_index(*text, key);
-  Digest source = sha256_bytes(*text);
-  if (cached && cached->source == source) {
-    store_for_file(fs, *cache, key, stat, source, cached->index);
+  Digest digest = sha256_bytes(*text);
+  if (cached && cached->source == digest) {
+    store_for_file(fs, *cache, key, stat, digest, cached->index);
+    from = IndexSource::kCacheByDigest;
     return std::move(cached->index);
   }
   auto index = parse_index(*text, key);
   if (!index) return tl::unexpected(index.error());
-  store_for_file(fs, *cache, key, stat, source, *index);
+  store_for_file(fs, *cache, key, stat, digest, *index);
   return index;
 }
 
 Result<PackageIndex> parse_index_cached(IndexCache* cache, std::string_view key,
-                                        std::string_view text, std::string_view file) {
+                                        std::string_view text, std::string_view file,
+                                        IndexSource* source) {
+  IndexSource ignored;
+  IndexSource& from = source ? *source : ignored;
+  from = IndexSource::kParsed;
   if (!cache) return parse_index(text, file);
-  Digest source = sha256_bytes(text);
+  Digest digest = sha256_bytes(text);
   auto cached = cache->load(key);
-  if (cached && cached->source == source) return std::move(cached->index);
+  if (cached && cached->source == digest) {
+    from = IndexSource::kCacheByDigest;
+    return std::move(cached->index);
+  }
   auto index = parse_index(text, file);
   if (!index) return tl::unexpected(index.error());
-  (void)cache->store(key, IndexCacheRecord{"", source, *index});
+  (void)cache->store(key, IndexCacheRecord{"", digest, *index});
   return index;
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <tuple>
 
 #include "reel/engine/repo.h"
@@ -254,6 +255,43 @@ TEST_F(FolderCacheTest, SameBytesWithANewStatReuseTheEntryAndRenewItsValidator) 
   auto after = c.load(json.string()).value();
   EXPECT_NE(after.validator, before.validator);
   EXPECT_FALSE(after.validator.empty());
+}
+
+// A sink recording the -vv lines (storage/detail.h).
+struct RecordingSink : DetailSink {
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  int detail_level() const override { return 2; }
+  void detail(int, std::string_view line) override {
+    std::lock_guard<std::mutex> lock(mutex);
+    lines.emplace_back(line);
+  }
+};
+
+TEST_F(FolderCacheTest, DetailSinkCountsEachReadByWhereItCameFrom) {
+  RecordingSink sink;
+  RepoOpenOptions options;
+  options.index_cache_dir = cache_dir;
+  options.detail = &sink;
+  auto repo = open_repo(*fs, root.string(), options).value();
+  ASSERT_TRUE(repo->read_index("Table").value());  // parsed
+  ASSERT_TRUE(repo->read_index("Table").value());  // trusted by its stat
+  auto st = fs->stat(json).value();
+  ASSERT_TRUE(fs->set_mtime(json, st.mtime_ns - 1000000000));
+  ASSERT_TRUE(repo->read_index("Table").value());  // same bytes, another stat: by digest
+  const DetailCounters& c = sink.counters();
+  EXPECT_EQ(c.repos_opened.load(), 1u);
+  EXPECT_EQ(c.index_files.load(), 3u);
+  EXPECT_EQ(c.index_parsed.load(), 1u);
+  EXPECT_EQ(c.index_cache_stat.load(), 1u);
+  EXPECT_EQ(c.index_cache_digest.load(), 1u);
+  EXPECT_EQ(c.index_not_modified.load() + c.index_fetched.load(), 0u);
+  ASSERT_EQ(sink.lines.size(), 4u);
+  EXPECT_EQ(sink.lines[0].rfind("repo blessed: folder " + root.string() + " (", 0), 0u)
+      << sink.lines[0];
+  EXPECT_EQ(sink.lines[1], "index table.json (repo blessed): parsed");
+  EXPECT_EQ(sink.lines[2], "index table.json (repo blessed): index cache (stat)");
+  EXPECT_EQ(sink.lines[3], "index table.json (repo blessed): index cache (digest)");
 }
 
 TEST_F(FolderCacheTest, CorruptOrTruncatedEntryIsIgnoredAndRewritten) {

@@ -101,6 +101,7 @@ void Solver::assign(Term term, int cause) {
 
 void Solver::decide(PackageId id, std::size_t version_index) {
   ++decision_level_;
+  ++stats_.decisions;
   const PackageInfo& info = packages_[static_cast<std::size_t>(id)];
   VersionSet one(info.versions.size(), false);
   one.set(version_index);
@@ -109,6 +110,7 @@ void Solver::decide(PackageId id, std::size_t version_index) {
 }
 
 void Solver::backtrack(int level) {
+  ++stats_.backtracks;
   std::vector<PackageId> touched;
   while (!assignments_.empty() && assignments_.back().decision_level > level) {
     const Assignment& a = assignments_.back();
@@ -205,6 +207,7 @@ std::size_t Solver::satisfier_index(const Term& term) const {
 }
 
 int Solver::resolve_conflict(int index) {
+  ++stats_.conflicts;
   for (;;) {
     Incompatibility inc = incompatibilities_[static_cast<std::size_t>(index)];
     if (inc.terms.empty() ||
@@ -419,11 +422,22 @@ ResolveResult Solver::run() {
   return solution;
 }
 
+ResolveStats Solver::stats() const {
+  ResolveStats out = stats_;
+  out.incompatibilities = incompatibilities_.size();
+  for (const auto& p : packages_) out.packages += p.loaded ? 1 : 0;
+  if (out.packages > 0) --out.packages;  // the root
+  return out;
+}
+
 }  // namespace pubgrub
 
-ResolveResult resolve(PackageProvider& provider, const ResolveRequest& request) {
+ResolveResult resolve(PackageProvider& provider, const ResolveRequest& request,
+                      ResolveStats* stats) {
   pubgrub::Solver solver(provider, request);
-  return solver.run();
+  ResolveResult result = solver.run();
+  if (stats) *stats = solver.stats();
+  return result;
 }
 
 }  // namespace reel

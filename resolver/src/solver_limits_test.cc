@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <variant>
 
 #include "reel/resolver/solver.h"
 
@@ -39,6 +40,40 @@ struct GeneratedProvider : PackageProvider {
 };
 
 Range range(const char* text) { return Range::parse(text).value(); }
+
+// ResolveStats (`reel lock -v`): a solve without conflicts decides the root and each package once;
+// one whose newest versions depend on a missing range asks for both packages, decides an older
+// version and learns more incompatibilities.
+TEST(SolverStats, CountDecisionsPackagesAndIncompatibilities) {
+  GeneratedProvider easy;
+  easy.count = 3;
+  easy.deps_of = [](std::uint64_t) { return std::vector<Dependency>{}; };
+  ResolveRequest request;
+  request.requirements = {{"big", range("*")}};
+  ResolveStats stats;
+  auto solved = resolve(easy, request, &stats);
+  ASSERT_TRUE(std::holds_alternative<Solution>(solved));
+  EXPECT_EQ(stats.decisions, 2u);  // the root, then big 3.0.0
+  EXPECT_EQ(stats.conflicts, 0u);
+  EXPECT_EQ(stats.backtracks, 0u);
+  EXPECT_EQ(stats.packages, 1u);
+  EXPECT_GE(stats.incompatibilities, 2u);  // the root's, and its requirement on big
+
+  GeneratedProvider hard;
+  hard.count = 3;
+  hard.others["lib"] = {Version(1, 0, 0)};
+  hard.deps_of = [](std::uint64_t i) {
+    // big 2 and 3 need lib ^2, which does not exist; big 1 needs lib ^1.
+    return std::vector<Dependency>{{"lib", range(i >= 2 ? "^2" : "^1")}};
+  };
+  ResolveStats hard_stats;
+  auto found = resolve(hard, request, &hard_stats);
+  ASSERT_TRUE(std::holds_alternative<Solution>(found));
+  EXPECT_EQ(std::get<Solution>(found).versions.at("big"), Version(1, 0, 0));
+  EXPECT_EQ(hard_stats.packages, 2u);
+  EXPECT_GE(hard_stats.decisions, 3u);  // the root, big 1.0.0, lib 1.0.0 at least
+  EXPECT_GT(hard_stats.incompatibilities, stats.incompatibilities);
+}
 
 TEST(SolverLimits, HundredThousandVersionsOfOneNameResolveNewestFirst) {
   GeneratedProvider provider;

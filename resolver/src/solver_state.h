@@ -30,6 +30,8 @@ class Solver {
  public:
   Solver(PackageProvider& provider, const ResolveRequest& request);
   ResolveResult run();
+  // The counts so far (ResolveStats).
+  ResolveStats stats() const;
 
   // For explain.cc.
   const PackageInfo& package(PackageId id) const { return packages_[static_cast<std::size_t>(id)]; }
@@ -86,6 +88,7 @@ class Solver {
   std::vector<long> decided_;  // per package: decided version index or -1
   int decision_level_ = 0;
   int failure_ = -1;
+  ResolveStats stats_;
   std::map<std::pair<PackageId, std::size_t>, std::optional<std::vector<Dependency>>>
       dependency_cache_;
   // Dependency incompatibilities already added, by (depender, target, first version index of the

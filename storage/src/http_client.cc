@@ -60,6 +60,8 @@ struct HttpClient::Job : Transfer, HttpTransferSink {
   std::string error_body;            // first bytes of a non-2xx body: the server's reason
   std::optional<Error> local_error;  // a disk error or a bound while streaming: not retried
   std::int64_t reported = 0;         // bytes of this attempt told to `progress`
+  std::uint64_t received = 0;        // body bytes of this attempt (for the -vv line)
+  std::chrono::steady_clock::time_point started;  // this attempt's start
 
   // The outcome.
   std::optional<Error> error;
@@ -79,6 +81,8 @@ struct HttpClient::Job : Transfer, HttpTransferSink {
   bool begin() override {
     ++attempts;
     status = 0;
+    received = 0;
+    started = std::chrono::steady_clock::now();
     etag.clear();
     body.clear();
     error_body.clear();
@@ -119,7 +123,25 @@ struct HttpClient::Job : Transfer, HttpTransferSink {
     return true;
   }
 
+  // The -vv line and the counters for an attempt that ended (storage/detail.h).
+  void tell_detail(const HttpAttemptEnd& end) const {
+    DetailSink* sink = options->detail;
+    if (sink == nullptr) return;
+    count(sink->counters().http_requests);
+    count(sink->counters().http_bytes, received);
+    if (!sink->detail_on(2)) return;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - started)
+                  .count();
+    std::string line = std::string(method_name()) + " " + url + ": ";
+    line += end.completed ? std::to_string(status) : "failed (" + end.error + ")";
+    line += ", " + std::to_string(received) + " B, " + std::to_string(ms) + " ms";
+    if (attempts > 1) line += " (attempt " + std::to_string(attempts) + ")";
+    sink->detail(2, line);
+  }
+
   Next end(const HttpAttemptEnd& end, std::chrono::milliseconds& retry_after) override {
+    tell_detail(end);
     upload_stream.reset();
     if (local_error) {
       error = local_error;
@@ -188,6 +210,7 @@ struct HttpClient::Job : Transfer, HttpTransferSink {
   }
 
   bool on_body(const char* data, std::size_t bytes) override {
+    received += bytes;
     if (!(status >= 200 && status < 300)) {
       if (error_body.size() < 1000)
         error_body.append(data, std::min<std::size_t>(bytes, 1000 - error_body.size()));

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -133,8 +134,20 @@ Result<LockOutcome> lock_workspace(Workspace& ws, const LockOptions& options) {
       request.preferred[c ? *c : p.name] = p.version;
     }
   }
-  ResolveResult result = resolve(provider, request);
+  ResolveStats stats;
+  auto started = std::chrono::steady_clock::now();
+  ResolveResult result = resolve(provider, request, &stats);
   if (provider.error()) return tl::unexpected(*provider.error());
+  if (Reporter& r = ws.context().reporter; r.detail_on(1)) {
+    r.detail(1,
+             "resolver: " +
+                 std::string(std::holds_alternative<Solution>(result) ? "solved" : "no solution") +
+                 " in " + elapsed_text(started) + ": " + plural_count(stats.packages, "package") +
+                 ", " + plural_count(stats.decisions, "decision") + ", " +
+                 plural_count(stats.conflicts, "conflict") + ", " +
+                 plural_count(stats.backtracks, "backtrack") + ", " +
+                 plural_count(stats.incompatibilities, "incompatibility", "incompatibilities"));
+  }
   LockOutcome outcome;
   if (auto* unsolvable = std::get_if<Unsolvable>(&result)) {
     outcome.explanation = unsolvable->explanation;

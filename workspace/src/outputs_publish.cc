@@ -1,4 +1,6 @@
 // `reel build NAME` and `reel publish NAME` (outputs.h).
+#include <set>
+
 #include "git_repo.h"
 #include "outputs_common.h"
 #include "reel/engine/installable.h"
@@ -193,6 +195,19 @@ Result<PublishResult> publish_output(Workspace& ws, const std::string& name,
   result.file_count = built->files.size();
   result.total_size = built->total_size;
   result.already_published = existing && existing->archive.sha256 == built->archive_digest;
+  if (Reporter& r = ws.context().reporter; r.detail_on(1)) {
+    std::set<Digest> objects;
+    for (const auto& f : built->files)
+      if (!f.symlink) objects.insert(f.sha256);
+    r.detail(
+        1,
+        "built " + label + ": " + plural_count(built->files.size(), "file") + " (" +
+            std::to_string(built->total_size) + " B) as " + plural_count(objects.size(), "object") +
+            ", " + std::to_string(built->stats.files_hashed) + " hashed, " +
+            std::to_string(built->stats.files_unchanged) + " unchanged (stat cache); archive " +
+            std::to_string(built->archive_bytes.size()) + " B " + built->archive_digest.prefixed() +
+            (result.already_published ? "; already in repo " + target : ""));
+  }
   if (result.already_published) return result;
   IndexEntry entry =
       make_index_entry(*built, SourceInfo{source->commit, source->dirty}, ws.context().clock);

@@ -212,6 +212,17 @@ Status prepare_batch(Workspace& ws, const std::vector<const LockedPackage*>& pac
       packages_of[locked.repo].insert(&locked);
     }
   }
+  if (ctx.reporter.detail_on(1)) {  // -v (storage/detail.h)
+    std::size_t fetch = 0, archives_fetched = 0;
+    for (const auto& entry : by_repo) fetch += entry.second.size();
+    for (const auto& entry : remote) archives_fetched += entry.second.size();
+    ctx.reporter.detail(1, "prepare: " + plural_count(batch.size(), "package") + ": " +
+                               std::to_string(batch.size() - archives_fetched) +
+                               " archives in the cache, " + std::to_string(archives_fetched) +
+                               " fetched; " + plural_count(seen.size(), "object") + ", " +
+                               std::to_string(seen.size() - fetch) + " in the cache, " +
+                               std::to_string(fetch) + " to fetch");
+  }
   for (const auto& [repo_name, wanted] : by_repo)
     REEL_TRY(fetch_wanted(ws, repo_name, wanted, packages_of[repo_name].size(), report));
   return ok();

@@ -127,6 +127,7 @@ RepoOpenOptions repo_open_options(const Context& ctx) {
   if (!stall.empty() && *end == '\0' && seconds >= 1 && seconds <= 3600)
     options.stall_seconds = seconds;
   options.max_parallel = ctx.parallel_transfers;
+  options.detail = &ctx.reporter;
   return options;
 }
 

@@ -107,15 +107,24 @@ class IndexCache {
 // are returned) and the entry rewritten. git's racy-timestamp rule: a file modified less than
 // kRacyIndexNs before its entry was written gets an empty validator, so it is re-hashed on the next
 // read rather than trusted by its stat.
+// Where read_index_file_cached / parse_index_cached got an index from (for -v's counts).
+enum class IndexSource {
+  kCacheByStat,    // the cache entry's validator matched the file's stat: the JSON was not read
+  kCacheByDigest,  // the JSON was read; the entry holding its SHA-256 was reused
+  kParsed,         // the JSON was parsed (no cache, or a miss)
+};
+// `source`, when not null, is set on success.
 Result<PackageIndex> read_index_file_cached(FileSystem& fs, IndexCache* cache,
                                             const std::filesystem::path& path, const FileStat& stat,
-                                            std::string_view read_context);
+                                            std::string_view read_context,
+                                            IndexSource* source = nullptr);
 inline constexpr std::int64_t kRacyIndexNs = std::int64_t{2} * 1000000000;
 
 // An index whose text is already in memory (an HTTP repo's body, fresh or from http-v1/) through
 // the cache under `key` (the URL): an entry holding sha256(text) is reused, else parse_index(text,
-// file) and the entry rewritten. `cache` may be null.
+// file) and the entry rewritten. `cache` may be null. `source` (optional) as above.
 Result<PackageIndex> parse_index_cached(IndexCache* cache, std::string_view key,
-                                        std::string_view text, std::string_view file);
+                                        std::string_view text, std::string_view file,
+                                        IndexSource* source = nullptr);
 
 }  // namespace reel

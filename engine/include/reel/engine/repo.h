@@ -18,6 +18,7 @@
 #include "reel/engine/index.h"
 #include "reel/engine/package.h"
 #include "reel/storage/clock.h"
+#include "reel/storage/detail.h"
 #include "reel/storage/file_system.h"
 #include "reel/storage/object_store.h"
 #include "reel/storage/progress.h"
@@ -130,13 +131,16 @@ struct RepoOpenOptions {
   fs::path ca_file;         // PEM bundle of a studio CA; empty: the system's CAs
   long stall_seconds = 0;   // drop a transfer moving under 1 byte/s this long; 0: the default
   int max_parallel = 0;     // HTTP transfers at once in a batch (1-64); 0: the default (8)
+  DetailSink* detail = nullptr;  // -v / -vv lines and counts (the repo opened, index reads, HTTP
+                                 // requests); null: none. Must outlive the repo.
 };
 
 // Opens a repo by URL: a path or file:// URL gives a FolderRepo, an http:// or https:// URL an
 // HTTP repo (docs/http.md; needs options.http_cache_dir). kNotFound if the folder or its
 // reel-repo.json does not exist ("repo 'blessed' at /x: no reel-repo.json"), kInvalidArgument for
 // a URL scheme not supported, kInvalidArgument for a malformed reel-repo.json; for HTTP, the
-// transport's errors (kNetwork) when the server cannot be reached.
+// transport's errors (kNetwork) when the server cannot be reached. With options.detail, -v says
+// "repo blessed: folder /studio/blessed (0.2 ms)".
 Result<std::unique_ptr<Repo>> open_repo(FileSystem& fs, const std::string& url,
                                         const RepoOpenOptions& options = {});
 

@@ -9,6 +9,7 @@
 // handing them in.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -76,8 +77,19 @@ struct Unsolvable {
 
 using ResolveResult = std::variant<Solution, Unsolvable>;
 
+// What a solve did, for `reel lock -v` (counts, no time: the caller measures that).
+struct ResolveStats {
+  std::uint64_t decisions = 0;          // versions chosen (PubGrub's decision step), kept or not
+  std::uint64_t conflicts = 0;          // conflicts met by unit propagation (conflict resolution)
+  std::uint64_t backtracks = 0;         // times decisions were undone
+  std::uint64_t incompatibilities = 0;  // incompatibilities known at the end
+  std::uint64_t packages = 0;           // packages whose versions were asked of the provider
+};
+
 // Solves `request` against `provider`. Deterministic for the same inputs. Yanked versions are
 // chosen only when `preferred` names them or a requirement is a single-version pin (`==`).
-ResolveResult resolve(PackageProvider& provider, const ResolveRequest& request);
+// `stats`, when not null, receives the counts.
+ResolveResult resolve(PackageProvider& provider, const ResolveRequest& request,
+                      ResolveStats* stats = nullptr);
 
 }  // namespace reel

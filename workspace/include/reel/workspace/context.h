@@ -9,14 +9,17 @@
 
 #include "reel/storage/cache.h"
 #include "reel/storage/clock.h"
+#include "reel/storage/detail.h"
 #include "reel/storage/file_system.h"
 #include "reel/workspace/progress.h"
 
 namespace reel {
 
 // Receives what a person may want to see while an operation runs. The CLI decides how (and
-// whether, with -q / --json) to show it. Implementations must be thread-safe.
-class Reporter {
+// whether, with -q / --json) to show it. Implementations must be thread-safe. The detail channel
+// (detail(), detail_level(), counters(): storage/detail.h) carries -v / -vv lines; by default
+// nobody listens.
+class Reporter : public DetailSink {
  public:
   virtual ~Reporter() = default;
   // Something worth a person's attention that is not an error ("copying: hard links failed").

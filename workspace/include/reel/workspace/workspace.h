@@ -39,8 +39,8 @@ Result<std::string> read_token_file(FileSystem& fs, const fs::path& file);
 // binary index cache, unless the environment has REEL_INDEX_CACHE=off), and from its
 // environment REEL_CA_FILE (a PEM CA bundle; --ca-file sets it) and REEL_HTTP_STALL_SECONDS
 // (whole seconds 1-3600: how long a transfer may move under 1 byte/s; anything else keeps the
-// client's 30 s). Empty where unset. No credentials: they depend on the URL (add_credentials in
-// credentials.h).
+// client's 30 s). Empty where unset. The context's reporter hears the -v / -vv detail. No
+// credentials: they depend on the URL (add_credentials in credentials.h).
 RepoOpenOptions repo_open_options(const Context& ctx);
 
 class Workspace {
