@@ -163,7 +163,7 @@ struct HttpClient::Job : Transfer, HttpTransferSink {
     if (object) {
       // Verify and install now (one temp file open a running transfer, not one an object).
       if (!writer) {  // an empty object: no body callback ran
-        auto w = download->store->begin_object();
+        auto w = download->store->begin_object(download->expected);
         if (!w) {
           error = w.error();
           return Next::kDone;
@@ -235,7 +235,7 @@ struct HttpClient::Job : Transfer, HttpTransferSink {
     }
     range_sent = range_sent && status == 206;
     if (!writer) {
-      auto w = download->store->begin_object();
+      auto w = download->store->begin_object(download->expected);
       if (!w) {
         local_error = w.error();
         return false;

@@ -273,6 +273,12 @@ TEST(HttpClient, TheFirstFailureStopsTheRestOfTheBatch) {
   if (left) {
     EXPECT_TRUE(left->empty());
   }
+  // Downloads' temp files are made beside their objects (begin_object(expected)): none is left.
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(store.root(), ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    EXPECT_NE(it->path().filename().string().rfind(".tmp-", 0), 0u) << it->path();
+  }
 }
 
 }  // namespace

@@ -329,6 +329,17 @@ Result<std::unique_ptr<ObjectStore::Writer>> ObjectStore::begin_object() {
   return std::unique_ptr<Writer>(new Writer(*this, std::move(*out)));
 }
 
+Result<std::unique_ptr<ObjectStore::Writer>> ObjectStore::begin_object(const Digest& expected) {
+  const fs::path dir = object_path(expected).parent_path();
+  auto out = fs_.create_temp(dir);
+  if (!out && out.error().code == ErrorCode::kNotFound) {  // the shard's first object
+    REEL_TRY(fs_.create_directories(dir));
+    out = fs_.create_temp(dir);
+  }
+  if (!out) return tl::unexpected(out.error());
+  return std::unique_ptr<Writer>(new Writer(*this, std::move(*out)));
+}
+
 Status ObjectStore::verify(const Digest& digest) {
   fs::path path = object_path(digest);
   auto st = fs_.stat(path);

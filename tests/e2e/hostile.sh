@@ -280,7 +280,7 @@ endless_http)
   stderr_has "larger than the"
   expect 1 timeout 120 "$REEL" -C hws add Obj
   stderr_has "more than the 6 bytes"
-  [ -z "$(find cache -path '*objects-v1/tmp/*' -type f)" ] || fail "a temp file was left"
+  [ -z "$(find cache -path '*objects-v1/*' -name '.tmp-*' -type f)" ] || fail "a temp file was left"
   [ ! -e "cache/objects-v1/sha256/${hex:0:2}/${hex:2}" ] || fail "the object was cached"
   # Each endless body was asked for once (no retry of an oversized body) and cut off near its
   # bound: the index's 64 MiB, a few MiB of socket buffers for the rest.

@@ -110,11 +110,17 @@ EOF
   fail "nginx did not start"
 }
 
+# object_temps CACHE: the temp files of its object store (objects-v1/tmp/ and, for downloads,
+# .tmp-* beside the objects in objects-v1/sha256/<2>/), one a line.
+object_temps() {
+  { ls -A "$1/objects-v1/tmp" 2>/dev/null; find "$1/objects-v1/sha256" -name '.tmp-*' 2>/dev/null; } || true
+}
+
 # first_bytes CACHE PID: waits until an object download into CACHE has written bytes (a temp file
-# in objects-v1/tmp that is not empty); false if process PID ended first. Polls every 10 ms.
+# beside its object that is not empty); false if process PID ended first. Polls every 10 ms.
 first_bytes() {
   for _ in $(seq 1 2000); do
-    [ -n "$(find "$1/objects-v1/tmp" -type f -size +0 -print -quit 2>/dev/null)" ] && return 0
+    [ -n "$(find "$1/objects-v1" -name '.tmp-*' -type f -size +0 -print -quit 2>/dev/null)" ] && return 0
     kill -0 "$2" 2>/dev/null || return 1
     sleep 0.01
   done
@@ -124,8 +130,8 @@ first_bytes() {
 # cache_is_clean CACHE: no temp file in its object store, and every object hashes to its name.
 cache_is_clean() {
   local left f name
-  left=$(ls -A "$1/objects-v1/tmp" 2>/dev/null || true)
-  [ -z "$left" ] || fail "partial objects left in $1/objects-v1/tmp: $left"
+  left=$(object_temps "$1")
+  [ -z "$left" ] || fail "partial objects left in $1/objects-v1: $left"
   while IFS= read -r f; do
     name=${f#"$1/objects-v1/sha256/"}
     [ "$(sha256sum < "$f" | cut -c1-64)" = "${name%%/*}${name#*/}" ] || fail "$f: content is not its name"
@@ -296,7 +302,7 @@ bootstrap)
   for i in $(seq 1 16); do expect 0 "$REEL" -C "job$i" verify; done
   gets=$(tail -n +"$((start_line + 1))" "$WORK/serve.log" | grep " GET /objects/" | grep -c " 200 " || true)
   [ "$gets" = 24 ] || fail "objects downloaded $gets times for 24 objects (each should be once)"
-  [ -z "$(ls -A node-cache/objects-v1/tmp 2>/dev/null)" ] || fail "temp files left in the cache"
+  [ -z "$(object_temps node-cache)" ] || fail "temp files left in the cache"
   ;;
 https)
   # A studio CA and a certificate for 127.0.0.1 and localhost signed by it; nginx serves a
@@ -420,7 +426,7 @@ server_killed)
   REEL_CACHE_DIR="$WORK/cache1" expect 0 "$REEL" -C job1 sync
   REEL_CACHE_DIR="$WORK/cache1" expect 0 "$REEL" -C job1 verify
   cmp job1/inputs/Shot/$frame studio/outputs/Shot/$frame || fail "bytes differ after the restart"
-  [ -z "$(ls -A cache1/objects-v1/tmp)" ] || fail "temp files left in the cache"
+  [ -z "$(object_temps cache1)" ] || fail "temp files left in the cache"
 
   # 2. The server is back within the retry window: the same sync resumes and completes.
   resumed=
@@ -449,7 +455,7 @@ server_killed)
   echo "resumed with a Range: $resumed objects"
   REEL_CACHE_DIR="$WORK/cache2" expect 0 "$REEL" -C job2 verify
   cmp job2/inputs/Shot/$frame studio/outputs/Shot/$frame || fail "bytes differ after the resume"
-  [ -z "$(ls -A cache2/objects-v1/tmp)" ] || fail "temp files left in the cache"
+  [ -z "$(object_temps cache2)" ] || fail "temp files left in the cache"
   ;;
 stall)
   # reel serve stopped with SIGSTOP: the kernel still accepts connections (its backlog), but no

@@ -188,6 +188,7 @@ concurrent)
   [ "$total" = 40 ] || fail "objects fetched in all: $total, expected 40 (each once)"
   for i in 1 2 3 4 5 6 7 8; do expect 0 "$REEL" -C "ws$i" verify; done
   [ -z "$(ls -A cache/objects-v1/tmp 2>/dev/null)" ] || fail "temp files left in the cache"
+  [ -z "$(find cache/objects-v1 -name '.tmp-*' 2>/dev/null)" ] || fail "download temp files left in the cache"
   no_temp_left .
 
   for i in 1 2 3 4; do

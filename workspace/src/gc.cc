@@ -111,6 +111,22 @@ Status remove_temp_files(Context& ctx, const fs::path& dir, std::string_view pre
   return ok();
 }
 
+// remove_temp_files(".tmp-") in every folder directly under `dir` (the shard folders of an object
+// store or of index-v1/); nothing if `dir` does not exist.
+Status remove_shard_temps(Context& ctx, const fs::path& dir, std::int64_t start_ns, bool dry_run,
+                          GcReport& report) {
+  auto st = ctx.fs.stat(dir);
+  if (!st) return tl::unexpected(st.error());
+  if (st->type != FileType::kDirectory) return ok();
+  auto shards = ctx.fs.list_dir(dir);
+  if (!shards) return tl::unexpected(shards.error());
+  for (const auto& shard : *shards) {
+    if (shard.type != FileType::kDirectory) continue;
+    REEL_TRY(remove_temp_files(ctx, dir / shard.name, ".tmp-", start_ns, dry_run, report));
+  }
+  return ok();
+}
+
 // Removes the files of `store` not in `keep` and older than `start_ns`; counts into `report`.
 Status sweep(Context& ctx, ObjectStore& store, const std::set<Digest>& keep, std::int64_t start_ns,
              bool dry_run, std::uint64_t& kept, std::uint64_t& removed, GcReport& report) {
@@ -128,7 +144,10 @@ Status sweep(Context& ctx, ObjectStore& store, const std::set<Digest>& keep, std
   // Temp files of puts that were killed, and the staging folders (import-*) of killed bundle
   // imports: nothing running writes there while gc holds its lock, and anything younger than
   // the start is left alone anyway.
-  return remove_temp_files(ctx, store.temp_dir(), "", start_ns, dry_run, report);
+  REEL_TRY(remove_temp_files(ctx, store.temp_dir(), "", start_ns, dry_run, report));
+  // Killed downloads' temp files, which are made beside their object (begin_object(expected)).
+  REEL_TRY(remove_shard_temps(ctx, store.root() / "sha256", start_ns, dry_run, report));
+  return ok();
 }
 
 }  // namespace
@@ -187,15 +206,7 @@ Result<GcReport> collect_garbage(Context& ctx, const GcOptions& options) {
   REEL_TRY(remove_temp_files(ctx, cache.locks_dir(), ".tmp-", start_ns, options.dry_run, report));
   // Killed index cache writes (index-v1/<2 hex>/.tmp-*, written without the cache hold: only
   // those older than this collection's start, so a live writer's file stays).
-  if (auto st = ctx.fs.stat(cache.index_dir()); st && st->type == FileType::kDirectory) {
-    auto shards = ctx.fs.list_dir(cache.index_dir());
-    if (!shards) return tl::unexpected(shards.error());
-    for (const auto& shard : *shards) {
-      if (shard.type != FileType::kDirectory) continue;
-      REEL_TRY(remove_temp_files(ctx, cache.index_dir() / shard.name, ".tmp-", start_ns,
-                                 options.dry_run, report));
-    }
-  }
+  REEL_TRY(remove_shard_temps(ctx, cache.index_dir(), start_ns, options.dry_run, report));
   if (!options.dry_run) {
     for (const auto& reg : forget) REEL_TRY(ctx.fs.remove(reg));
     // Per-package fetch locks left by killed syncs (a finished sync removes its own: they are

@@ -99,13 +99,17 @@ TEST_F(WorkspaceFixture, GcKeepsBuildsAndYoungObjectsAndRemovesOldTempFiles) {
   // And one of a killed index cache write, beside an entry that stays.
   testing::write_file(cache.index_dir() / "ab" / ".tmp-2-dead", "partial entry");
   testing::write_file(cache.index_dir() / "ab" / "cdef.idx", "an entry");
+  // And a killed download's, beside the objects of its shard.
+  testing::write_file(cache.objects().root() / "sha256" / "ab" / ".tmp-3-dead", "partial object");
   let_a_tick_pass();
 
   auto report = collect_garbage(ctx, {});
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_TRUE(cached(cache, "prop mesh"));  // build/Prop-0.1.0.reel names it
   EXPECT_TRUE(cache.objects().contains(young).value());
-  EXPECT_EQ(report->temp_files_removed, 2u);
+  EXPECT_EQ(report->temp_files_removed, 3u);
+  EXPECT_EQ(fs->stat(cache.objects().root() / "sha256" / "ab" / ".tmp-3-dead").value().type,
+            FileType::kMissing);
   EXPECT_EQ(fs->stat(cache.index_dir() / "ab" / ".tmp-2-dead").value().type, FileType::kMissing);
   EXPECT_EQ(fs->stat(cache.index_dir() / "ab" / "cdef.idx").value().type, FileType::kRegular);
   // Without the build archive the mesh goes.

@@ -141,6 +141,12 @@ class ObjectStore {
   };
   // Starts a streamed object. Errors: kIOError, kNoSpace (creating the temp file).
   Result<std::unique_ptr<Writer>> begin_object();
+  // Starts a streamed object expected to be `expected` (a download): its temp file is created
+  // beside where it will be, in sha256/<2 hex>/ (`.tmp-*`, never a digest name), so that many
+  // transfers at once create their files in 256 folders, not all in temp_dir() (on ext4 they
+  // contended there for one directory and one inode group: a create cost ~10× curl's). What
+  // finish() verifies is unchanged. Errors as begin_object's.
+  Result<std::unique_ptr<Writer>> begin_object(const Digest& expected);
   // Installs a file that Writer::finish_to verified as `digest`'s bytes: renamed into place
   // read-only, or removed if the object already exists. Errors: kIOError, kNoSpace.
   Status adopt(const fs::path& verified, const Digest& digest);
