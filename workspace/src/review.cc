@@ -16,6 +16,11 @@ std::string audit_actor(const Context& ctx) {
     return it == ctx.environment.end() ? std::string() : it->second;
   };
   if (std::string user = env("REEL_USER"); !user.empty()) return user;
+  // git's own precedence for an author: the environment over the config (git-commit(1)).
+  if (std::string name = env("GIT_AUTHOR_NAME"); !name.empty()) {
+    std::string email = env("GIT_AUTHOR_EMAIL");
+    return email.empty() ? name : name + " <" + email + ">";
+  }
   if (std::string git = git::default_identity(); !git.empty()) return git;
   for (const char* key : {"USER", "LOGNAME"})
     if (std::string login = env(key); !login.empty()) return login;

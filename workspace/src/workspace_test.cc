@@ -10,6 +10,7 @@
 #include "reel/workspace/inspect.h"
 #include "reel/workspace/install.h"
 #include "reel/workspace/outputs.h"
+#include "reel/workspace/review.h"
 #include "workspace_fixture.h"
 
 namespace reel {
@@ -75,6 +76,18 @@ TEST(Inspect, RequirementsExportRoundTrip) {
   auto bad = parse_requirements_export("Table>=1\n", "requirements.txt");
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("requirements.txt:1"), std::string::npos);
+}
+
+// The audit actor: REEL_USER, else git's author environment (as git commit uses it), before the
+// git config and the login name.
+TEST_F(WorkspaceFixture, AuditActorTakesGitsAuthorEnvironment) {
+  ctx.environment = {{"GIT_AUTHOR_NAME", "Jade Doe"}, {"GIT_AUTHOR_EMAIL", "jade@studio"},
+                     {"USER", "login"}};
+  EXPECT_EQ(audit_actor(ctx), "Jade Doe <jade@studio>");
+  ctx.environment.erase("GIT_AUTHOR_EMAIL");
+  EXPECT_EQ(audit_actor(ctx), "Jade Doe");
+  ctx.environment["REEL_USER"] = "Rita";
+  EXPECT_EQ(audit_actor(ctx), "Rita");
 }
 
 TEST_F(WorkspaceFixture, SyncInstallsReadOnlyAndTouchesOnlyWhatChanged) {

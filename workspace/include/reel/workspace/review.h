@@ -14,7 +14,8 @@
 namespace reel {
 
 // The actor recorded in audit logs and review records: $REEL_USER (from the context's
-// environment), else git's "user.name <user.email>" (libgit2's default config, as `reel new`
+// environment), else "$GIT_AUTHOR_NAME <$GIT_AUTHOR_EMAIL>" (git's precedence: the environment
+// before the config), else git's "user.name <user.email>" (libgit2's default config, as `reel new`
 // commits), else the login name ($USER, $LOGNAME, getlogin), else "unknown". Over HTTP the server
 // records its token's name instead.
 std::string audit_actor(const Context& ctx);
