@@ -39,10 +39,15 @@ Error status_error(std::string_view method, const std::string& url, long status,
   ErrorCode code = ErrorCode::kInvalidArgument;
   if (status == 404) {
     code = ErrorCode::kNotFound;
-  } else if (status == 401 || status == 403) {
+  } else if (status == 401) {
     message +=
         " (give a token: --token-file, REEL_TOKEN with REEL_TOKEN_URL, a token-file "
         "under ~/.config/reel/ or ~/.netrc; docs/http.md)";
+  } else if (status == 403) {
+    // A token was taken but may not do this (reel serve's roles: read, publish, review, admin).
+    message +=
+        " (the server refuses this request with the token given: a token of another role "
+        "is needed; docs/http.md \"Auth, limits, errors\")";
   } else if (status == 409) {
     code = ErrorCode::kConflict;
   } else if (status >= 500 || status == 429) {

@@ -57,7 +57,8 @@ TEST(HttpPolicy, StatusErrorsCarryCodesAndTheServersReason) {
   const Case cases[] = {
       {404, ErrorCode::kNotFound, "GET http://h/x: HTTP 404: no such file"},
       {401, ErrorCode::kInvalidArgument, "give a token: --token-file, REEL_TOKEN"},
-      {403, ErrorCode::kInvalidArgument, "HTTP 403"},
+      {403, ErrorCode::kInvalidArgument,
+       "HTTP 403: no such file (the server refuses this request with the token given"},
       {409, ErrorCode::kConflict, "HTTP 409: no such file"},
       {503, ErrorCode::kNetwork, "HTTP 503: no such file (after 5 attempts)"},
       {429, ErrorCode::kNetwork, "(after 5 attempts)"},
@@ -70,6 +71,9 @@ TEST(HttpPolicy, StatusErrorsCarryCodesAndTheServersReason) {
     EXPECT_NE(e.message.find(c.has), std::string::npos) << e.message;
     EXPECT_EQ(e.message.find("second line"), std::string::npos) << e.message;
   }
+  // A 403 means the token given may not do this: asking for a token would mislead.
+  EXPECT_EQ(status_error("POST", "http://h/x", 403, "", 1).message.find("give a token"),
+            std::string::npos);
   // An HTML error page is not a reason.
   Error html = status_error("GET", "http://h/x", 500, "<html><body>oops</body></html>", 1);
   EXPECT_EQ(html.message.find("oops"), std::string::npos) << html.message;
