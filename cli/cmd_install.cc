@@ -136,7 +136,7 @@ int relock(Cli& cli, Workspace& ws, const WorkspaceConfig& before, const LockOpt
     return cli.fail(report.error());
   }
   print_changes(cli, before_lock, *outcome->lock);
-  warn_yanked(ws, *outcome->lock);
+  for (const auto& w : outcome->yanked) ws.context().reporter.warn(w);
   print_report(cli, *report);
   return 0;
 }
@@ -286,7 +286,7 @@ void register_install_commands(CLI::App& app, Cli& cli) {
                        {"repo", p.repo},
                        {"archive", p.archive.prefixed()}});
       }
-      warn_yanked(**ws, *outcome->lock);
+      for (const auto& w : outcome->yanked) (**ws).context().reporter.warn(w);
       cli.info(std::string(lf->dry_run ? "would lock " : "locked ") +
                plural(outcome->lock->packages.size(), "package"));
       if (cli.json()) cli.print_json(out);

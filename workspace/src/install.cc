@@ -20,6 +20,7 @@
 #include "reel/workspace/environment.h"
 #include "reel/workspace/gc.h"
 #include "reel/workspace/outputs.h"
+#include "reel/workspace/review.h"
 #include "sourced_provider.h"
 
 namespace reel {
@@ -162,6 +163,7 @@ Result<LockOutcome> lock_workspace(Workspace& ws, const LockOptions& options) {
     if (!entry || !where)
       return make_error(ErrorCode::kNotFound,
                         name + " " + version.to_string() + " vanished from its repo");
+    if (entry->yanked) outcome.yanked.push_back(yanked_line(name, version, *entry));
     LockedPackage lp{name, version, where->first, entry->archive.sha256,
                      solution.dependencies.at(name)};
     lock.packages.push_back(std::move(lp));

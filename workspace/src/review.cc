@@ -77,6 +77,12 @@ Status yank_version(const Context& ctx, Repo& repo, const std::string& name, con
       YankRecord{reason, audit_actor(ctx), format_rfc3339_utc(ctx.clock.now_unix_seconds())});
 }
 
+std::string yanked_line(const std::string& name, const Version& version, const IndexEntry& entry) {
+  std::string reason = entry.yank ? entry.yank->reason : "";
+  return name + " " + version.to_string() + " is yanked" +
+         (reason.empty() ? std::string() : ": " + reason);
+}
+
 std::vector<std::string> yanked_warnings(Workspace& ws, const LockFile& lock) {
   std::vector<std::string> out;
   for (const auto& p : lock.packages) {
@@ -85,10 +91,7 @@ std::vector<std::string> yanked_warnings(Workspace& ws, const LockFile& lock) {
     auto index = (*repo)->read_index(p.name);
     if (!index || !*index) continue;
     const IndexEntry* e = (*index)->find(p.version);
-    if (!e || !e->yanked) continue;
-    std::string reason = e->yank ? e->yank->reason : "";
-    out.push_back(p.name + " " + p.version.to_string() + " is yanked" +
-                  (reason.empty() ? std::string() : ": " + reason));
+    if (e && e->yanked) out.push_back(yanked_line(p.name, p.version, *e));
   }
   return out;
 }

@@ -34,6 +34,10 @@ Result<std::vector<DependencySpec>> workspace_requirements(
 struct LockOutcome {
   std::optional<LockFile> lock;  // the new lock, written to reel.lock
   std::string explanation;       // when there is no solution: why (reel.lock is left untouched)
+  // "Table 3.3.0 is yanked: <reason>" for each yanked version the lock holds (DESIGN §4: only a
+  // lock or an `==` pin brings one in), from the index entries resolution read: the same lines
+  // as yanked_warnings (review.h) without reading every index file again.
+  std::vector<std::string> yanked;
 };
 
 // Resolves against the install repos, preferring versions in the current reel.lock, and writes

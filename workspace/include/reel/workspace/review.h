@@ -50,5 +50,7 @@ Status yank_version(const Context& ctx, Repo& repo, const std::string& name, con
 // The warnings for yanked versions in a lock: "Table 3.3.0 is yanked: <reason>" for each locked
 // package whose index entry in its repo is yanked (a repo that cannot be read is skipped).
 std::vector<std::string> yanked_warnings(Workspace& ws, const LockFile& lock);
+// "NAME VERSION is yanked" and ": REASON" when the yank gives one: a yanked_warnings line.
+std::string yanked_line(const std::string& name, const Version& version, const IndexEntry& entry);
 
 }  // namespace reel
