@@ -27,22 +27,26 @@ struct EntryDeleter {
 // process locale is. Thread-local (uselocale(3)), so no other thread is affected. In the C
 // locale, libarchive refuses non-ASCII names, and crashes on names set only as UTF-8
 // (libarchive issue #2233), hence names are always handed over in the locale's encoding.
-// Create it before archive_{read,write}_new: libarchive caches the charset per archive.
+// Create it before archive_{read,write}_new: libarchive caches the charset per archive. The
+// locale object is made once a process and shared (a locale_t may be used by many threads; it is
+// never freed): newlocale(3) opened and read the locale file each time, once an archive read.
 class Utf8Locale {
  public:
-  Utf8Locale() : utf8_(::newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr))) {
+  Utf8Locale() : utf8_(shared()) {
     if (utf8_ != static_cast<locale_t>(nullptr)) previous_ = ::uselocale(utf8_);
   }
   ~Utf8Locale() {
-    if (utf8_ != static_cast<locale_t>(nullptr)) {
-      ::uselocale(previous_);
-      ::freelocale(utf8_);
-    }
+    if (utf8_ != static_cast<locale_t>(nullptr)) ::uselocale(previous_);
   }
   Utf8Locale(const Utf8Locale&) = delete;
   Utf8Locale& operator=(const Utf8Locale&) = delete;
 
  private:
+  static locale_t shared() {
+    static const locale_t utf8 =
+        ::newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+    return utf8;
+  }
   locale_t utf8_;
   locale_t previous_ = static_cast<locale_t>(nullptr);
 };
