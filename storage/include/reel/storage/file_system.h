@@ -143,8 +143,9 @@ class FileSystem {
   // Blocks until a shared flock on `path` (created if missing) is held: many holders at once,
   // none while an exclusive lock is held.
   virtual Result<std::unique_ptr<FileLock>> lock_shared(const fs::path& path) = 0;
-  // Like lock_exclusive, for a lock file that should exist only while it is in use (a
-  // per-package fetch lock, CACHE/locks/fetch-*): when the returned lock is destroyed, the file
+  // Like lock_exclusive, for a lock file that should exist only while it is in use (what the
+  // per-package fetch locks were, CACHE/locks/fetch-*, before lock_exclusive_byte; the default
+  // lock_exclusive_byte still uses it): when the returned lock is destroyed, the file
   // is unlinked while still locked, then unlocked. A waiter that gets the lock next compares its
   // descriptor's inode with the path's (fstat vs stat); when they differ (unlinked, or already
   // a new file) it closes and tries again on what is at `path` now, so holders of one name never
