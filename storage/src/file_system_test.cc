@@ -173,6 +173,33 @@ TEST(FileSystem, LockExcludesASecondLocker) {
   EXPECT_TRUE(second.get());
 }
 
+// 4 threads take `lock` 200 times each, doing some work (stats of `dir`) while holding it:
+// every round completes and no two holders overlap.
+template <typename Lock>
+void expect_exclusive(FileSystem& fs, const fs::path& dir, Lock lock, const char* overlap) {
+  std::atomic<int> inside{0}, most{0}, rounds{0};
+  auto worker = [&] {
+    for (int i = 0; i < 200; ++i) {
+      auto held = lock();
+      ASSERT_TRUE(held) << held.error().message;
+      const int now = ++inside;
+      int seen = most.load();
+      while (now > seen && !most.compare_exchange_weak(seen, now)) {
+      }
+      ++rounds;
+      // Some work while holding it, so that a second holder would be caught here.
+      for (int k = 0; k < 20; ++k) (void)fs.stat(dir);
+      std::this_thread::yield();
+      --inside;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(rounds.load(), 800);
+  EXPECT_EQ(most.load(), 1) << overlap;
+}
+
 // A transient lock's file goes when it is released; holders never overlap, although every
 // release unlinks the file others are waiting on (they notice and lock the new one).
 TEST(FileSystem, TransientLockIsRemovedAfterUseAndStillExcludes) {
@@ -185,27 +212,9 @@ TEST(FileSystem, TransientLockIsRemovedAfterUseAndStillExcludes) {
   }
   EXPECT_EQ(fs->stat(lock_path).value().type, FileType::kMissing);
 
-  std::atomic<int> inside{0}, most{0}, rounds{0};
-  auto worker = [&] {
-    for (int i = 0; i < 200; ++i) {
-      auto held = fs->lock_exclusive_transient(lock_path);
-      ASSERT_TRUE(held) << held.error().message;
-      const int now = ++inside;
-      int seen = most.load();
-      while (now > seen && !most.compare_exchange_weak(seen, now)) {
-      }
-      ++rounds;
-      // Some work while holding it, so that a second holder would be caught here.
-      for (int k = 0; k < 20; ++k) (void)fs->stat(dir.path());
-      std::this_thread::yield();
-      --inside;
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(rounds.load(), 800);
-  EXPECT_EQ(most.load(), 1) << "two holders of one transient lock at once";
+  expect_exclusive(
+      *fs, dir.path(), [&] { return fs->lock_exclusive_transient(lock_path); },
+      "two holders of one transient lock at once");
   EXPECT_EQ(fs->stat(lock_path).value().type, FileType::kMissing);
 }
 
@@ -227,26 +236,9 @@ TEST(FileSystem, ByteLocksExcludePerOffsetInOneFile) {
   ASSERT_FALSE(too_far);
   EXPECT_EQ(too_far.error().code, ErrorCode::kInvalidArgument);
 
-  std::atomic<int> inside{0}, most{0}, rounds{0};
-  auto worker = [&] {
-    for (int i = 0; i < 200; ++i) {
-      auto held = fs->lock_exclusive_byte(lock_path, 42);
-      ASSERT_TRUE(held) << held.error().message;
-      const int now = ++inside;
-      int seen = most.load();
-      while (now > seen && !most.compare_exchange_weak(seen, now)) {
-      }
-      ++rounds;
-      for (int k = 0; k < 20; ++k) (void)fs->stat(dir.path());
-      std::this_thread::yield();
-      --inside;
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(rounds.load(), 800);
-  EXPECT_EQ(most.load(), 1) << "two holders of one byte lock at once";
+  expect_exclusive(
+      *fs, dir.path(), [&] { return fs->lock_exclusive_byte(lock_path, 42); },
+      "two holders of one byte lock at once");
   auto entries = fs->list_dir(dir.path()).value();
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].name, "fetch");
