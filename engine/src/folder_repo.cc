@@ -116,21 +116,11 @@ class FolderRepo : public Repo {
   }
 
   Result<std::optional<PackageIndex>> read_index(const std::string& package) override {
-    if (!check_package_name(package)) return std::optional<PackageIndex>();
-    fs::path path = index_path(package);
-    auto st = fs_.stat(path);
-    if (!st) return tl::unexpected(st.error());
-    if (st->type == FileType::kMissing) return std::optional<PackageIndex>();
-    IndexSource source = IndexSource::kParsed;
-    auto index = read_index_file_cached(fs_, index_cache_ ? &*index_cache_ : nullptr, path, *st,
-                                        "repo '" + name_ + "'", &source);
-    if (!index) return tl::unexpected(index.error());
-    report_index_read(detail_, name_, path.filename().string(), source, 0);
-    if (lower_name(index->name) != lower_name(package)) {
-      return make_error(ErrorCode::kCorruption, path.string() + ": holds the index of '" +
-                                                    index->name + "', not '" + package + "'");
-    }
-    return std::optional<PackageIndex>(std::move(*index));
+    return read_index_as<PackageIndex>(package, read_index_file_cached);
+  }
+
+  Result<std::optional<IndexView>> read_index_view(const std::string& package) override {
+    return read_index_as<IndexView>(package, read_index_view_cached);
   }
 
   Result<std::vector<PackageIndex>> read_all_indexes() override {
@@ -336,6 +326,29 @@ class FolderRepo : public Repo {
   }
 
  private:
+  // read_index's steps for either form (PackageIndex or IndexView), `read` being
+  // read_index_file_cached or read_index_view_cached.
+  template <typename Index, typename Read>
+  Result<std::optional<Index>> read_index_as(const std::string& package, Read read) {
+    if (!check_package_name(package)) return std::optional<Index>();
+    fs::path path = index_path(package);
+    auto st = fs_.stat(path);
+    if (!st) return tl::unexpected(st.error());
+    if (st->type == FileType::kMissing) return std::optional<Index>();
+    IndexSource source = IndexSource::kParsed;
+    auto index = read(fs_, index_cache_ ? &*index_cache_ : nullptr, path, *st,
+                      "repo '" + name_ + "'", &source);
+    if (!index) return tl::unexpected(index.error());
+    report_index_read(detail_, name_, path.filename().string(), source, 0);
+    const std::string& got = index_name(*index);
+    if (lower_name(got) != lower_name(package)) {
+      return make_error(ErrorCode::kCorruption, path.string() + ": holds the index of '" + got +
+                                                    "', not '" + package + "'");
+    }
+    return std::optional<Index>(std::move(*index));
+  }
+  static const std::string& index_name(const PackageIndex& index) { return index.name; }
+  static const std::string& index_name(const IndexView& view) { return view.name(); }
   // Under the repo lock: reads NAME's index, lets `change` edit VERSION's entry and fill the
   // audit line (name and version are filled here), appends the line durably, then replaces the
   // index. An error from `change` leaves everything as it was.

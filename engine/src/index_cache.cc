@@ -3,6 +3,7 @@
 #include "reel/engine/index_cache.h"
 
 #include <cstring>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "reel/engine/input_limits.h"
@@ -99,6 +100,14 @@ class Reader {
     }
     return failed_ ? 0 : n;
   }
+  // Moves past `n` bytes the caller checked are there.
+  void skip(std::size_t n) { pos_ += n; }
+  // error() for a Reader over a slice that starts at byte `base` of the payload.
+  Error error_at(std::size_t base) const {
+    Reader shifted = *this;
+    shifted.fail_pos_ += base;
+    return shifted.error();
+  }
   void raw(void* out, std::size_t n) {
     if (failed_ || left() < n) {
       fail("truncated");
@@ -136,7 +145,7 @@ std::vector<DependencySpec> get_deps(Reader& r, RangeMemo* memo) {
   std::vector<DependencySpec> out;
   std::size_t n = r.count(8);
   out.reserve(n);
-  std::string last;
+  std::string_view last;
   for (std::size_t i = 0; i < n && r.ok(); ++i) {
     std::string_view name = r.str();
     std::string_view text = r.str();
@@ -145,12 +154,11 @@ std::vector<DependencySpec> get_deps(Reader& r, RangeMemo* memo) {
       r.fail("a dependency name that is not a package name");
       return out;
     }
-    std::string lower = lower_name(name);
-    if (i > 0 && lower < last) {
+    if (i > 0 && name_less(name, last)) {
       r.fail("dependencies out of order");
       return out;
     }
-    last = std::move(lower);
+    last = name;
     auto range = memo ? memo->parse(text) : Range::parse(text);
     if (!range) {
       r.fail("a dependency range that does not parse");
@@ -182,25 +190,30 @@ bool canonical_metadata(const std::string& text) {
   return !j.is_discarded() && j.is_object() && !j.empty() && j.dump() == text;
 }
 
-IndexEntry get_entry(Reader& r, RangeMemo* memo) {
-  IndexEntry e;
+// The front of an entry, what the resolver reads of every version (VersionSummary): version and
+// yanked flag. `e` is left default on failure.
+void get_summary(Reader& r, VersionSummary& e) {
   std::string_view vtext = r.str();
-  if (!r.ok()) return e;
+  if (!r.ok()) return;
   auto version = Version::parse(vtext);
   if (!version || version->to_string() != vtext) {
     r.fail("a version that is not canonical");
-    return e;
+    return;
   }
   e.version = std::move(*version);
+  e.yanked = r.flag();
+}
+
+// The rest of an entry, after get_summary's fields and the dependencies.
+void get_rest(Reader& r, RangeMemo* memo, IndexEntry& e) {
   e.type = r.str();
-  e.dependencies = get_deps(r, memo);
   std::size_t groups = r.count(8);
   std::string last_group;
   for (std::size_t g = 0; g < groups && r.ok(); ++g) {
     std::string name(r.str());
     if (g > 0 && !(last_group < name)) {
       r.fail("dependency groups out of order");
-      return e;
+      return;
     }
     last_group = name;
     e.groups[name] = get_deps(r, memo);
@@ -213,7 +226,6 @@ IndexEntry get_entry(Reader& r, RangeMemo* memo) {
   e.published = r.str();
   e.source.commit = r.str();
   e.source.dirty = r.flag();
-  e.yanked = r.flag();
   if (e.yanked) {
     YankRecord y;
     y.reason = r.str();
@@ -227,7 +239,29 @@ IndexEntry get_entry(Reader& r, RangeMemo* memo) {
   e.unresolved = r.flag();
   e.metadata_json = r.str();
   if (r.ok() && !canonical_metadata(e.metadata_json)) r.fail("metadata that is not a JSON object");
+}
+
+// One entry's bytes (after its length prefix), all of them.
+IndexEntry get_entry(Reader& r, RangeMemo* memo) {
+  IndexEntry e;
+  VersionSummary front;
+  get_summary(r, front);
+  e.version = std::move(front.version);
+  e.yanked = front.yanked;
+  if (r.ok()) e.dependencies = get_deps(r, memo);
+  if (r.ok()) get_rest(r, memo, e);
+  if (r.ok() && r.left() != 0) r.fail("bytes after the entry's last field");
   return e;
+}
+
+// The next entry's bytes: its u32 length prefix, then that many bytes (at least a version's).
+std::string_view get_entry_bytes(Reader& r, std::string_view payload) {
+  std::size_t at = r.pos();
+  std::uint32_t n = r.u32();
+  if (r.ok() && (n < 5 || n > r.left())) r.fail("an entry length larger than the payload");
+  if (!r.ok()) return {};
+  r.skip(n);
+  return payload.substr(at + 4, n);
 }
 
 }  // namespace
@@ -239,9 +273,12 @@ std::string encode_index_payload(const PackageIndex& index) {
   w.str(index.name);
   w.u32(static_cast<std::uint32_t>(index.versions.size()));
   for (const IndexEntry& e : index.versions) {
+    const std::size_t length_at = out.size();
+    w.u32(0);  // the entry's length, filled in below
     w.str(e.version.to_string());
-    w.str(e.type);
+    w.flag(e.yanked);
     put_deps(w, e.dependencies);
+    w.str(e.type);
     w.u32(static_cast<std::uint32_t>(e.groups.size()));
     for (const auto& [name, deps] : e.groups) {
       w.str(name);
@@ -255,7 +292,6 @@ std::string encode_index_payload(const PackageIndex& index) {
     w.str(e.published);
     w.str(e.source.commit);
     w.flag(e.source.dirty);
-    w.flag(e.yanked);
     if (e.yanked) {
       const YankRecord y = e.yank.value_or(YankRecord{});
       w.str(y.reason);
@@ -267,6 +303,8 @@ std::string encode_index_payload(const PackageIndex& index) {
     for (const auto& rec : e.review.history) put_review(w, rec);
     w.flag(e.unresolved);
     w.str(e.metadata_json);
+    const auto length = static_cast<std::uint32_t>(out.size() - length_at - 4);
+    for (int i = 0; i < 4; ++i) out[length_at + i] = static_cast<char>((length >> (8 * i)) & 0xff);
   }
   return out;
 }
@@ -292,12 +330,15 @@ Result<PackageIndex> decode_index_payload(std::string_view bytes, std::string_vi
   PackageIndex index;
   index.name = r.str();
   if (r.ok() && !check_package_name(index.name)) r.fail("a name that is not a package name");
-  std::size_t n = r.count(64);
+  std::size_t n = r.count(9);
   index.versions.reserve(n);
   for (std::size_t i = 0; i < n && r.ok(); ++i) {
-    IndexEntry e = get_entry(r, memo);
-    if (r.ok() && i > 0 && e.version < index.versions.back().version)
-      r.fail("versions out of order");
+    std::string_view entry_bytes = get_entry_bytes(r, bytes);
+    if (!r.ok()) break;
+    Reader er(entry_bytes, what);
+    IndexEntry e = get_entry(er, memo);
+    if (!er.ok()) return tl::unexpected(er.error_at(r.pos() - entry_bytes.size()));
+    if (i > 0 && e.version < index.versions.back().version) r.fail("versions out of order");
     index.versions.push_back(std::move(e));
   }
   if (r.ok() && r.left() != 0) r.fail("bytes after the last version");
@@ -324,8 +365,15 @@ std::string encode_index_cache_file(const IndexCacheRecord& record) {
 
 namespace {
 
-Result<IndexCacheRecord> decode_file(std::string_view bytes, std::string_view what,
-                                     RangeMemo* memo) {
+// Where a cache file's parts are, once its magic, format, lengths and checksum check out.
+struct FileParts {
+  Digest source;
+  std::string_view validator;
+  std::size_t payload_at = 0;
+  std::size_t payload_len = 0;
+};
+
+Result<FileParts> check_file(std::string_view bytes, std::string_view what) {
   auto bad = [&](const std::string& why) {
     return make_error(ErrorCode::kCorruption, std::string(what) + ": index cache entry " + why);
   };
@@ -337,8 +385,8 @@ Result<IndexCacheRecord> decode_file(std::string_view bytes, std::string_view wh
   if (r.u32() != kIndexCacheFormat) return bad("has another format version");
   std::uint64_t validator_len = r.u32();
   std::uint64_t payload_len = r.u64();
-  IndexCacheRecord record;
-  r.raw(record.source.bytes.data(), record.source.bytes.size());
+  FileParts parts;
+  r.raw(parts.source.bytes.data(), parts.source.bytes.size());
   if (validator_len > kMaxIndexCacheValidator ||
       payload_len != bytes.size() - kHeaderBytes - kChecksumBytes - validator_len ||
       bytes.size() - kHeaderBytes - kChecksumBytes < validator_len)
@@ -347,12 +395,47 @@ Result<IndexCacheRecord> decode_file(std::string_view bytes, std::string_view wh
   Digest sum = sha256_bytes(body);
   if (std::memcmp(sum.bytes.data(), bytes.data() + body.size(), kChecksumBytes) != 0)
     return bad("fails its checksum");
-  record.validator = std::string(bytes.substr(kHeaderBytes, validator_len));
+  parts.validator = bytes.substr(kHeaderBytes, validator_len);
+  parts.payload_at = kHeaderBytes + validator_len;
+  parts.payload_len = payload_len;
+  return parts;
+}
+
+Result<IndexCacheRecord> decode_file(std::string_view bytes, std::string_view what,
+                                     RangeMemo* memo) {
+  auto parts = check_file(bytes, what);
+  if (!parts) return tl::unexpected(parts.error());
   auto index =
-      decode_index_payload(bytes.substr(kHeaderBytes + validator_len, payload_len), what, memo);
+      decode_index_payload(bytes.substr(parts->payload_at, parts->payload_len), what, memo);
   if (!index) return tl::unexpected(index.error());
-  record.index = std::move(*index);
-  return record;
+  return IndexCacheRecord{std::string(parts->validator), parts->source, std::move(*index)};
+}
+
+// The summaries of a payload at bytes[at, at + len), as decode_index_view.
+Result<IndexView> decode_view(std::string bytes, std::size_t at, std::size_t len,
+                              std::string_view what, std::shared_ptr<RangeMemo> memo) {
+  const std::string_view payload = std::string_view(bytes).substr(at, len);
+  Reader r(payload, what);
+  std::string name(r.str());
+  if (r.ok() && !check_package_name(name)) r.fail("a name that is not a package name");
+  std::size_t n = r.count(9);
+  std::vector<VersionSummary> versions(n);
+  std::vector<std::pair<std::size_t, std::size_t>> entries;
+  entries.reserve(n);
+  for (std::size_t i = 0; i < n && r.ok(); ++i) {
+    std::string_view entry_bytes = get_entry_bytes(r, payload);
+    if (!r.ok()) break;
+    Reader er(entry_bytes, what);
+    get_summary(er, versions[i]);
+    if (!er.ok()) return tl::unexpected(er.error_at(r.pos() - entry_bytes.size()));
+    if (i > 0 && versions[i].version < versions[i - 1].version) r.fail("versions out of order");
+    entries.emplace_back(at + static_cast<std::size_t>(entry_bytes.data() - payload.data()),
+                         entry_bytes.size());
+  }
+  if (r.ok() && r.left() != 0) r.fail("bytes after the last version");
+  if (!r.ok()) return tl::unexpected(r.error());
+  return IndexView(std::move(name), std::move(versions), std::move(bytes), std::move(entries),
+                   std::string(what), std::move(memo));
 }
 
 }  // namespace
@@ -361,7 +444,40 @@ Result<IndexCacheRecord> decode_index_cache_file(std::string_view bytes, std::st
   return decode_file(bytes, what, nullptr);
 }
 
-IndexCache::IndexCache(FileSystem& fs, std::filesystem::path dir) : fs_(fs), dir_(std::move(dir)) {}
+Result<IndexEntry> decode_index_entry(std::string_view bytes, std::string_view what,
+                                      std::size_t offset, RangeMemo* memo) {
+  Reader r(bytes, what);
+  IndexEntry e = get_entry(r, memo);
+  if (!r.ok()) return tl::unexpected(r.error_at(offset));
+  return e;
+}
+
+Result<std::vector<DependencySpec>> decode_index_dependencies(std::string_view bytes,
+                                                              std::string_view what,
+                                                              std::size_t offset, RangeMemo* memo) {
+  Reader r(bytes, what);
+  VersionSummary front;
+  get_summary(r, front);
+  std::vector<DependencySpec> deps;
+  if (r.ok()) deps = get_deps(r, memo);
+  if (!r.ok()) return tl::unexpected(r.error_at(offset));
+  return deps;
+}
+
+Result<IndexCacheView> decode_index_cache_view(std::string bytes, std::string_view what,
+                                               std::shared_ptr<RangeMemo> memo) {
+  auto parts = check_file(bytes, what);
+  if (!parts) return tl::unexpected(parts.error());
+  IndexCacheView out{std::string(parts->validator), parts->source, {}};
+  auto view =
+      decode_view(std::move(bytes), parts->payload_at, parts->payload_len, what, std::move(memo));
+  if (!view) return tl::unexpected(view.error());
+  out.view = std::move(*view);
+  return out;
+}
+
+IndexCache::IndexCache(FileSystem& fs, std::filesystem::path dir)
+    : fs_(fs), dir_(std::move(dir)), ranges_(std::make_shared<RangeMemo>()) {}
 
 std::filesystem::path IndexCache::file_for(std::string_view key) const {
   std::string hex = sha256_bytes(key).hex();
@@ -374,9 +490,19 @@ std::optional<IndexCacheRecord> IndexCache::load(std::string_view key) {
   auto bytes =
       fs_.read_file(file, kMaxIndexBytes + kHeaderBytes + kMaxIndexCacheValidator + kChecksumBytes);
   if (!bytes) return std::nullopt;
-  auto record = decode_file(*bytes, file.string(), &ranges_);
+  auto record = decode_file(*bytes, file.string(), ranges_.get());
   if (!record) return std::nullopt;
   return std::move(*record);
+}
+
+std::optional<IndexCacheView> IndexCache::load_view(std::string_view key) {
+  std::filesystem::path file = file_for(key);
+  auto bytes =
+      fs_.read_file(file, kMaxIndexBytes + kHeaderBytes + kMaxIndexCacheValidator + kChecksumBytes);
+  if (!bytes) return std::nullopt;
+  auto view = decode_index_cache_view(std::move(*bytes), file.string(), ranges_);
+  if (!view) return std::nullopt;
+  return std::move(*view);
 }
 
 std::optional<std::filesystem::path> IndexCache::store(std::string_view key,
@@ -440,6 +566,21 @@ Result<PackageIndex> read_index_file_cached(FileSystem& fs, IndexCache* cache,
   if (!index) return tl::unexpected(index.error());
   store_for_file(fs, *cache, key, stat, digest, *index);
   return index;
+}
+
+Result<IndexView> read_index_view_cached(FileSystem& fs, IndexCache* cache,
+                                         const std::filesystem::path& path, const FileStat& stat,
+                                         std::string_view read_context, IndexSource* source) {
+  if (cache) {
+    auto cached = cache->load_view(path.string());
+    if (cached && !cached->validator.empty() && cached->validator == stat_validator(stat)) {
+      if (source) *source = IndexSource::kCacheByStat;
+      return std::move(cached->view);
+    }
+  }
+  auto index = read_index_file_cached(fs, cache, path, stat, read_context, source);
+  if (!index) return tl::unexpected(index.error());
+  return IndexView(std::move(*index));
 }
 
 Result<PackageIndex> parse_index_cached(IndexCache* cache, std::string_view key,

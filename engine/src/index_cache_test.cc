@@ -5,6 +5,7 @@
 #include <mutex>
 #include <tuple>
 
+#include "reel/engine/provider.h"
 #include "reel/engine/repo.h"
 #include "reel/storage/testing.h"
 
@@ -176,10 +177,89 @@ TEST(IndexCache, CacheFileIsCheckedWholeBeforeItIsTrusted) {
     EXPECT_FALSE(decode_index_cache_file(damaged, "f")) << i;
   }
   std::string other_format = file;
-  other_format[8] = 2;
+  other_format[8] = 1;  // format 1: entries without their lengths
   auto r = decode_index_cache_file(other_format, "f");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("format version"), std::string::npos);
+}
+
+TEST(IndexCache, ViewHoldsEverySummaryAndDecodesWholeEntriesOnDemand) {
+  PackageIndex index = sample_index();
+  IndexCacheRecord record{"stat 1 2 3", sha256_bytes("json"), index};
+  auto view = decode_index_cache_view(encode_index_cache_file(record), "f");
+  ASSERT_TRUE(view) << view.error().message;
+  EXPECT_EQ(view->validator, "stat 1 2 3");
+  EXPECT_EQ(view->source, sha256_bytes("json"));
+  EXPECT_EQ(view->view.name(), "Table");
+  ASSERT_EQ(view->view.versions().size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const VersionSummary& s = view->view.versions()[i];
+    EXPECT_EQ(s.version.to_string(), index.versions[i].version.to_string());
+    EXPECT_EQ(s.yanked, index.versions[i].yanked);
+    auto deps = view->view.dependencies(s.version);
+    ASSERT_TRUE(deps && *deps) << i;
+    expect_same_deps(**deps, index.versions[i].dependencies);
+    EXPECT_EQ(view->view.dependencies(s.version).value(), *deps);  // decoded once
+    auto entry = view->view.entry(index.versions[i].version);
+    ASSERT_TRUE(entry && *entry) << i;
+    expect_same(index.versions[i], **entry);
+    EXPECT_EQ(view->view.entry(index.versions[i].version).value(), *entry);  // decoded once
+  }
+  auto absent = view->view.entry(Version(9, 9, 9));
+  ASSERT_TRUE(absent);
+  EXPECT_EQ(*absent, nullptr);
+  auto no_deps = view->view.dependencies(Version(9, 9, 9));
+  ASSERT_TRUE(no_deps);
+  EXPECT_EQ(*no_deps, nullptr);
+  auto whole = std::move(view->view).to_index();
+  ASSERT_TRUE(whole) << whole.error().message;
+  expect_same(index, *whole);
+  // A whole index wrapped as a view answers the same.
+  IndexView wrapped(index);
+  expect_same(index.versions[1], *wrapped.entry(index.versions[1].version).value());
+}
+
+TEST(IndexCache, ViewOfADamagedEntryFailsWhenThatEntryIsRead) {
+  // Metadata that is not an object (bytes no parse could give, under a valid checksum): the
+  // summaries decode, the whole entry does not, and the error names the file.
+  PackageIndex index = sample_index();
+  index.versions[1].metadata_json = "[1]";
+  std::string file = encode_index_cache_file({"", sha256_bytes("json"), index});
+  EXPECT_FALSE(decode_index_cache_file(file, "cache/ab/cd.idx"));
+  auto view = decode_index_cache_view(file, "cache/ab/cd.idx");
+  ASSERT_TRUE(view) << view.error().message;
+  EXPECT_TRUE(view->view.entry(index.versions[0].version));
+  EXPECT_TRUE(view->view.dependencies(index.versions[1].version));  // read before the metadata
+  auto bad = view->view.entry(index.versions[1].version);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kCorruption);
+  EXPECT_NE(bad.error().message.find("cache/ab/cd.idx"), std::string::npos);
+  EXPECT_NE(bad.error().message.find("metadata"), std::string::npos) << bad.error().message;
+  // Dependencies are checked when they are read: a range that does not parse.
+  index = sample_index();
+  index.versions[1].dependencies[0].range_text = ">=1..2";
+  view = decode_index_cache_view(encode_index_cache_file({"", {}, index}), "cache/ef.idx");
+  ASSERT_TRUE(view) << view.error().message;
+  auto deps = view->view.dependencies(index.versions[1].version);
+  ASSERT_FALSE(deps);
+  EXPECT_EQ(deps.error().code, ErrorCode::kCorruption);
+  EXPECT_NE(deps.error().message.find("does not parse"), std::string::npos) << deps.error().message;
+  EXPECT_FALSE(view->view.entry(index.versions[1].version));
+  // The summaries are checked as the whole payload's are.
+  index = sample_index();
+  std::swap(index.versions[0], index.versions[1]);
+  auto swapped = decode_index_cache_view(encode_index_cache_file({"", {}, index}), "f");
+  ASSERT_FALSE(swapped);
+  EXPECT_NE(swapped.error().message.find("out of order"), std::string::npos);
+  // Every truncation and flipped byte of a good file is refused (the checksum covers it all).
+  file = encode_index_cache_file({"v", sha256_bytes("json"), sample_index()});
+  for (std::size_t n = 0; n < file.size(); ++n)
+    EXPECT_FALSE(decode_index_cache_view(file.substr(0, n), "f")) << n;
+  for (std::size_t i = 0; i < file.size(); ++i) {
+    std::string damaged = file;
+    damaged[i] = static_cast<char>(damaged[i] ^ 0x20);
+    EXPECT_FALSE(decode_index_cache_view(damaged, "f")) << i;
+  }
 }
 
 // A folder repo with one index file whose mtime is an hour old (so its stat can be trusted).
@@ -224,6 +304,47 @@ TEST_F(FolderCacheTest, SecondReadComesFromTheCacheWithoutTheJson) {
   auto second = open()->read_index("table");
   ASSERT_TRUE(second && *second);
   EXPECT_EQ((*second)->versions[0].type, "from-the-cache");
+}
+
+TEST_F(FolderCacheTest, ViewComesFromTheCacheWhenItsStatIsTrusted) {
+  auto repo = open();
+  auto first = repo->read_index_view("Table");  // a miss: parsed, the entry written
+  ASSERT_TRUE(first && *first) << (first ? "" : first.error().message);
+  expect_same(sample_index().versions[1],
+              *(*first)->entry(Version::parse("3.2.1-rc.1+build.5").value()).value());
+  IndexCache c = cache();
+  auto record = c.load(json.string());
+  ASSERT_TRUE(record);
+  record->index.versions[1].type = "from-the-cache";
+  ASSERT_TRUE(c.store(json.string(), *record));
+  auto second = open()->read_index_view("TABLE");
+  ASSERT_TRUE(second && *second);
+  EXPECT_EQ((*second)->name(), "Table");
+  auto entry = (*second)->entry(record->index.versions[1].version);
+  ASSERT_TRUE(entry && *entry);
+  EXPECT_EQ((*entry)->type, "from-the-cache");
+  auto none = open()->read_index_view("Chair");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none);
+}
+
+TEST_F(FolderCacheTest, ProviderNamesADamagedCachedEntryItPicks) {
+  ASSERT_TRUE(open()->read_index("Table").value());
+  IndexCache c = cache();
+  auto record = c.load(json.string());
+  ASSERT_TRUE(record);
+  record->index.versions[1].metadata_json = "[1]";  // under the file's own validator
+  ASSERT_TRUE(c.store(json.string(), *record));
+  auto repo = open();
+  RepoProvider provider({{"blessed", repo.get()}});
+  EXPECT_EQ(provider.versions("Table").size(), 2u);
+  EXPECT_TRUE(provider.entry("Table", Version(1, 0, 0)));
+  EXPECT_FALSE(provider.error());
+  EXPECT_EQ(provider.entry("Table", record->index.versions[1].version), nullptr);
+  ASSERT_TRUE(provider.error());
+  EXPECT_EQ(provider.error()->code, ErrorCode::kCorruption);
+  EXPECT_NE(provider.error()->message.find(c.file_for(json.string()).string()), std::string::npos)
+      << provider.error()->message;
 }
 
 TEST_F(FolderCacheTest, ChangedIndexFileIsReadAgain) {

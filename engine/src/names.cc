@@ -40,6 +40,16 @@ bool same_name(std::string_view a, std::string_view b) {
   return true;
 }
 
+bool name_less(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto x = static_cast<unsigned char>(lower_ascii(a[i]));
+    const auto y = static_cast<unsigned char>(lower_ascii(b[i]));
+    if (x != y) return x < y;
+  }
+  return a.size() < b.size();
+}
+
 Status check_text(std::string_view data, std::string_view file) {
   std::size_t line = 1;
   for (std::size_t i = 0; i < data.size();) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "engine_test_util.h"
 
 namespace reel {
@@ -31,8 +33,29 @@ TEST_F(RepoTest, ProviderTakesEachNameFromTheFirstRepoThatHasIt) {
   auto deps = provider.dependencies("chair", Version(1, 0, 0));
   ASSERT_TRUE(deps);
   ASSERT_EQ(deps->size(), 2u);
-  EXPECT_EQ((*deps)[0].name, "ghost");  // unknown: kept as written, for the resolver to report
-  EXPECT_EQ((*deps)[1].name, "Table");  // canonical spelling
+  // As Chair's index spells them: the solver keys names by package_key and names a package by
+  // package_name once it reads its versions, so no other index is read here.
+  EXPECT_EQ((*deps)[0].name, "ghost");
+  EXPECT_EQ((*deps)[1].name, "TABLE");
+  EXPECT_EQ(provider.package_key("TaBle"), "table");
+  EXPECT_EQ(provider.package_name("TABLE"), "Table");  // canonical spelling
+  EXPECT_EQ(provider.package_name("ghost"), "ghost");  // unknown: kept as written
+  // Resolved, the solution spells every name as its index does.
+  ResolveRequest request;
+  request.requirements = {Dependency{"CHAIR", Range::any()}, Dependency{"table", Range::any()}};
+  ResolveResult result = resolve(provider, request);
+  ASSERT_TRUE(std::holds_alternative<Unsolvable>(result));  // ghost is in no repo
+  EXPECT_NE(std::get<Unsolvable>(result).explanation.find("ghost"), std::string::npos);
+  ASSERT_TRUE(publish(*blessed, asset("ghost", "1.0.0", "g")));
+  RepoProvider fresh({{"review", review.get()}, {"blessed", blessed.get()}});
+  result = resolve(fresh, request);
+  ASSERT_TRUE(std::holds_alternative<Solution>(result)) << std::get<Unsolvable>(result).explanation;
+  const Solution& solution = std::get<Solution>(result);
+  std::map<std::string, std::string> got;
+  for (const auto& [n, v] : solution.versions) got[n] = v.to_string();
+  EXPECT_EQ(got, (std::map<std::string, std::string>{
+                     {"Chair", "1.0.0"}, {"Table", "2.0.0"}, {"ghost", "1.0.0"}}));
+  EXPECT_EQ(solution.dependencies.at("Chair"), (std::vector<std::string>{"Table", "ghost"}));
   ASSERT_NE(provider.entry("CHAIR", Version(1, 0, 0)), nullptr);
   EXPECT_EQ(provider.entry("Chair", Version(1, 0, 0))->file_count, 2u);
   EXPECT_EQ(provider.entry("Chair", Version(2, 0, 0)), nullptr);

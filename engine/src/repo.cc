@@ -36,6 +36,13 @@ Result<std::vector<std::string>> Repo::list_packages() {
   return out;
 }
 
+Result<std::optional<IndexView>> Repo::read_index_view(const std::string& name) {
+  auto index = read_index(name);
+  if (!index) return tl::unexpected(index.error());
+  if (!*index) return std::optional<IndexView>();
+  return std::optional<IndexView>(IndexView(std::move(**index)));
+}
+
 std::vector<Result<std::optional<PackageIndex>>> Repo::read_indexes(
     const std::vector<std::string>& names) {
   std::vector<Result<std::optional<PackageIndex>>> out;

@@ -17,18 +17,24 @@ Solver::Solver(PackageProvider& provider, const ResolveRequest& request)
     : provider_(provider),
       request_(request),
       any_range_(std::make_shared<const Range>(Range::any())) {
-  PackageId root = intern(kRootKey);
-  packages_[static_cast<std::size_t>(root)].name = request.root_name;
+  PackageId root = 0;
+  ids_.emplace(kRootKey, root);
+  packages_.push_back(PackageInfo{request.root_name, {}, {}, false});
+  by_package_.emplace_back();
+  current_.emplace_back();
+  assignment_count_.push_back(0);
+  decided_.push_back(-1);
   packages_[static_cast<std::size_t>(root)].versions = {Version(0, 0, 0)};
   packages_[static_cast<std::size_t>(root)].yanked = {false};
   packages_[static_cast<std::size_t>(root)].loaded = true;
 }
 
 PackageId Solver::intern(const std::string& name) {
-  auto it = ids_.find(name);
+  std::string key = provider_.package_key(name);
+  auto it = ids_.find(key);
   if (it != ids_.end()) return it->second;
   PackageId id = static_cast<PackageId>(packages_.size());
-  ids_.emplace(name, id);
+  ids_.emplace(std::move(key), id);
   packages_.push_back(PackageInfo{name, {}, {}, false});
   by_package_.emplace_back();
   current_.emplace_back();
@@ -42,6 +48,7 @@ void Solver::load(PackageId id) {
   if (info.loaded) return;
   info.loaded = true;
   auto versions = provider_.versions(info.name);
+  info.name = provider_.package_name(info.name);
   std::sort(versions.begin(), versions.end(),
             [](const VersionInfo& a, const VersionInfo& b) { return a.version < b.version; });
   for (auto& v : versions) {
@@ -305,8 +312,9 @@ std::optional<PackageId> Solver::choose_and_decide() {
   PackageId best = -1;
   std::size_t best_count = 0;
   for (std::size_t p = 0; p < packages_.size(); ++p) {
+    if (decided_[p] != -1) continue;  // first: a dense array, and most packages are decided
     const Term* c = current(static_cast<PackageId>(p));
-    if (c == nullptr || !c->positive || decided_[p] != -1) continue;
+    if (c == nullptr || !c->positive) continue;
     std::size_t n = c->set.count();
     if (best == -1 || n < best_count) {
       best = static_cast<PackageId>(p);
@@ -349,13 +357,18 @@ std::optional<PackageId> Solver::choose_and_decide() {
     const Dependency& dep = (*deps)[position];
     PackageId target = intern(dep.name);
     if (target == best) continue;
+    const std::string target_key = provider_.package_key(dep.name);
     // The depender side covers the contiguous run of versions with this same dependency, so
     // explanations can say "every version of foo" and fewer incompatibilities are learned.
     auto same = [&](std::size_t j) {
       const std::vector<Dependency>* other = dependencies_of(best, j);
       if (other == nullptr) return false;
-      auto it = std::find_if(other->begin(), other->end(),
-                             [&](const Dependency& d) { return d.name == dep.name; });
+      // The same package, however this version spells it (the key is computed only when the
+      // spellings differ but could be one name).
+      auto it = std::find_if(other->begin(), other->end(), [&](const Dependency& d) {
+        return d.name == dep.name ||
+               (d.name.size() == dep.name.size() && provider_.package_key(d.name) == target_key);
+      });
       return it != other->end() && it->range == dep.range;
     };
     std::size_t lo = index, hi = index;
@@ -409,15 +422,17 @@ ResolveResult Solver::run() {
   Solution solution;
   for (std::size_t p = 1; p < packages_.size(); ++p) {
     if (decided_[p] < 0) continue;
-    const PackageInfo& info = packages_[p];
-    solution.versions.emplace(info.name, info.versions[static_cast<std::size_t>(decided_[p])]);
+    const std::string name = packages_[p].name;  // intern() below may grow packages_
+    solution.versions.emplace(name, packages_[p].versions[static_cast<std::size_t>(decided_[p])]);
     std::vector<std::string> names;
     const std::vector<Dependency>* deps =
         dependencies_of(static_cast<PackageId>(p), static_cast<std::size_t>(decided_[p]));
     for (const auto& d : *deps) {
-      if (d.name != info.name) names.push_back(d.name);
+      PackageId target = intern(d.name);
+      if (target != static_cast<PackageId>(p))
+        names.push_back(packages_[static_cast<std::size_t>(target)].name);
     }
-    solution.dependencies.emplace(info.name, std::move(names));
+    solution.dependencies.emplace(name, std::move(names));
   }
   return solution;
 }

@@ -8,6 +8,8 @@
 //   expect-error                                        the explanation follows, up to `end`
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -153,6 +155,78 @@ INSTANTIATE_TEST_SUITE_P(Data, SolverCase, ::testing::ValuesIn(case_files()),
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            return n;
                          });
+
+// Names compared case-insensitively, as reel's RepoProvider does: packages are stored by their
+// lower-case name, with their own spelling, and each dependency spells names its own way.
+struct CaseInsensitiveProvider : MemoryProvider {
+  std::map<std::string, std::string> spelling;  // lower name -> the package's own spelling
+  std::vector<std::string> loaded;              // the names versions() was asked for
+  static std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
+  void add(const std::string& name, const std::string& v, std::vector<Dependency> deps = {}) {
+    spelling[lower(name)] = name;
+    packages[lower(name)][version(v)] = std::move(deps);
+  }
+  std::vector<VersionInfo> versions(const std::string& name) override {
+    loaded.push_back(name);
+    return MemoryProvider::versions(lower(name));
+  }
+  std::optional<std::vector<Dependency>> dependencies(const std::string& name,
+                                                      const Version& v) override {
+    return MemoryProvider::dependencies(lower(name), v);
+  }
+  std::string package_key(const std::string& name) override { return lower(name); }
+  std::string package_name(const std::string& name) override {
+    auto it = spelling.find(lower(name));
+    return it == spelling.end() ? name : it->second;
+  }
+};
+
+TEST(SolverNames, SpellingsOfOneKeyAreOnePackageNamedAsItSpellsItself) {
+  CaseInsensitiveProvider provider;
+  provider.add("Leg", "1.0.0");
+  provider.add("Leg", "1.5.0");
+  provider.add("Leg", "2.0.0");
+  provider.add("Table", "1.0.0", {dependency("LEG >=1.2")});
+  provider.add("Chair", "1.0.0", {dependency("leg <2")});
+  ResolveRequest request;
+  request.requirements = {dependency("Table"), dependency("chair")};
+  ResolveResult result = resolve(provider, request);
+  ASSERT_TRUE(std::holds_alternative<Solution>(result)) << std::get<Unsolvable>(result).explanation;
+  const Solution& solution = std::get<Solution>(result);
+  std::map<std::string, std::string> got;
+  for (const auto& [n, v] : solution.versions) got[n] = v.to_string();
+  // One Leg satisfying both spellings' ranges, named as its index spells it.
+  EXPECT_EQ(got, (std::map<std::string, std::string>{
+                     {"Chair", "1.0.0"}, {"Leg", "1.5.0"}, {"Table", "1.0.0"}}));
+  EXPECT_EQ(solution.dependencies.at("Table"), std::vector<std::string>{"Leg"});
+  EXPECT_EQ(solution.dependencies.at("Chair"), std::vector<std::string>{"Leg"});
+  // Leg's versions were read once, whichever spelling came first.
+  EXPECT_EQ(std::count_if(
+                provider.loaded.begin(), provider.loaded.end(),
+                [](const std::string& n) { return CaseInsensitiveProvider::lower(n) == "leg"; }),
+            1);
+}
+
+TEST(SolverNames, ConflictBetweenSpellingsIsExplainedAsOnePackage) {
+  CaseInsensitiveProvider provider;
+  provider.add("Leg", "1.0.0");
+  provider.add("Leg", "2.0.0");
+  provider.add("Table", "1.0.0", {dependency("LEG >=2")});
+  provider.add("Chair", "1.0.0", {dependency("leg <2")});
+  ResolveRequest request;
+  request.requirements = {dependency("Table"), dependency("Chair")};
+  ResolveResult result = resolve(provider, request);
+  ASSERT_TRUE(std::holds_alternative<Unsolvable>(result));
+  const std::string& text = std::get<Unsolvable>(result).explanation;
+  EXPECT_NE(text.find("Table"), std::string::npos) << text;
+  EXPECT_NE(text.find("Chair"), std::string::npos) << text;
+  EXPECT_NE(text.find("Leg"), std::string::npos) << text;  // the loaded package's own spelling
+  EXPECT_EQ(text.find("LEG"), std::string::npos) << text;
+  EXPECT_EQ(text.find("leg"), std::string::npos) << text;
+}
 
 }  // namespace
 }  // namespace reel

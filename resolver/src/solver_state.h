@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "reel/resolver/solver.h"
@@ -79,7 +80,7 @@ class Solver {
   PackageProvider& provider_;
   const ResolveRequest& request_;
   std::vector<PackageInfo> packages_;
-  std::map<std::string, PackageId> ids_;
+  std::unordered_map<std::string, PackageId> ids_;  // by provider_.package_key()
   std::vector<Incompatibility> incompatibilities_;
   std::vector<std::vector<int>> by_package_;  // incompatibility indexes mentioning a package
   std::vector<Assignment> assignments_;

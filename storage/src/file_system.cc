@@ -129,16 +129,23 @@ class PosixFileSystem : public FileSystem {
     auto [fd, size] = *opened;
     posix::InputFile in(fd, path);
     if (size > max_bytes) return too_large(path, max_bytes);
-    std::string out;
-    out.reserve(static_cast<std::size_t>(size));
-    char buffer[65536];
+    // Straight into the string: room for the size fstat gave plus one byte, so a file that grew
+    // since is noticed; reads go on until end of file.
+    std::string out(static_cast<std::size_t>(size) + 1, '\0');
+    std::size_t got = 0;
     for (;;) {
-      auto n = in.read(buffer, sizeof buffer);
+      if (got == out.size()) {
+        if (got > max_bytes) return too_large(path, max_bytes);  // it grew
+        out.resize(std::min<std::uint64_t>(std::uint64_t{got} * 2, max_bytes) + 1);
+      }
+      auto n = in.read(out.data() + got, out.size() - got);
       if (!n) return tl::unexpected(n.error());
-      if (*n == 0) return out;
-      if (out.size() + *n > max_bytes) return too_large(path, max_bytes);  // it grew
-      out.append(buffer, *n);
+      if (*n == 0) break;
+      got += *n;
     }
+    if (got > max_bytes) return too_large(path, max_bytes);
+    out.resize(got);
+    return out;
   }
 
   Result<std::unique_ptr<InputStream>> open_read(const fs::path& path) override {

@@ -159,6 +159,7 @@ Result<LockOutcome> lock_workspace(Workspace& ws, const LockOptions& options) {
   lock.requirements = ws.config().requirements;
   for (const auto& [name, version] : solution.versions) {
     const IndexEntry* entry = provider.entry(name, version);
+    if (provider.error()) return tl::unexpected(*provider.error());
     auto where = provider.repo_of(name);
     if (!entry || !where)
       return make_error(ErrorCode::kNotFound,

@@ -28,6 +28,12 @@ std::optional<std::vector<Dependency>> SourcedProvider::dependencies(const std::
   return for_name(name).dependencies(name, version);
 }
 
+std::string SourcedProvider::package_key(const std::string& name) { return lower_name(name); }
+
+std::string SourcedProvider::package_name(const std::string& name) {
+  return for_name(name).package_name(name);
+}
+
 std::optional<std::string> SourcedProvider::canonical_name(const std::string& name) {
   return for_name(name).canonical_name(name);
 }

@@ -23,6 +23,8 @@ class SourcedProvider : public PackageProvider {
   std::vector<VersionInfo> versions(const std::string& name) override;
   std::optional<std::vector<Dependency>> dependencies(const std::string& name,
                                                       const Version& version) override;
+  std::string package_key(const std::string& name) override;
+  std::string package_name(const std::string& name) override;
 
   // As RepoProvider's, each answered by the provider that owns `name`.
   std::optional<std::string> canonical_name(const std::string& name);

@@ -12,7 +12,8 @@
 //   32 bytes             SHA-256 of the index file's text the payload was parsed from
 //   validator_len bytes  what the caller checks before trusting the entry without reading the
 //                        index file (a folder repo: the file's stat; empty: never)
-//   payload_len bytes    the PackageIndex (encode_index_payload)
+//   payload_len bytes    the PackageIndex (encode_index_payload: each entry behind its length, so
+//                        a reader can take the summaries the resolver needs and skip the rest)
 //   32 bytes             SHA-256 of every byte before it
 // A file that is short, long, has another magic or format, or whose checksum or payload does not
 // check out is a miss, never trusted; the caller parses the JSON and writes the file again.
@@ -21,6 +22,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -28,18 +30,23 @@
 #include <unordered_map>
 
 #include "reel/engine/index.h"
+#include "reel/engine/index_view.h"
 #include "reel/storage/digest.h"
 #include "reel/storage/error.h"
 #include "reel/storage/file_system.h"
 
 namespace reel {
 
-inline constexpr std::uint32_t kIndexCacheFormat = 1;
+// 2: entries behind their lengths, version, yanked and dependencies first (1: neither).
+inline constexpr std::uint32_t kIndexCacheFormat = 2;
 inline constexpr std::size_t kMaxIndexCacheValidator = 4096;
 
 // The cached form of a PackageIndex: every field of every IndexEntry, in a fixed order (strings as
 // u32 length + bytes, integers as u64, flags as one byte 0 or 1). Deterministic: equal indexes
-// give equal bytes, and decode(encode(i)) == i field by field.
+// give equal bytes, and decode(encode(i)) == i field by field. Layout: name, u32 count, then per
+// entry a u32 byte length and the entry: version, yanked, dependencies (a VersionSummary's
+// fields), then type, groups, archive, files, published, source, the yank record when yanked,
+// review, history, unresolved, metadata.
 std::string encode_index_payload(const PackageIndex& index);
 
 // Decodes a payload, trusting nothing: every length is bounded by the bytes left, and the result
@@ -73,13 +80,36 @@ struct IndexCacheRecord {
   PackageIndex index;
 };
 
+// A cache file's validator and source digest, with its index as an IndexView: the summaries
+// (versions, yanked flags) decoded and checked as decode_index_payload checks them, the rest of
+// each entry left for IndexView::dependencies and IndexView::entry.
+struct IndexCacheView {
+  std::string validator;
+  Digest source;
+  IndexView view;
+};
+
 // The whole file (layout above).
 std::string encode_index_cache_file(const IndexCacheRecord& record);
 // Checks magic, format, lengths and checksum, then decodes the payload. kCorruption naming `what`.
 Result<IndexCacheRecord> decode_index_cache_file(std::string_view bytes, std::string_view what);
+// As decode_index_cache_file, but only the summaries are decoded; the view keeps `bytes`.
+// `memo` (may be null) parses the summaries' ranges and, kept by the view, its entries'.
+Result<IndexCacheView> decode_index_cache_view(std::string bytes, std::string_view what,
+                                               std::shared_ptr<RangeMemo> memo = nullptr);
+// One entry's bytes (what follows its length prefix), every field checked as decode_index_payload
+// checks it; kCorruption naming `what` and the byte (`offset` + the position in `bytes`).
+Result<IndexEntry> decode_index_entry(std::string_view bytes, std::string_view what,
+                                      std::size_t offset, RangeMemo* memo = nullptr);
+// The dependencies of one entry's bytes, checked as decode_index_entry checks them (the fields
+// after them are not read). Errors as decode_index_entry's.
+Result<std::vector<DependencySpec>> decode_index_dependencies(std::string_view bytes,
+                                                              std::string_view what,
+                                                              std::size_t offset,
+                                                              RangeMemo* memo = nullptr);
 
 // The index-v1/ bucket. Safe to share between threads and processes (each write is temp + rename
-// of a whole file; its only state is a RangeMemo).
+// of a whole file; its only state is a RangeMemo, shared with the views it gives).
 class IndexCache {
  public:
   // `dir` is CACHE/index-v1 (Cache::index_dir()).
@@ -89,6 +119,8 @@ class IndexCache {
   std::filesystem::path file_for(std::string_view key) const;
   // The entry for `key`, or nullopt when it is missing, unreadable or fails decoding (a miss).
   std::optional<IndexCacheRecord> load(std::string_view key);
+  // As load, as an IndexView (decode_index_cache_view).
+  std::optional<IndexCacheView> load_view(std::string_view key);
   // Writes the entry for `key`, best effort: a cache that cannot be written only costs parsing
   // again. Returns the path written, or nullopt when writing failed.
   std::optional<std::filesystem::path> store(std::string_view key, const IndexCacheRecord& record);
@@ -96,7 +128,7 @@ class IndexCache {
  private:
   FileSystem& fs_;
   std::filesystem::path dir_;
-  RangeMemo ranges_;
+  std::shared_ptr<RangeMemo> ranges_;  // shared with the views it gives (never null)
 };
 
 // A folder repo's index file through the cache (`cache` may be null: no cache): `stat` is the
@@ -119,6 +151,12 @@ Result<PackageIndex> read_index_file_cached(FileSystem& fs, IndexCache* cache,
                                             std::string_view read_context,
                                             IndexSource* source = nullptr);
 inline constexpr std::int64_t kRacyIndexNs = std::int64_t{2} * 1000000000;
+// As read_index_file_cached, as an IndexView: a cache entry trusted by its stat gives the lazy view
+// (IndexCache::load_view), any other read a whole index.
+Result<IndexView> read_index_view_cached(FileSystem& fs, IndexCache* cache,
+                                         const std::filesystem::path& path, const FileStat& stat,
+                                         std::string_view read_context,
+                                         IndexSource* source = nullptr);
 
 // An index whose text is already in memory (an HTTP repo's body, fresh or from http-v1/) through
 // the cache under `key` (the URL): an entry holding sha256(text) is reused, else parse_index(text,

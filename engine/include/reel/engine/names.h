@@ -16,6 +16,8 @@ std::string lower_name(std::string_view name);
 // Whether `a` and `b` are one name, ASCII case ignored (lower_name(a) == lower_name(b)), without
 // allocating.
 bool same_name(std::string_view a, std::string_view b);
+// Whether lower_name(a) < lower_name(b), without allocating.
+bool name_less(std::string_view a, std::string_view b);
 
 // DESIGN §8: TOML input is rejected before parsing if it is not valid UTF-8 or holds control
 // characters other than tab, LF and CR (Debian's toml11 3.7.1 overflows a heap buffer on some

@@ -3,13 +3,14 @@
 // defence against dependency confusion). Names are canonicalised to the index's spelling.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "reel/engine/index.h"
+#include "reel/engine/index_view.h"
 #include "reel/engine/repo.h"
 #include "reel/resolver/solver.h"
 
@@ -21,14 +22,20 @@ class RepoProvider : public PackageProvider {
   explicit RepoProvider(std::vector<std::pair<std::string, Repo*>> repos);
 
   std::vector<VersionInfo> versions(const std::string& name) override;
+  // Each dependency spelled as the depending index spells it.
   std::optional<std::vector<Dependency>> dependencies(const std::string& name,
                                                       const Version& version) override;
+  // lower_name(name): names are case-insensitive (DESIGN §2).
+  std::string package_key(const std::string& name) override;
+  // canonical_name(name), or `name` when no repo has it.
+  std::string package_name(const std::string& name) override;
 
   // The canonical spelling of `name` (case-insensitive), or nullopt if no repo has it.
   std::optional<std::string> canonical_name(const std::string& name);
   // Where a name came from: the workspace repo name and the repo.
   std::optional<std::pair<std::string, Repo*>> repo_of(const std::string& name);
-  // The index entry of a version, or nullptr.
+  // The index entry of a version, or nullptr (also when its cached bytes do not decode: error()
+  // then says why). Valid as long as the provider.
   const IndexEntry* entry(const std::string& name, const Version& version);
   // The first I/O or parse error met while reading indexes (the solver's interface cannot carry
   // one); callers check it after resolve().
@@ -38,12 +45,12 @@ class RepoProvider : public PackageProvider {
   struct Found {
     std::string repo_name;
     Repo* repo = nullptr;
-    PackageIndex index;
+    IndexView index;  // summaries up front; entry() decodes the rest of the picked versions
   };
-  const Found* find(const std::string& name);
+  Found* find(const std::string& name);
 
   std::vector<std::pair<std::string, Repo*>> repos_;
-  std::map<std::string, std::optional<Found>> cache_;  // by lower name
+  std::unordered_map<std::string, std::optional<Found>> cache_;  // by lower name
   std::optional<Error> error_;
 };
 

@@ -16,6 +16,7 @@
 
 #include "reel/engine/audit_log.h"
 #include "reel/engine/index.h"
+#include "reel/engine/index_view.h"
 #include "reel/engine/package.h"
 #include "reel/storage/clock.h"
 #include "reel/storage/detail.h"
@@ -44,6 +45,10 @@ class Repo {
 
   // The index of one package (name compared case-insensitively), or nullopt if the repo has none.
   virtual Result<std::optional<PackageIndex>> read_index(const std::string& name) = 0;
+  // read_index as the resolver reads it (RepoProvider): a folder repo gives the index cache's lazy
+  // view when the cache entry is trusted by the file's stat. Errors as read_index's. By default
+  // read_index's whole index.
+  virtual Result<std::optional<IndexView>> read_index_view(const std::string& name);
   // read_index for several names at once, one result a name, in order (sync reads the index of
   // every package it installs: issue 16). An HTTP repo sends the GETs in parallel (conditional,
   // from its ETag cache); the first failure other than a missing index may cancel the rest

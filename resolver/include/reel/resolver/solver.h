@@ -42,6 +42,14 @@ class PackageProvider {
   // The dependencies of one version (one per name), or nullopt if that version does not exist.
   virtual std::optional<std::vector<Dependency>> dependencies(const std::string& name,
                                                               const Version& version) = 0;
+  // The key the solver keeps `name` under: names with one key are one package, however each
+  // dependency spells it (reel's names are case-insensitive: RepoProvider gives lower_name).
+  // Must not do I/O: the solver asks it for every dependency of every version it looks at.
+  // Default: the name itself.
+  virtual std::string package_key(const std::string& name) { return name; }
+  // The spelling the solution and explanations use for a package whose versions() was read (reel:
+  // the index's own spelling). Default: the name itself.
+  virtual std::string package_name(const std::string& name) { return name; }
 };
 
 // What to solve, as plain data.
