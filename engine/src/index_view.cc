@@ -10,7 +10,7 @@ IndexView::IndexView(PackageIndex index) : name_(std::move(index.name)) {
   decoded_.reserve(index.versions.size());
   for (auto& e : index.versions) {
     versions_.push_back(VersionSummary{e.version, e.yanked});
-    decoded_.emplace_back(std::move(e));
+    decoded_.push_back(std::make_unique<IndexEntry>(std::move(e)));
   }
   dependencies_.resize(versions_.size());
 }
@@ -45,13 +45,13 @@ Result<std::string_view> IndexView::bytes_of(std::size_t i) const {
 }
 
 Result<const IndexEntry*> IndexView::entry_at(std::size_t i) {
-  if (decoded_[i]) return &*decoded_[i];
+  if (decoded_[i]) return decoded_[i].get();
   auto bytes = bytes_of(i);
   if (!bytes) return tl::unexpected(bytes.error());
   auto e = decode_index_entry(*bytes, what_, entries_[i].first, memo_.get());
   if (!e) return tl::unexpected(e.error());
-  decoded_[i] = std::move(*e);
-  return &*decoded_[i];
+  decoded_[i] = std::make_unique<IndexEntry>(std::move(*e));
+  return decoded_[i].get();
 }
 
 Result<const std::vector<DependencySpec>*> IndexView::dependencies(const Version& version) {
@@ -63,9 +63,9 @@ Result<const std::vector<DependencySpec>*> IndexView::dependencies(const Version
     if (!bytes) return tl::unexpected(bytes.error());
     auto deps = decode_index_dependencies(*bytes, what_, entries_[i].first, memo_.get());
     if (!deps) return tl::unexpected(deps.error());
-    dependencies_[i] = std::move(*deps);
+    dependencies_[i] = std::make_unique<std::vector<DependencySpec>>(std::move(*deps));
   }
-  return &*dependencies_[i];
+  return dependencies_[i].get();
 }
 
 Result<const IndexEntry*> IndexView::entry(const Version& version) {

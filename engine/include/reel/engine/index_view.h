@@ -62,9 +62,10 @@ class IndexView {
 
   std::string name_;
   std::vector<VersionSummary> versions_;
-  std::vector<std::optional<IndexEntry>> decoded_;                        // a slot per version
-  std::vector<std::optional<std::vector<DependencySpec>>> dependencies_;  // a slot per version
-  std::string bytes_;                                                     // empty for a whole index
+  // A slot per version each (pointers: an IndexEntry is ~500 bytes, and most are never decoded).
+  std::vector<std::unique_ptr<IndexEntry>> decoded_;
+  std::vector<std::unique_ptr<std::vector<DependencySpec>>> dependencies_;
+  std::string bytes_;  // empty for a whole index
   std::vector<std::pair<std::size_t, std::size_t>> entries_;
   std::string what_;
   std::shared_ptr<RangeMemo> memo_;
