@@ -141,11 +141,13 @@ void run_transfers(HttpTransport& transport, const std::vector<Transfer*>& trans
   const std::size_t lanes = std::clamp<std::size_t>(
       std::min<std::size_t>(transfers.size(), std::thread::hardware_concurrency()), 1,
       std::min<std::size_t>(4, parallel));
-  const std::size_t limit = (parallel + lanes - 1) / lanes;
+  // Lane i's share: the shares sum to exactly `parallel` (each lane's rounded up let 2 lanes run
+  // 4 attempts at once under max_parallel = 3).
+  auto share = [&](std::size_t i) { return parallel / lanes + (i < parallel % lanes ? 1 : 0); };
   std::vector<std::thread> helpers;
   for (std::size_t i = 1; i < lanes; ++i)
-    helpers.emplace_back([&] { work(transport, batch, limit); });
-  work(transport, batch, limit);
+    helpers.emplace_back([&, limit = share(i)] { work(transport, batch, limit); });
+  work(transport, batch, share(0));
   for (auto& t : helpers) t.join();
 }
 
