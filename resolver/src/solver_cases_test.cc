@@ -63,6 +63,13 @@ Version version(const std::string& text) {
   return v ? *v : Version();
 }
 
+// Name -> version text, for readable comparisons of solutions.
+std::map<std::string, std::string> version_texts(const std::map<std::string, Version>& versions) {
+  std::map<std::string, std::string> out;
+  for (const auto& [n, v] : versions) out[n] = v.to_string();
+  return out;
+}
+
 class SolverCase : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SolverCase, MatchesExpectation) {
@@ -132,10 +139,7 @@ TEST_P(SolverCase, MatchesExpectation) {
     ASSERT_TRUE(std::holds_alternative<Solution>(result))
         << std::get<Unsolvable>(result).explanation;
     const auto& got = std::get<Solution>(result).versions;
-    std::map<std::string, std::string> got_text, want_text;
-    for (const auto& [n, v] : got) got_text[n] = v.to_string();
-    for (const auto& [n, v] : expected) want_text[n] = v.to_string();
-    EXPECT_EQ(got_text, want_text);
+    EXPECT_EQ(version_texts(got), version_texts(expected));
   }
 }
 
@@ -196,11 +200,10 @@ TEST(SolverNames, SpellingsOfOneKeyAreOnePackageNamedAsItSpellsItself) {
   ResolveResult result = resolve(provider, request);
   ASSERT_TRUE(std::holds_alternative<Solution>(result)) << std::get<Unsolvable>(result).explanation;
   const Solution& solution = std::get<Solution>(result);
-  std::map<std::string, std::string> got;
-  for (const auto& [n, v] : solution.versions) got[n] = v.to_string();
   // One Leg satisfying both spellings' ranges, named as its index spells it.
-  EXPECT_EQ(got, (std::map<std::string, std::string>{
-                     {"Chair", "1.0.0"}, {"Leg", "1.5.0"}, {"Table", "1.0.0"}}));
+  EXPECT_EQ(version_texts(solution.versions),
+            (std::map<std::string, std::string>{
+                {"Chair", "1.0.0"}, {"Leg", "1.5.0"}, {"Table", "1.0.0"}}));
   EXPECT_EQ(solution.dependencies.at("Table"), std::vector<std::string>{"Leg"});
   EXPECT_EQ(solution.dependencies.at("Chair"), std::vector<std::string>{"Leg"});
   // Leg's versions were read once, whichever spelling came first.
